@@ -1,0 +1,63 @@
+"""nmo-timeline: treatment histories in a CSV -> slide-ready swimlane figures.
+
+The public API, importable without loading matplotlib until a figure is drawn:
+
+- :func:`load_events` / :func:`read_events_text`: validate a CSV (or .xlsx)
+  into an :class:`EventTable`, raising :class:`InputError` with every problem;
+- :func:`plan_timeline`: the drawing plan (pure data);
+- :func:`plot_timeline`: a :class:`matplotlib.figure.Figure`;
+- :func:`save_figure`: atomic PNG/SVG/PDF output;
+- :func:`bundled_events_path`: the illustrative case shipped with the package.
+"""
+
+from __future__ import annotations
+
+from importlib import import_module
+from typing import TYPE_CHECKING, Any
+
+from ._resources import bundled_events_path
+from .errors import InputError, NmoTimelineError, OptionError, Problem
+
+__version__ = "0.1.0"
+
+_LAZY = {
+    "EventTable": "events",
+    "load_events": "events",
+    "read_events_text": "events",
+    "plan_timeline": "layout",
+    "TimelinePlan": "layout",
+    "plot_timeline": "plotting",
+    "save_figure": "render",
+    "render_plan": "render",
+}
+
+if TYPE_CHECKING:
+    from .events import EventTable, load_events, read_events_text
+    from .layout import TimelinePlan, plan_timeline
+    from .plotting import plot_timeline
+    from .render import render_plan, save_figure
+
+
+def __getattr__(name: str) -> Any:
+    module = _LAZY.get(name)
+    if module is None:
+        raise AttributeError(f"module 'nmo_timeline' has no attribute '{name}'")
+    return getattr(import_module(f".{module}", __name__), name)
+
+
+__all__ = [
+    "EventTable",
+    "InputError",
+    "NmoTimelineError",
+    "OptionError",
+    "Problem",
+    "TimelinePlan",
+    "bundled_events_path",
+    "load_events",
+    "plan_timeline",
+    "plot_timeline",
+    "read_events_text",
+    "render_plan",
+    "save_figure",
+    "__version__",
+]

@@ -1,0 +1,227 @@
+"""The ``nmo-timeline`` command line: thin wrappers over the library.
+
+Each command parses options, calls the library and turns the package's own
+error type into a message on stderr and exit status 1.  Heavy modules
+(pandas, matplotlib) are imported inside the commands, so ``--help`` stays fast.
+"""
+
+from __future__ import annotations
+
+import functools
+import json
+import os
+import sys
+from enum import Enum
+from pathlib import Path
+from typing import Annotated, Any, Callable, Optional, TypeVar
+
+import typer
+
+from . import __version__
+from ._resources import bundled_events_path
+from .errors import InputError, NmoTimelineError, OptionError, Problem
+
+app = typer.Typer(
+    name="nmo-timeline",
+    help=(
+        "Turn a treatment history kept in a CSV into a slide-ready swimlane figure.\n\n"
+        "Example: nmo-timeline plot my_patient.csv -o timeline.png"
+    ),
+    no_args_is_help=True,
+    pretty_exceptions_show_locals=False,
+    add_completion=False,
+    context_settings={"help_option_names": ["-h", "--help"]},
+)
+
+F = TypeVar("F", bound=Callable[..., Any])
+
+
+def _err(text: str) -> None:
+    typer.echo(text, err=True)
+
+
+def handle_errors(fn: F) -> F:
+    """Turn package errors into messages and exit 1; anything else into a one-line
+    internal error (the traceback only with NMO_TIMELINE_DEBUG=1)."""
+
+    @functools.wraps(fn)
+    def wrapper(*args: Any, **kwargs: Any) -> Any:
+        try:
+            return fn(*args, **kwargs)
+        except (typer.Exit, typer.Abort, SystemExit):
+            raise
+        except InputError as exc:
+            _err(exc.report())
+            raise typer.Exit(1) from None
+        except NmoTimelineError as exc:
+            _err(f"error: {exc}")
+            raise typer.Exit(1) from None
+        except KeyboardInterrupt:
+            _err("interrupted; nothing was written")
+            raise typer.Exit(130) from None
+        except Exception as exc:  # noqa: BLE001 - the last line of defence
+            if os.environ.get("NMO_TIMELINE_DEBUG"):
+                raise
+            _err(f"internal error: {type(exc).__name__}: {exc}")
+            _err("hint: this is a bug in nmo-timeline, not in your file; please report it "
+                 "with the command you ran (NMO_TIMELINE_DEBUG=1 shows the traceback)")
+            raise typer.Exit(2) from None
+
+    return wrapper  # type: ignore[return-value]
+
+
+def _version(value: bool) -> None:
+    if value:
+        typer.echo(f"nmo-timeline {__version__}")
+        raise typer.Exit()
+
+
+@app.callback()
+def main(
+    version: Annotated[
+        Optional[bool],
+        typer.Option("--version", callback=_version, is_eager=True,
+                     help="Show the version and exit."),
+    ] = None,
+) -> None:
+    """Turn a treatment history kept in a CSV into a slide-ready swimlane figure.
+
+    Example: nmo-timeline plot my_patient.csv -o timeline.png
+    """
+
+
+CsvArg = Annotated[
+    Optional[Path],
+    typer.Argument(
+        help="Events file (.csv, .tsv or .xlsx). Default: the bundled illustrative case.",
+        show_default=False,
+    ),
+]
+DateFormatOpt = Annotated[
+    Optional[str],
+    typer.Option("--date-format", metavar="FORMAT",
+                 help="Read slash dates in this order, e.g. DD/MM/YYYY; every date must match."),
+]
+EncodingOpt = Annotated[
+    str, typer.Option("--encoding", help="Text encoding of the file (e.g. cp1252).")
+]
+StrictOpt = Annotated[bool, typer.Option("--strict", help="Treat warnings as errors.")]
+
+
+def _load(csv: Path | None, date_format: str | None, encoding: str, strict: bool) -> Any:
+    from .events import load_events
+
+    path = csv if csv is not None else bundled_events_path()
+    return load_events(path, date_format=date_format, encoding=encoding, strict=strict)
+
+
+def _warning_line(warnings: list[Problem]) -> str | None:
+    if not warnings:
+        return None
+    n = len(warnings)
+    first = warnings[0]
+    more = f" (and {n - 1} more; run 'nmo-timeline validate' to list them)" if n > 1 else ""
+    return f"warning: {first}{more}"
+
+
+@app.command(
+    epilog="Example: nmo-timeline plot patient.csv -o patient.pdf --title 'Case 1'",
+)
+@handle_errors
+def plot(
+    csv: CsvArg = None,
+    output: Annotated[
+        Path, typer.Option("--output", "-o", help="Output file; .png, .svg or .pdf.")
+    ] = Path("timeline.png"),
+    title: Annotated[Optional[str], typer.Option("--title", help="Figure title.")] = None,
+    dpi: Annotated[
+        int, typer.Option("--dpi", min=50, max=1200, help="Resolution of PNG output.")
+    ] = 200,
+    patient: Annotated[
+        Optional[str], typer.Option("--patient", help="Which patient to draw (multi-patient files).")
+    ] = None,
+    date_format: DateFormatOpt = None,
+    encoding: EncodingOpt = "utf-8",
+    strict: StrictOpt = False,
+) -> None:
+    """Draw one patient's timeline (EDSS, therapy lanes, relapses, MRI, labs).
+
+    The figure is a 16:9 slide (13.33 x 7.5 in) at 200 dpi; the format follows the
+    output's extension. The file is written only when everything succeeded.
+    """
+    from .render import output_format
+
+    output_format(output)  # refuse a bad extension before any work
+    table = _load(csv, date_format, encoding, strict)
+    if patient is None and len(table.patients) > 1:
+        shown = ", ".join(table.patients[:10])
+        more = f", ... ({len(table.patients)} in all)" if len(table.patients) > 10 else ""
+        raise OptionError(
+            f"{table.source} holds {len(table.patients)} patients; choose one with "
+            f"--patient ID (patients: {shown}{more})")
+    if title is None:
+        from .plotting import BUNDLED_TITLE
+
+        title = BUNDLED_TITLE if csv is None else ""
+    from .plotting import plot_timeline
+    from .render import save_figure
+
+    fig = plot_timeline(table, patient=patient, title=title, dpi=dpi)
+    written = save_figure(fig, output, dpi=dpi)
+    line = _warning_line(table.warnings)
+    if line:
+        _err(line)
+    typer.echo(f"wrote {written}")
+
+
+class ValidateFormat(str, Enum):
+    text = "text"
+    json = "json"
+
+
+@app.command(epilog="Example: nmo-timeline validate patient.csv --format json")
+@handle_errors
+def validate(
+    csv: CsvArg = None,
+    format: Annotated[
+        ValidateFormat, typer.Option("--format", help="text (a summary) or json (every event).")
+    ] = ValidateFormat.text,
+    date_format: DateFormatOpt = None,
+    encoding: EncodingOpt = "utf-8",
+    strict: StrictOpt = False,
+) -> None:
+    """Check an events file without drawing: a summary, or every problem found."""
+    from .events import events_as_records
+
+    path = csv if csv is not None else bundled_events_path()
+    try:
+        table = _load(path, date_format, encoding, strict)
+    except InputError as exc:
+        if format is ValidateFormat.json:
+            _print_json({"file": str(path), "valid": False, "events": [],
+                         "warnings": [w.as_dict() for w in exc.warnings],
+                         "errors": [p.as_dict() for p in exc.problems]})
+        else:
+            for w in exc.warnings:
+                _err(f"{w} (warning)")
+            _err(exc.report())
+        raise typer.Exit(1) from None
+    if format is ValidateFormat.json:
+        _print_json({"file": str(path), "valid": True, "events": events_as_records(table),
+                     "normalised": table.notes,
+                     "warnings": [w.as_dict() for w in table.warnings], "errors": []})
+        return
+    typer.echo(table.summary())
+    if table.notes:
+        typer.echo("normalised: " + "; ".join(table.notes))
+    for w in table.warnings:
+        typer.echo(f"{w} (warning)")
+
+
+def _print_json(obj: dict[str, Any]) -> None:
+    sys.stdout.write(json.dumps(obj, indent=2, ensure_ascii=False) + "\n")
+
+
+def run() -> None:
+    """Console-script entry point."""
+    app(prog_name="nmo-timeline")

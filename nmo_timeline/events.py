@@ -1,0 +1,811 @@
+"""Loading: CSV (or .xlsx) text -> a validated, typed event table.
+
+Every cell is read as text and checked against the CSV contract (README,
+"The CSV format").  Nothing is guessed: pandas never sees the raw file, so it
+cannot infer dates, numbers or missing values.  The pipeline has named steps,
+and every problem names the file, its physical line and the column:
+
+1. ``read``: bytes from disk (missing file, directory, binary content);
+2. ``decode``: UTF-8 with or without BOM; invalid bytes are kept as markers
+   so that the cell holding them can be named;
+3. ``split``: records with the physical line each starts on (csv module);
+4. ``header``: delimiter decided from the header alone, columns matched;
+5. ``rows``: each cell parsed against the schema;
+6. ``file``: rules across rows (one date style, duplicates, units).
+"""
+
+from __future__ import annotations
+
+import csv
+import difflib
+import io
+import math
+import re
+from collections import Counter
+from dataclasses import dataclass, field
+from datetime import date
+from pathlib import Path
+from typing import TYPE_CHECKING, Any, Iterable, Iterator, Sequence
+
+from . import dates as _dates
+from .errors import InputError, NmoTimelineError, Problem
+from .registry import ROLES, name_key, role_of
+
+if TYPE_CHECKING:
+    import pandas as pd
+
+KINDS = ("therapy", "relapse", "edss", "mri", "lab")
+COLUMNS = ("kind", "name", "start", "end", "value", "unit", "detail", "patient", "role")
+REQUIRED = ("kind", "start")
+MISSING_TOKENS = frozenset({"na", "n/a", "-", "unknown"})
+DELIMITERS = {",": "comma", ";": "semicolon", "\t": "tab"}
+
+# Hints for common header names that are not part of the contract; only used
+# to suggest a rename, never to map a column silently.
+_HEADER_HINTS = {
+    "date": "start", "begin": "start", "from": "start", "start date": "start",
+    "stop": "end", "to": "end", "end date": "end", "until": "end",
+    "type": "kind", "event": "kind", "category": "kind",
+    "drug": "name", "therapy": "name", "treatment": "name", "medication": "name",
+    "dose": "value", "score": "value", "result": "value",
+    "id": "patient", "patient id": "patient", "record id": "patient", "record_id": "patient",
+    "subject": "patient", "comment": "detail", "comments": "detail", "notes": "detail",
+    "note": "detail", "units": "unit",
+}
+
+_NUMBER = re.compile(r"^[+-]?(?:\d+(?:\.\d*)?|\.\d+)(?:[eE][+-]?\d+)?$")
+_DECIMAL_COMMA = re.compile(r"^[+-]?\d+,\d+$")
+_GROUPED = re.compile(r"^[+-]?[1-9]\d{0,2}(?:[.,]\d{3})+$")
+_SURROGATE = re.compile("[\udc80-\udcff]")
+
+
+@dataclass
+class EventTable:
+    """A validated event table and what the loader noticed on the way.
+
+    Attributes
+    ----------
+    events : pandas.DataFrame
+        One row per event, in file order, with columns ``line``, ``patient``,
+        ``kind``, ``name``, ``name_key``, ``start``, ``end``, ``ongoing``,
+        ``value``, ``unit``, ``detail``, ``role``, ``start_precision`` and
+        ``end_precision``.  ``start``/``end`` are ``datetime64`` (``end`` is
+        NaT for single administrations, ongoing therapies and non-therapy
+        events); partial dates are imputed (start: first day, end: last day).
+    source : str
+        The file as the user named it.
+    warnings : list of Problem
+        Problems that did not stop the load (unknown columns, duplicates...).
+    notes : list of str
+        Normalisations applied (byte-order mark, line ends, decimal comma...).
+    has_patient_column : bool
+        Whether the file has a non-empty ``patient`` column.
+    """
+
+    events: pd.DataFrame
+    source: str
+    warnings: list[Problem] = field(default_factory=list)
+    notes: list[str] = field(default_factory=list)
+    has_patient_column: bool = False
+    date_style: str = _dates.ISO
+
+    @property
+    def patients(self) -> list[str]:
+        """Patient identifiers in order of first appearance."""
+        return list(dict.fromkeys(self.events["patient"].tolist()))
+
+    def for_patient(self, patient: str) -> EventTable:
+        """The same table restricted to one patient (exact identifier match)."""
+        if patient not in self.patients:
+            raise NmoTimelineError(
+                f"{self.source}: no patient '{patient}'; patients are "
+                + _list_preview(self.patients)
+            )
+        sub = self.events[self.events["patient"] == patient].reset_index(drop=True)
+        return EventTable(sub, self.source, self.warnings, self.notes,
+                          self.has_patient_column, self.date_style)
+
+    def summary(self) -> str:
+        """One line: events by kind, patients, date span."""
+        ev = self.events
+        counts = Counter(ev["kind"])
+        parts = [f"{counts[k]} {k}" for k in KINDS if counts[k]]
+        n = len(ev)
+        first = ev["start"].min().date().isoformat()
+        last_candidates = [ev["start"].max(), ev["end"].max()]
+        last = max(d for d in last_candidates if not _isnat(d)).date().isoformat()
+        n_pat = len(self.patients)
+        return (
+            f"{self.source}: {n} event{'s' if n != 1 else ''} ({', '.join(parts)}), "
+            f"{n_pat} patient{'s' if n_pat != 1 else ''}, {first} to {last}"
+        )
+
+
+def _isnat(x: Any) -> bool:
+    try:
+        return bool(x != x)
+    except TypeError:  # pragma: no cover - defensive
+        return False
+
+
+def _list_preview(items: Sequence[str], n: int = 8) -> str:
+    shown = ", ".join(items[:n])
+    if len(items) > n:
+        shown += f", ... ({len(items)} in all)"
+    return shown
+
+
+# --------------------------------------------------------------------------- read
+
+
+def load_events(
+    path: str | Path,
+    *,
+    date_format: str | None = None,
+    encoding: str = "utf-8",
+    strict: bool = False,
+    display_name: str | None = None,
+) -> EventTable:
+    """Read and validate an events file (CSV, TSV or .xlsx).
+
+    Parameters
+    ----------
+    path : str or Path
+        The file to read.
+    date_format : str, optional
+        An explicit date format such as ``DD/MM/YYYY``; every date must match it.
+    encoding : str
+        Text encoding; ``utf-8`` (the default) also accepts a byte-order mark.
+    strict : bool
+        Turn warnings into errors.
+    display_name : str, optional
+        How to name the file in messages (default: ``path`` as given).
+
+    Returns
+    -------
+    EventTable
+
+    Raises
+    ------
+    InputError
+        With every problem found, each naming ``FILE:LINE:COLUMN``.
+
+    Examples
+    --------
+    >>> from nmo_timeline import load_events, bundled_events_path
+    >>> table = load_events(bundled_events_path())
+    >>> sorted(set(table.events["kind"]))
+    ['edss', 'lab', 'mri', 'relapse', 'therapy']
+    """
+    p = Path(path)
+    name = display_name if display_name is not None else str(path)
+
+    def fail(message: str) -> InputError:
+        return InputError([Problem(name, None, None, message)])
+
+    if not p.exists():
+        raise fail("no such file")
+    if p.is_dir():
+        raise fail("is a directory, not an events file")
+    try:
+        data = p.read_bytes()
+    except OSError as exc:
+        raise fail(f"cannot be read ({exc.strerror or exc})") from None
+    if p.suffix.lower() in (".xlsx", ".xlsm"):
+        from .xlsx import read_xlsx_records
+
+        records, notes = read_xlsx_records(data, name)
+        return parse_records(records, name, date_format=date_format, strict=strict,
+                             notes=notes, decimal_comma=False)
+    return read_events_text(data, name, date_format=date_format, encoding=encoding,
+                            strict=strict)
+
+
+def read_events_text(
+    data: bytes | str,
+    name: str = "<text>",
+    *,
+    date_format: str | None = None,
+    encoding: str = "utf-8",
+    strict: bool = False,
+) -> EventTable:
+    """Validate events from CSV bytes or text (see :func:`load_events`).
+
+    Examples
+    --------
+    >>> t = read_events_text("kind,start\\nrelapse,2011-03-04\\n")
+    >>> t.events.loc[0, "start"].date().isoformat()
+    '2011-03-04'
+    """
+    notes: list[str] = []
+    text = _decode(data, name, encoding, notes) if isinstance(data, bytes) else data
+    if text.startswith("\ufeff"):
+        text = text[1:]
+        notes.append("UTF-8 byte-order mark removed")
+    if not text.strip():
+        raise InputError([Problem(name, None, None, "the file is empty")])
+    if "\r" in text:
+        notes.append("Windows (CRLF) line ends read" if "\r\n" in text else "CR line ends read")
+    header_line, header_raw = _first_nonblank_line(text)
+    delimiter = _choose_delimiter(header_raw, header_line, name)
+    if delimiter != ",":
+        notes.append(f"{DELIMITERS[delimiter]}-separated")
+    records = _split(text, delimiter, name)
+    return parse_records(records, name, date_format=date_format, strict=strict,
+                         notes=notes, decimal_comma=delimiter != ",")
+
+
+def _decode(data: bytes, name: str, encoding: str, notes: list[str]) -> str:
+    def fail(message: str) -> InputError:
+        return InputError([Problem(name, None, None, message)])
+
+    if not data.strip():
+        raise fail("the file is empty")
+    if data.startswith((b"\xff\xfe", b"\xfe\xff")):
+        raise fail(
+            "the file is UTF-16 text, which is not supported; in Excel use "
+            "'Save As' > 'CSV UTF-8 (Comma delimited)'"
+        )
+    if data.startswith(b"PK\x03\x04"):
+        raise fail(
+            "this looks like an Excel workbook (.xlsx), not a CSV file; save it as "
+            "'CSV UTF-8', or give it the .xlsx extension"
+        )
+    if b"\x00" in data[:65536] or data.startswith(b"%PDF"):
+        raise fail("this is not a text file (it contains binary data); expected a CSV file")
+    enc = encoding.lower().replace("_", "-")
+    if enc in ("utf-8", "utf8", "utf-8-sig"):
+        text = data.decode("utf-8", errors="surrogateescape")
+    else:
+        try:
+            text = data.decode(encoding)
+        except LookupError:
+            raise fail(f"unknown encoding '{encoding}'") from None
+        except UnicodeDecodeError as exc:
+            line = data[: exc.start].count(b"\n") + 1
+            raise InputError([Problem(name, line, None,
+                                      f"not valid {encoding} text ({exc.reason})")]) from None
+        notes.append(f"read as {encoding}")
+    return text
+
+
+def _first_nonblank_line(text: str) -> tuple[int, str]:
+    for i, line in enumerate(io.StringIO(text, newline=""), start=1):
+        if line.strip():
+            return i, line.rstrip("\r\n")
+    raise AssertionError("unreachable: text is not blank")  # pragma: no cover
+
+
+def _norm_header(cell: str) -> str:
+    return " ".join(cell.replace("\xa0", " ").split()).casefold()
+
+
+def _choose_delimiter(header: str, line: int, name: str) -> str:
+    qualifying = []
+    for d in DELIMITERS:
+        cells = next(csv.reader([header], delimiter=d))
+        known = {_norm_header(c) for c in cells} & set(COLUMNS)
+        if len(known) >= 2:
+            qualifying.append((len(known), d))
+    if len(qualifying) == 1:
+        return qualifying[0][1]
+    if not qualifying:
+        shown = header if len(header) <= 80 else header[:77] + "..."
+        raise InputError([Problem(
+            name, line, None,
+            "the first line is not a header with the expected columns (at least 'kind' "
+            "and 'start', separated by commas, semicolons or tabs); found: "
+            f"'{_printable(shown)}'")])
+    raise InputError([Problem(
+        name, line, None,
+        "the header splits into known columns under more than one delimiter ("
+        + " and ".join(DELIMITERS[d] for _, d in qualifying)
+        + "); use one delimiter throughout")])
+
+
+def _printable(s: str) -> str:
+    return _SURROGATE.sub("\ufffd", s)
+
+
+Record = tuple[int, list[str], str]  # (first physical line, cells, raw text)
+
+
+def _split(text: str, delimiter: str, name: str) -> list[Record]:
+    lines = io.StringIO(text, newline="")
+    raw_lines: list[str] = []
+
+    def feed() -> Iterator[str]:
+        for ln in lines:
+            raw_lines.append(ln)
+            yield ln
+
+    reader = csv.reader(feed(), delimiter=delimiter, strict=True)
+    records: list[Record] = []
+    prev = 0
+    try:
+        for cells in reader:
+            start = prev + 1
+            raw = "".join(raw_lines[start - 1 : reader.line_num]).rstrip("\r\n")
+            prev = reader.line_num
+            records.append((start, cells, raw))
+    except csv.Error as exc:
+        start = prev + 1
+        if "unexpected end of data" in str(exc):
+            msg = ("a quoted cell opened on this line is never closed (a missing "
+                   "closing \" ); everything after it would be swallowed")
+        else:
+            msg = f"malformed quotes ({exc}); a quote inside a cell must be doubled (\"\")"
+        raise InputError([Problem(name, start, None, msg)]) from None
+    return records
+
+
+# --------------------------------------------------------------------------- rows
+
+
+@dataclass
+class _Row:
+    line: int
+    patient: str
+    kind: str
+    name: str
+    start: _dates.ParsedDate
+    end: _dates.ParsedDate | None
+    ongoing: bool
+    value: float | None
+    unit: str
+    detail: str
+    role: str
+
+
+class _Collector:
+    def __init__(self, name: str):
+        self.name = name
+        self.errors: list[Problem] = []
+        self.warnings: list[Problem] = []
+
+    def error(self, line: int | None, column: str | None, message: str) -> None:
+        self.errors.append(Problem(self.name, line, column, message))
+
+    def warn(self, line: int | None, column: str | None, message: str) -> None:
+        self.warnings.append(Problem(self.name, line, column, message))
+
+
+def _closest(word: str, choices: Iterable[str]) -> str | None:
+    hint = _HEADER_HINTS.get(word)
+    if hint:
+        return hint
+    found = difflib.get_close_matches(word, list(choices), n=1, cutoff=0.6)
+    return found[0] if found else None
+
+
+def parse_records(
+    records: list[Record],
+    name: str,
+    *,
+    date_format: str | None = None,
+    strict: bool = False,
+    notes: list[str] | None = None,
+    decimal_comma: bool = False,
+) -> EventTable:
+    """Validate records (first line, cells, raw text) into an :class:`EventTable`.
+
+    This is the step shared by CSV and .xlsx input.
+    """
+    notes = list(notes or [])
+    out = _Collector(name)
+    custom = None
+    if date_format is not None:
+        try:
+            custom = _dates.compile_format(date_format)
+        except ValueError as exc:
+            raise InputError([Problem(name, None, None, str(exc))]) from None
+
+    nonblank = [r for r in records if any(c.strip() for c in r[1])]
+    skipped = len(records) - len(nonblank)
+    if not nonblank:
+        raise InputError([Problem(name, None, None, "the file is empty")])
+    header_line, header_cells, _ = nonblank[0]
+    rows = nonblank[1:]
+    if skipped:
+        notes.append(f"{skipped} blank line{'s' if skipped != 1 else ''} or empty row"
+                     f"{'s' if skipped != 1 else ''} skipped")
+
+    # ----- header
+    written = [_printable(c.replace("\xa0", " ").strip()) for c in header_cells]
+    if any("\xa0" in c for c in header_cells):
+        notes.append("non-breaking spaces in the header read as spaces")
+    norm = [_norm_header(c) for c in header_cells]
+    width = len(norm)
+    while width and not norm[width - 1]:
+        width -= 1
+    trailing = len(norm) - width
+    colmap: dict[str, int] = {}
+    ignored: list[int] = []
+    for i in range(width):
+        key, label = norm[i], written[i]
+        if _SURROGATE.search(header_cells[i]):
+            out.error(header_line, label, _encoding_message())
+        if not key:
+            if any(i < len(r[1]) and r[1][i].strip() for r in rows):
+                out.error(header_line, f"column {i + 1}",
+                          f"column {i + 1} has no header name but holds data; name it")
+            else:
+                ignored.append(i)
+            continue
+        if key in COLUMNS:
+            if key in colmap:
+                out.error(header_line, label,
+                          f"column '{label}' appears twice (columns {colmap[key] + 1} and "
+                          f"{i + 1}); keep one")
+            else:
+                colmap[key] = i
+        else:
+            hint = _closest(key, COLUMNS)
+            extra = f" (did you mean '{hint}'?)" if hint else ""
+            out.warn(header_line, label, f"unknown column '{label}' ignored{extra}")
+    if trailing:
+        notes.append("trailing empty columns ignored")
+    for req in REQUIRED:
+        if req not in colmap:
+            candidates = [written[i] for i in range(width) if norm[i] and norm[i] not in COLUMNS]
+            hint = None
+            for c in candidates:
+                if _closest(_norm_header(c), COLUMNS) == req:
+                    hint = c
+                    break
+            extra = f"; the header has '{hint}': rename it to '{req}'" if hint else ""
+            out.error(header_line, req, f"required column '{req}' is missing{extra}")
+    if out.errors:
+        raise InputError(out.errors, out.warnings)
+    if not rows:
+        raise InputError([Problem(name, None, None,
+                                  "the file has a header but no events")], out.warnings)
+
+    labels = {k: written[i] for k, i in colmap.items()}
+    idx = colmap
+    has_patient = "patient" in idx and any(
+        idx["patient"] < len(r[1]) and r[1][idx["patient"]].strip() for r in rows)
+
+    counters: Counter[str] = Counter()
+    parsed: list[_Row] = []
+    date_cache: dict[str, _dates.ParsedDate | str] = {}
+
+    def get_date(text: str) -> _dates.ParsedDate | str:
+        hit = date_cache.get(text)
+        if hit is None:
+            try:
+                hit = _dates.parse_date(text, custom, date_format or "")
+            except _dates.DateError as exc:
+                hit = str(exc)
+            date_cache[text] = hit
+        return hit
+
+    style_cells: list[tuple[int, str, str, str]] = []  # line, column, text, style
+    for line, cells, raw in rows:
+        n = len(cells)
+        if n < width:
+            out.error(line, None,
+                      f"expected {width} fields, found {n}: '{_printable(_clip(raw))}'")
+            continue
+        if n > len(norm) and any(c.strip() for c in cells[len(norm):]):
+            out.error(line, None,
+                      f"expected {width} fields, found {n} (is there an unquoted "
+                      f"delimiter in a cell?): '{_printable(_clip(raw))}'")
+            continue
+        if n > len(norm):
+            counters["trailing delimiters removed"] += 1
+        bad_cells = [i for i in range(min(n, width)) if _SURROGATE.search(cells[i])]
+        for i in bad_cells:
+            out.error(line, written[i] or f"column {i + 1}", _encoding_message())
+        if bad_cells:
+            continue
+        for i in ignored:
+            if i < n and cells[i].strip():  # pragma: no cover - checked above
+                out.error(line, f"column {i + 1}", "data under an empty header")
+        row = _parse_row(line, cells, idx, labels, out, get_date, counters,
+                         decimal_comma, has_patient, style_cells)
+        if row is not None:
+            parsed.append(row)
+
+    # ----- rules across rows
+    if style_cells and custom is None:
+        styles = Counter(s for _, _, _, s in style_cells)
+        main, _ = max(styles.items(), key=lambda kv: (kv[1], -_first_index(style_cells, kv[0])))
+        if len(styles) > 1:
+            bad_lines = set()
+            for line, col, text, style in style_cells:
+                if style != main:
+                    bad_lines.add(line)
+                    out.error(line, col,
+                              f"'{text}' is written {_dates.STYLE_NAMES[style]}, but this file "
+                              f"writes dates {_dates.STYLE_NAMES[main]} ({styles[main]} of "
+                              f"{sum(styles.values())} dates); use one date style throughout")
+            parsed = [r for r in parsed if r.line not in bad_lines]
+    date_style = (_dates.CUSTOM if custom is not None else
+                  (Counter(s for *_, s in style_cells).most_common(1)[0][0]
+                   if style_cells else _dates.ISO))
+
+    parsed = _check_duplicates(parsed, labels, out)
+    _check_units(parsed, labels, out)
+
+    for what, count in counters.items():
+        notes.append(f"{what} ({count} cell{'s' if count != 1 else ''})"
+                     if what != "trailing delimiters removed"
+                     else f"trailing delimiters removed ({count} row{'s' if count != 1 else ''})")
+
+    if strict and out.warnings:
+        out.errors.extend(Problem(w.file, w.line, w.column, w.message + " [--strict]")
+                          for w in out.warnings)
+        out.warnings = []
+    if out.errors:
+        out.errors.sort(key=lambda p: (p.line or 0))
+        raise InputError(out.errors, out.warnings)
+    return EventTable(_to_frame(parsed), name, out.warnings, notes, has_patient, date_style)
+
+
+def _first_index(cells: list[tuple[int, str, str, str]], style: str) -> int:
+    return next(i for i, c in enumerate(cells) if c[3] == style)
+
+
+def _clip(raw: str, n: int = 80) -> str:
+    raw = raw.replace("\r\n", "\\n").replace("\n", "\\n").replace("\r", "\\n")
+    return raw if len(raw) <= n else raw[: n - 3] + "..."
+
+
+def _encoding_message() -> str:
+    return ("not valid UTF-8 text; in Excel save as 'CSV UTF-8 (Comma delimited)', "
+            "or pass --encoding cp1252 if the file comes from an older Windows program")
+
+
+def _parse_number(text: str, decimal_comma: bool, counters: Counter[str]) -> float | str:
+    """A float, or an error message."""
+    if _GROUPED.match(text) and ("," in text or "." in text):
+        return (f"'{text}' is ambiguous (a decimal or a thousands separator?); "
+                "write numbers without thousands separators, e.g. 1000 or 1.5")
+    if _NUMBER.match(text):
+        v = float(text)
+    elif _DECIMAL_COMMA.match(text):
+        if not decimal_comma:
+            return (f"'{text}' has a decimal comma, which is only read in semicolon- or "
+                    "tab-separated files; write it with a point (e.g. 3.5)")
+        v = float(text.replace(",", "."))
+        counters["decimal commas read as points"] += 1
+    else:
+        return f"'{text}' is not a number"
+    if not math.isfinite(v):
+        return f"'{text}' is not a finite number"  # pragma: no cover - regex excludes
+    return v
+
+
+def _parse_row(
+    line: int,
+    cells: list[str],
+    idx: dict[str, int],
+    labels: dict[str, str],
+    out: _Collector,
+    get_date: Any,
+    counters: Counter[str],
+    decimal_comma: bool,
+    has_patient: bool,
+    style_cells: list[tuple[int, str, str, str]],
+) -> _Row | None:
+    def cell(key: str) -> str:
+        i = idx.get(key)
+        return cells[i].strip() if i is not None else ""
+
+    n_err = len(out.errors)
+    kind_text = cell("kind")
+    kind = kind_text.casefold()
+    if not kind_text:
+        out.error(line, labels["kind"], "kind is empty; expected one of " + ", ".join(KINDS))
+        kind = ""
+    elif kind not in KINDS:
+        hint = difflib.get_close_matches(kind, KINDS, n=1, cutoff=0.5)
+        extra = f" (did you mean '{hint[0]}'?)" if hint else ""
+        out.error(line, labels["kind"],
+                  f"'{kind_text}' is not a kind; expected one of {', '.join(KINDS)}{extra}")
+        kind = ""
+
+    patient = cell("patient")
+    if has_patient and not patient:
+        out.error(line, labels["patient"], "patient is empty, but other rows name a patient")
+
+    name = cell("name")
+    if kind in ("therapy", "lab") and not name:
+        what = "the therapy's name" if kind == "therapy" else "the analyte (e.g. CSF IL-6)"
+        out.error(line, labels.get("name", "name"),
+                  f"a {kind} row needs a name: {what}"
+                  + ("" if "name" in idx else " (the file has no 'name' column)"))
+
+    start_text = cell("start")
+    start: _dates.ParsedDate | None = None
+    if not start_text:
+        out.error(line, labels["start"], "start date is empty")
+    else:
+        got = get_date(start_text)
+        if isinstance(got, str):
+            out.error(line, labels["start"], got)
+        else:
+            start = got
+            style_cells.append((line, labels["start"], start_text, got.style))
+            if got.had_midnight:
+                counters["midnight times removed from dates"] += 1
+
+    end_text = cell("end")
+    end: _dates.ParsedDate | None = None
+    ongoing = False
+    if end_text.casefold() in MISSING_TOKENS:
+        counters["missing-value tokens read as empty"] += 1
+        end_text = ""
+    if end_text:
+        if kind and kind != "therapy":
+            out.error(line, labels["end"],
+                      f"'end' is only used on therapy rows; a {kind} row has a single date "
+                      "(leave end empty)")
+        elif end_text.casefold() == "ongoing":
+            ongoing = True
+        else:
+            got = get_date(end_text)
+            if isinstance(got, str):
+                out.error(line, labels["end"], got)
+            else:
+                end = got
+                style_cells.append((line, labels["end"], end_text, got.style))
+                if got.had_midnight:
+                    counters["midnight times removed from dates"] += 1
+                if start is not None and end.last < start.first:
+                    out.error(line, labels["end"],
+                              f"end {end_text} is before start {start_text}")
+
+    value_text = cell("value")
+    value: float | None = None
+    if value_text.casefold() in MISSING_TOKENS:
+        counters["missing-value tokens read as empty"] += 1
+        value_text = ""
+    vlabel = labels.get("value", "value")
+    if value_text:
+        got_v = _parse_number(value_text, decimal_comma, counters)
+        if isinstance(got_v, str):
+            out.error(line, vlabel, got_v)
+        else:
+            value = got_v
+            if kind == "edss":
+                if not 0 <= value <= 10 or (value * 2) != int(value * 2):
+                    out.error(line, vlabel,
+                              f"EDSS {value_text} is not on the scale (0 to 10 in steps of 0.5)")
+                elif value == 0.5:
+                    out.warn(line, vlabel,
+                             "EDSS 0.5 is not a step of the Kurtzke scale (0, then 1.0 to 10); "
+                             "drawn as given")
+            elif kind == "mri" and (value < 0 or value != int(value)):
+                out.error(line, vlabel,
+                          f"'{value_text}' is not a lesion count (a whole number, 0 = quiet scan)")
+            elif kind == "therapy" and value < 0:
+                out.error(line, vlabel, f"dose '{value_text}' is negative")
+            elif kind == "relapse":
+                out.error(line, vlabel,
+                          "value is not used on relapse rows; put notes in 'detail'")
+    elif kind in ("edss", "lab"):
+        what = "the EDSS score" if kind == "edss" else "the measured value"
+        out.error(line, vlabel, f"a {kind} row needs a value: {what}"
+                  + ("" if "value" in idx else " (the file has no 'value' column)"))
+
+    role_text = cell("role").casefold()
+    role = ""
+    if role_text:
+        if kind and kind != "therapy":
+            out.error(line, labels["role"], "role is only used on therapy rows")
+        elif role_text not in ROLES:
+            out.error(line, labels["role"],
+                      f"'{cell('role')}' is not a role; expected acute or maintenance")
+        else:
+            role = role_text
+    if kind == "therapy" and not role and name:
+        role = role_of(name)
+
+    if len(out.errors) != n_err or start is None:
+        return None
+    return _Row(line, patient, kind, name, start, end, ongoing, value,
+                cell("unit"), cell("detail"), role)
+
+
+def _row_key(r: _Row) -> tuple[str, str, str, date]:
+    return (r.patient, r.kind, name_key(r.name), r.start.first)
+
+
+def _row_payload(r: _Row) -> tuple[Any, ...]:
+    return (r.end.last if r.end else None, r.ongoing, r.value, r.unit, r.detail, r.role,
+            r.start.precision)
+
+
+def _check_duplicates(rows: list[_Row], labels: dict[str, str], out: _Collector) -> list[_Row]:
+    seen: dict[tuple[str, str, str, date], _Row] = {}
+    kept: list[_Row] = []
+    conflicts: set[int] = set()
+    for r in rows:
+        key = _row_key(r)
+        first = seen.get(key)
+        if first is None:
+            seen[key] = r
+            kept.append(r)
+        elif _row_payload(first) == _row_payload(r):
+            out.warn(r.line, None,
+                     f"repeats line {first.line} exactly; counted once")
+        else:
+            diffs = [lab for lab, a, b in zip(
+                ("end", "end", "value", "unit", "detail", "role", "start"),
+                _row_payload(first), _row_payload(r)) if a != b]
+            col = labels.get(diffs[0], diffs[0]) if diffs else None
+            out.error(r.line, col,
+                      f"conflicts with line {first.line}: same patient, kind, name and date "
+                      f"but a different {diffs[0] if diffs else 'entry'}; keep one")
+            conflicts.add(r.line)
+    return kept
+
+
+def _check_units(rows: list[_Row], labels: dict[str, str], out: _Collector) -> None:
+    first_unit: dict[tuple[str, str], _Row] = {}
+    for r in rows:
+        if r.kind != "lab":
+            continue
+        key = (r.patient, name_key(r.name))
+        first = first_unit.setdefault(key, r)
+        if first.unit.casefold() != r.unit.casefold():
+            out.error(r.line, labels.get("unit", "unit"),
+                      f"{r.name} is in '{r.unit}' here but in '{first.unit}' on line "
+                      f"{first.line}; use one unit per analyte")
+
+
+def _to_frame(rows: list[_Row]) -> pd.DataFrame:
+    import numpy as np
+    import pandas as pd
+
+    def day(d: date | None) -> Any:
+        return np.datetime64(d, "D") if d is not None else np.datetime64("NaT", "D")
+
+    frame = pd.DataFrame({
+        "line": np.array([r.line for r in rows], dtype=np.int64),
+        "patient": pd.array([r.patient for r in rows], dtype=object),
+        "kind": pd.array([r.kind for r in rows], dtype=object),
+        "name": pd.array([r.name for r in rows], dtype=object),
+        "name_key": pd.array([name_key(r.name) for r in rows], dtype=object),
+        "start": np.array([day(r.start.first) for r in rows], dtype="datetime64[D]"),
+        "end": np.array([day(r.end.last if r.end else None) for r in rows],
+                        dtype="datetime64[D]"),
+        "ongoing": np.array([r.ongoing for r in rows], dtype=bool),
+        "value": np.array([np.nan if r.value is None else r.value for r in rows],
+                          dtype=float),
+        "unit": pd.array([r.unit for r in rows], dtype=object),
+        "detail": pd.array([r.detail for r in rows], dtype=object),
+        "role": pd.array([r.role for r in rows], dtype=object),
+        "start_precision": pd.array([r.start.precision for r in rows], dtype=object),
+        "end_precision": pd.array([r.end.precision if r.end else "" for r in rows],
+                                  dtype=object),
+    })
+    for col in ("start", "end"):
+        frame[col] = frame[col].astype("datetime64[s]")
+    return frame
+
+
+def events_as_records(table: EventTable) -> list[dict[str, Any]]:
+    """The events as JSON-ready dicts (ISO dates, numbers or null)."""
+    ev = table.events
+    out = []
+    for r in ev.itertuples(index=False):
+        end = None if _isnat(r.end) else r.end.date().isoformat()
+        out.append({
+            "line": int(r.line),
+            "patient": r.patient if table.has_patient_column else None,
+            "kind": r.kind,
+            "name": r.name or None,
+            "start": r.start.date().isoformat(),
+            "end": end,
+            "ongoing": bool(r.ongoing),
+            "value": None if r.value != r.value else float(r.value),
+            "unit": r.unit or None,
+            "detail": r.detail or None,
+            "role": r.role or None,
+            "start_precision": r.start_precision,
+            "end_precision": r.end_precision or None,
+        })
+    return out

@@ -1,0 +1,299 @@
+"""Layout: pure functions from an event table to a drawing plan.
+
+No matplotlib here.  The plan says what to draw and where (lanes, bars,
+ticks, markers, axis range, panel order); :mod:`nmo_timeline.render` only
+turns it into artists.  Dates stay :class:`datetime.date`; a therapy episode
+covers whole days, so a bar runs from its first day to the day after its last.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from datetime import date, timedelta
+from typing import TYPE_CHECKING
+
+from .errors import NmoTimelineError
+from .registry import ACUTE, lookup
+
+if TYPE_CHECKING:
+    from .events import EventTable
+
+# Okabe & Ito (2008) colour-blind-safe palette; vermillion is kept for relapses.
+OKABE_ITO = {
+    "blue": "#0072B2",
+    "orange": "#E69F00",
+    "green": "#009E73",
+    "purple": "#CC79A7",
+    "sky": "#56B4E9",
+    "yellow": "#F0E442",
+    "vermillion": "#D55E00",
+    "black": "#000000",
+}
+MAINTENANCE_COLOURS = ("#0072B2", "#E69F00", "#009E73", "#CC79A7", "#56B4E9", "#F0E442")
+ACUTE_COLOURS = ("#6E6E6E", "#A0A0A0", "#4A4A4A", "#C4C4C4")
+ACUTE_HATCH = "////"
+RELAPSE_COLOUR = OKABE_ITO["vermillion"]
+
+# Relapse syndromes (2015 NMOSD criteria core clinical characteristics).
+SYNDROMES = {
+    "ON": ("Optic neuritis", "o"),
+    "TM": ("Myelitis", "s"),
+    "APS": ("Area postrema", "D"),
+    "brainstem": ("Brainstem", "^"),
+    "other": ("Other", "P"),
+    "unspecified": ("Unspecified", "X"),
+}
+_SYNDROME_WORDS = {
+    "on": "ON", "optic neuritis": "ON", "optic": "ON", "neuritis": "ON",
+    "tm": "TM", "myelitis": "TM", "letm": "TM", "transverse myelitis": "TM",
+    "aps": "APS", "area postrema": "APS", "area postrema syndrome": "APS",
+    "brainstem": "brainstem", "bs": "brainstem", "brain stem": "brainstem",
+    "brainstem syndrome": "brainstem", "acute brainstem syndrome": "brainstem",
+}
+
+PANEL_EDSS = "edss"
+PANEL_THERAPY = "therapy"
+PANEL_RELAPSE = "relapse"
+PANEL_MRI = "mri"
+PANEL_LAB = "lab"
+
+
+def syndrome_of(name: str) -> str:
+    """Map a relapse ``name`` to a syndrome key of :data:`SYNDROMES`."""
+    key = " ".join(name.casefold().replace("-", " ").split())
+    if not key:
+        return "unspecified"
+    return _SYNDROME_WORDS.get(key, "other")
+
+
+@dataclass(frozen=True)
+class Bar:
+    """A therapy episode: from ``start`` (inclusive) to ``stop`` (exclusive)."""
+
+    start: date
+    stop: date
+    line: int
+    ongoing: bool = False
+    label: str = ""
+
+
+@dataclass(frozen=True)
+class Tick:
+    """A single administration on one day."""
+
+    day: date
+    line: int
+
+
+@dataclass
+class Lane:
+    """One therapy lane: every row with the same therapy name."""
+
+    label: str
+    key: str
+    role: str
+    colour: str
+    hatch: str
+    bars: list[Bar] = field(default_factory=list)
+    ticks: list[Tick] = field(default_factory=list)
+    note: str = ""
+
+    @property
+    def ongoing(self) -> bool:
+        return any(b.ongoing for b in self.bars)
+
+
+@dataclass(frozen=True)
+class Marker:
+    """A point event on a lane (relapse, MRI) or a measured value."""
+
+    day: date
+    line: int
+    shape: str = "o"
+    filled: bool = True
+    group: str = ""
+    label: str = ""
+    value: float | None = None
+
+
+@dataclass
+class LabSeries:
+    """One analyte's measurements."""
+
+    name: str
+    unit: str
+    points: list[Marker]
+
+    @property
+    def label(self) -> str:
+        return f"{self.name} ({self.unit})" if self.unit else self.name
+
+
+@dataclass
+class TimelinePlan:
+    """Everything the renderer needs, in data.
+
+    ``panels`` lists the panels top to bottom; panels without data are absent.
+    ``x_min``/``x_max`` is the shared time axis; ``record_end`` the last day
+    in the record (where ongoing therapies are drawn to).
+    """
+
+    title: str
+    x_min: date
+    x_max: date
+    record_start: date
+    record_end: date
+    panels: list[str]
+    edss: list[Marker]
+    lanes: list[Lane]
+    relapses: list[Marker]
+    mri: list[Marker]
+    labs: list[LabSeries]
+
+    @property
+    def relapse_days(self) -> list[date]:
+        return [m.day for m in self.relapses]
+
+
+def _fmt_number(v: float) -> str:
+    return f"{v:g}"
+
+
+def _dose_label(value: float, unit: str, detail: str) -> str:
+    text = f"{_fmt_number(value)} {unit}".strip() if value == value else ""
+    if detail:
+        text = f"{text}, {detail}" if text else detail
+    return text
+
+
+def plan_timeline(table: EventTable, *, title: str = "", show_details: bool = True) -> TimelinePlan:
+    """Turn one patient's events into a :class:`TimelinePlan`.
+
+    Parameters
+    ----------
+    table : EventTable
+        Validated events of a single patient.
+    title : str
+        Figure title.
+    show_details : bool
+        Put dose and detail text on long therapy bars.
+
+    Raises
+    ------
+    NmoTimelineError
+        If the table holds more than one patient or no events.
+    """
+    ev = table.events
+    if len(table.patients) > 1:
+        raise NmoTimelineError(
+            f"{table.source} holds {len(table.patients)} patients; choose one with "
+            "--patient ID (patients: " + ", ".join(table.patients[:8])
+            + (", ..." if len(table.patients) > 8 else "") + ")"
+        )
+    if ev.empty:
+        raise NmoTimelineError(f"{table.source}: no events to draw")
+
+    rows = list(ev.itertuples(index=False))
+    starts = [r.start.date() for r in rows]
+    ends = [r.end.date() for r in rows if r.end == r.end]
+    record_start = min(starts)
+    record_end = max(starts + ends)
+    span = max((record_end - record_start).days, 1)
+    pad = timedelta(days=max(15, round(span * 0.03)))
+    x_min = record_start - pad
+    x_max = record_end + pad + timedelta(days=max(10, round(span * 0.02)))
+
+    # therapy lanes, ordered by first use (ties: file order)
+    lanes: dict[str, Lane] = {}
+    n_maint = n_acute = 0
+    therapy_rows = sorted((r for r in rows if r.kind == "therapy"),
+                          key=lambda r: (r.start, r.line))
+    for r in therapy_rows:
+        lane = lanes.get(r.name_key)
+        if lane is None:
+            acute = r.role == ACUTE
+            if acute:
+                colour = ACUTE_COLOURS[n_acute % len(ACUTE_COLOURS)]
+                n_acute += 1
+            else:
+                colour = MAINTENANCE_COLOURS[n_maint % len(MAINTENANCE_COLOURS)]
+                n_maint += 1
+            hatch = ACUTE_HATCH if acute else ""
+            lane = Lane(label=r.name, key=r.name_key, role=r.role, colour=colour, hatch=hatch)
+            lanes[r.name_key] = lane
+        day = r.start.date()
+        if r.ongoing:
+            label = _dose_label(r.value, r.unit, r.detail) if show_details else ""
+            lane.bars.append(Bar(day, record_end + timedelta(days=1), r.line, True, label))
+        elif r.end == r.end:
+            label = _dose_label(r.value, r.unit, r.detail) if show_details else ""
+            lane.bars.append(Bar(day, r.end.date() + timedelta(days=1), r.line, False, label))
+        else:
+            lane.ticks.append(Tick(day, r.line))
+    for lane in lanes.values():
+        lane.note = _cumulative_note(lane, [r for r in therapy_rows if r.name_key == lane.key])
+
+    edss = [Marker(r.start.date(), r.line, value=float(r.value))
+            for r in sorted((r for r in rows if r.kind == "edss"), key=lambda r: (r.start, r.line))]
+
+    relapses = []
+    for r in sorted((r for r in rows if r.kind == "relapse"), key=lambda r: (r.start, r.line)):
+        syn = syndrome_of(r.name)
+        relapses.append(Marker(r.start.date(), r.line, shape=SYNDROMES[syn][1], group=syn,
+                               label=r.name))
+
+    mri = []
+    for r in sorted((r for r in rows if r.kind == "mri"), key=lambda r: (r.start, r.line)):
+        known = r.value == r.value
+        active = known and r.value > 0
+        mri.append(Marker(r.start.date(), r.line, shape="o", filled=active,
+                          group="active" if active else ("quiet" if known else "unknown"),
+                          label=r.name, value=float(r.value) if known else None))
+
+    labs: dict[str, LabSeries] = {}
+    for r in sorted((r for r in rows if r.kind == "lab"), key=lambda r: (r.start, r.line)):
+        series = labs.setdefault(r.name_key, LabSeries(r.name, r.unit, []))
+        series.points.append(Marker(r.start.date(), r.line, value=float(r.value)))
+
+    panels = []
+    if edss:
+        panels.append(PANEL_EDSS)
+    if lanes:
+        panels.append(PANEL_THERAPY)
+    if relapses:
+        panels.append(PANEL_RELAPSE)
+    if mri:
+        panels.append(PANEL_MRI)
+    panels.extend(f"{PANEL_LAB}:{k}" for k in labs)
+
+    return TimelinePlan(title, x_min, x_max, record_start, record_end, panels, edss,
+                        list(lanes.values()), relapses, mri, list(labs.values()))
+
+
+def _cumulative_note(lane: Lane, rows: list) -> str:
+    """Cumulative mitoxantrone dose (a watched cardiotoxicity limit)."""
+    info = lookup(lane.label)
+    if info is None or info.key != "mitoxantrone":
+        return ""
+    units = {r.unit.replace(" ", "").casefold() for r in rows}
+    if units != {"mg/m2"} and units != {"mg/m²"}:
+        return ""
+    if any(r.value != r.value or r.end == r.end or r.ongoing for r in rows):
+        return ""
+    total = sum(float(r.value) for r in rows)
+    return f"cumulative {_fmt_number(total)} mg/m²"
+
+
+def panel_heights(plan: TimelinePlan) -> list[float]:
+    """Relative heights of the panels in ``plan.panels``."""
+    out = []
+    for p in plan.panels:
+        if p == PANEL_EDSS:
+            out.append(2.4)
+        elif p == PANEL_THERAPY:
+            out.append(0.62 * len(plan.lanes) + 0.2)
+        elif p in (PANEL_RELAPSE, PANEL_MRI):
+            out.append(0.62)
+        else:
+            out.append(1.5)
+    return out

@@ -1,0 +1,61 @@
+"""The public drawing entry points: events in, a Figure (or a file) out."""
+
+from __future__ import annotations
+
+from pathlib import Path
+from typing import TYPE_CHECKING
+
+from .events import EventTable, load_events
+from .layout import plan_timeline
+from .render import DEFAULT_DPI, SLIDE_SIZE, render_plan, save_figure
+
+if TYPE_CHECKING:
+    from matplotlib.figure import Figure
+
+BUNDLED_TITLE = "Illustrative AQP4-IgG+ NMO course (reconstructed example, not patient data)"
+
+
+def plot_timeline(
+    events: EventTable | str | Path,
+    *,
+    patient: str | None = None,
+    title: str = "",
+    size: tuple[float, float] = SLIDE_SIZE,
+    dpi: int = DEFAULT_DPI,
+) -> Figure:
+    """Draw one patient's swimlane timeline.
+
+    Parameters
+    ----------
+    events : EventTable or path
+        A table from :func:`load_events`, or a file to load.
+    patient : str, optional
+        Which patient to draw when the file holds several.
+    title : str
+        Figure title (none by default).
+    size : (float, float)
+        Width and height in inches; the default is a 16:9 slide.
+    dpi : int
+        Resolution used for raster output.
+
+    Returns
+    -------
+    matplotlib.figure.Figure
+        Not attached to pyplot; save it with :func:`save_figure` or
+        ``fig.savefig``.
+
+    Examples
+    --------
+    >>> from nmo_timeline import plot_timeline, bundled_events_path
+    >>> fig = plot_timeline(bundled_events_path(), title="Case 1")
+    >>> [ax.get_gid() for ax in fig.axes][:2]
+    ['panel:edss', 'panel:therapy']
+    """
+    table = events if isinstance(events, EventTable) else load_events(events)
+    if patient is not None:
+        table = table.for_patient(patient)
+    plan = plan_timeline(table, title=title)
+    return render_plan(plan, size=size, dpi=dpi)
+
+
+__all__ = ["plot_timeline", "save_figure"]
