@@ -52,6 +52,7 @@ __all__ = [
     "OptionError",
     "Problem",
     "TimelinePlan",
+    "__version__",
     "bundled_events_path",
     "load_events",
     "plan_timeline",
@@ -59,5 +60,4 @@ __all__ = [
     "read_events_text",
     "render_plan",
     "save_figure",
-    "__version__",
 ]

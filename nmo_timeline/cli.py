@@ -11,9 +11,10 @@ import functools
 import json
 import os
 import sys
+from collections.abc import Callable
 from enum import Enum
 from pathlib import Path
-from typing import Annotated, Any, Callable, Optional, TypeVar
+from typing import Annotated, Any, Optional, TypeVar
 
 import typer
 
@@ -59,7 +60,7 @@ def handle_errors(fn: F) -> F:
         except KeyboardInterrupt:
             _err("interrupted; nothing was written")
             raise typer.Exit(130) from None
-        except Exception as exc:  # noqa: BLE001 - the last line of defence
+        except Exception as exc:
             if os.environ.get("NMO_TIMELINE_DEBUG"):
                 raise
             _err(f"internal error: {type(exc).__name__}: {exc}")
@@ -138,7 +139,8 @@ def plot(
         int, typer.Option("--dpi", min=50, max=1200, help="Resolution of PNG output.")
     ] = 200,
     patient: Annotated[
-        Optional[str], typer.Option("--patient", help="Which patient to draw (multi-patient files).")
+        Optional[str],
+        typer.Option("--patient", help="Which patient to draw (multi-patient files)."),
     ] = None,
     date_format: DateFormatOpt = None,
     encoding: EncodingOpt = "utf-8",

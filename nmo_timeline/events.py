@@ -22,10 +22,11 @@ import io
 import math
 import re
 from collections import Counter
+from collections.abc import Iterable, Iterator, Sequence
 from dataclasses import dataclass, field
 from datetime import date
 from pathlib import Path
-from typing import TYPE_CHECKING, Any, Iterable, Iterator, Sequence
+from typing import TYPE_CHECKING, Any
 
 from . import dates as _dates
 from .errors import InputError, NmoTimelineError, Problem
@@ -256,6 +257,8 @@ def _decode(data: bytes, name: str, encoding: str, notes: list[str]) -> str:
     enc = encoding.lower().replace("_", "-")
     if enc in ("utf-8", "utf8", "utf-8-sig"):
         text = data.decode("utf-8", errors="surrogateescape")
+        if _looks_binary(text[:4096]):
+            raise fail("this is not a text file (it is mostly binary data); expected a CSV file")
     else:
         try:
             text = data.decode(encoding)
@@ -267,6 +270,11 @@ def _decode(data: bytes, name: str, encoding: str, notes: list[str]) -> str:
                                       f"not valid {encoding} text ({exc.reason})")]) from None
         notes.append(f"read as {encoding}")
     return text
+
+
+def _looks_binary(sample: str) -> bool:
+    odd = sum(1 for ch in sample if _SURROGATE.match(ch) or (ch < " " and ch not in "\t\r\n"))
+    return odd > max(8, len(sample) // 10)
 
 
 def _first_nonblank_line(text: str) -> tuple[int, str]:
@@ -285,7 +293,7 @@ def _choose_delimiter(header: str, line: int, name: str) -> str:
     for d in DELIMITERS:
         cells = next(csv.reader([header], delimiter=d))
         known = {_norm_header(c) for c in cells} & set(COLUMNS)
-        if len(known) >= 2:
+        if known and len(cells) >= 2:
             qualifying.append((len(known), d))
     if len(qualifying) == 1:
         return qualifying[0][1]
@@ -304,7 +312,8 @@ def _choose_delimiter(header: str, line: int, name: str) -> str:
 
 
 def _printable(s: str) -> str:
-    return _SURROGATE.sub("\ufffd", s)
+    s = _SURROGATE.sub("\ufffd", s)
+    return "".join(ch if ch >= " " or ch == "\t" else "\ufffd" for ch in s)
 
 
 Record = tuple[int, list[str], str]  # (first physical line, cells, raw text)
@@ -443,6 +452,10 @@ def parse_records(
             hint = _closest(key, COLUMNS)
             extra = f" (did you mean '{hint}'?)" if hint else ""
             out.warn(header_line, label, f"unknown column '{label}' ignored{extra}")
+    for i in range(width, len(norm)):
+        if any(i < len(r[1]) and r[1][i].strip() for r in rows):
+            out.error(header_line, f"column {i + 1}",
+                      f"column {i + 1} has no header name but holds data; name it")
     if trailing:
         notes.append("trailing empty columns ignored")
     for req in REQUIRED:
@@ -734,7 +747,7 @@ def _check_duplicates(rows: list[_Row], labels: dict[str, str], out: _Collector)
         else:
             diffs = [lab for lab, a, b in zip(
                 ("end", "end", "value", "unit", "detail", "role", "start"),
-                _row_payload(first), _row_payload(r)) if a != b]
+                _row_payload(first), _row_payload(r), strict=True) if a != b]
             col = labels.get(diffs[0], diffs[0]) if diffs else None
             out.error(r.line, col,
                       f"conflicts with line {first.line}: same patient, kind, name and date "

@@ -6,19 +6,22 @@ One method per panel, in the order the plan lists them.
 
 from __future__ import annotations
 
+import contextlib
 import os
 import tempfile
+from collections.abc import Iterator
 from contextlib import contextmanager
 from dataclasses import dataclass
 from datetime import date
 from pathlib import Path
-from typing import Any, Iterator
+from typing import Any, cast
 
 import matplotlib
 from matplotlib import dates as mdates
 from matplotlib.axes import Axes
 from matplotlib.backends.backend_agg import FigureCanvasAgg
 from matplotlib.figure import Figure
+from matplotlib.layout_engine import ConstrainedLayoutEngine
 from matplotlib.lines import Line2D
 from matplotlib.patches import Patch
 
@@ -30,6 +33,7 @@ from .layout import (
     PANEL_THERAPY,
     RELAPSE_COLOUR,
     SYNDROMES,
+    Marker,
     TimelinePlan,
     panel_heights,
 )
@@ -88,8 +92,12 @@ def style_context(style: Style) -> Iterator[None]:
         "xtick.major.width": style.font / 12,
         "ytick.major.width": style.font / 12,
     })
-    with matplotlib.rc_context(rc):
+    with matplotlib.rc_context(cast(Any, rc)):
         yield
+
+
+def _values(points: list[Marker]) -> list[float]:
+    return [m.value if m.value is not None else float("nan") for m in points]
 
 
 def _num(d: date) -> float:
@@ -112,15 +120,15 @@ def render_plan(
     """
     style = Style.for_canvas(*size)
     with style_context(style):
-        fig = Figure(figsize=size, dpi=dpi, layout="constrained")
+        fig = Figure(figsize=size, dpi=dpi,
+                     layout=ConstrainedLayoutEngine(h_pad=0.04, hspace=0.02))
         FigureCanvasAgg(fig)
-        fig.get_layout_engine().set(h_pad=0.04, hspace=0.02)  # type: ignore[call-arg]
         axes = fig.subplots(
             len(plan.panels), 1, sharex=True, squeeze=False,
             gridspec_kw={"height_ratios": panel_heights(plan)},
         )[:, 0]
         drawer = _Drawer(fig, plan, style)
-        for ax, panel in zip(axes, plan.panels):
+        for ax, panel in zip(axes, plan.panels, strict=False):
             drawer.draw(ax, panel)
         drawer.finish(list(axes))
     return fig
@@ -150,7 +158,7 @@ class _Drawer:
     def edss(self, ax: Axes) -> None:
         pts = self.plan.edss
         x = [_num(m.day) for m in pts]
-        y = [m.value for m in pts]
+        y = _values(pts)
         ax.step(x, y, where="post", color=INK, linewidth=self.style.font / 5, gid="edss-step")
         ax.plot(x, y, linestyle="none", marker="o", markersize=self.style.font * 0.5,
                 color=INK, markerfacecolor="white", markeredgewidth=self.style.font / 8,
@@ -184,10 +192,10 @@ class _Drawer:
                                 clip_on=False, gid=f"ongoing:{lane.key}")
                     self._bar_label(ax, b.start, b.stop, y, b.label, lane.colour)
             if lane.ticks:
-                ax.plot([_num(t.day) for t in lane.ticks], [y] * len(lane.ticks),
-                        linestyle="none", marker="|", markersize=ms,
-                        markeredgewidth=self.style.font / 4.5, color=lane.colour,
-                        gid=f"ticks:{lane.key}")
+                # single administrations: a tick as tall as a bar, a fixed width in points
+                ax.vlines([_num(t.day) for t in lane.ticks], y - bar_h / 2, y + bar_h / 2,
+                          linewidth=self.style.font / 4.5, color=lane.colour,
+                          gid=f"ticks:{lane.key}")
                 if lane.note:
                     last = max(t.day for t in lane.ticks)
                     ax.annotate(lane.note, (_num(last), y), xytext=(self.style.font * 0.8, 0),
@@ -197,7 +205,7 @@ class _Drawer:
         ax.set_ylim(-0.6, n - 0.4)
         ax.set_yticks(range(n))
         ax.set_yticklabels([lane.label for lane in reversed(lanes)])
-        for label, lane in zip(ax.get_yticklabels(), reversed(lanes)):
+        for label, lane in zip(ax.get_yticklabels(), reversed(lanes), strict=False):
             if lane.hatch:
                 label.set_fontstyle("italic")
         ax.tick_params(axis="y", length=0)
@@ -272,10 +280,10 @@ class _Drawer:
     def lab(self, ax: Axes, key: str) -> None:
         series = next(s for s in self.plan.labs if " ".join(s.name.casefold().split()) == key)
         x = [_num(m.day) for m in series.points]
-        y = [m.value for m in series.points]
+        y = _values(series.points)
         ax.plot(x, y, color=OKABE_DARK, marker="D", markersize=self.style.font * 0.45,
                 linewidth=self.style.font / 7, gid=f"lab:{key}")
-        top = max(v for v in y if v is not None)
+        top = max(y)
         ax.set_ylim(0, top * 1.35 if top > 0 else 1)
         ax.set_ylabel(series.label.replace(" (", "\n("), fontsize=self.style.font * 0.85)
         if len(series.points) <= 12:
@@ -318,7 +326,7 @@ class _Drawer:
         if handles:
             self.fig.legend(handles=handles, loc="outside lower center",
                             ncol=min(len(handles), 4 if self.style.width < 9 else 8),
-                            frameon=False, handletextpad=0.3, columnspacing=1.2)
+                            frameon=False, handletextpad=0.3, columnspacing=1.2, numpoints=1)
 
 
 OKABE_DARK = "#0072B2"
@@ -338,6 +346,12 @@ def output_format(path: str | Path) -> str:
         raise OptionError(
             f"{path}: cannot write {shown}; the output must end in .png, .svg or .pdf")
     return ext
+
+
+def _umask() -> int:
+    mask = os.umask(0o022)
+    os.umask(mask)
+    return mask
 
 
 def save_figure(fig: Figure, path: str | Path, *, dpi: int | None = None) -> Path:
@@ -363,11 +377,10 @@ def save_figure(fig: Figure, path: str | Path, *, dpi: int | None = None) -> Pat
             style = Style.for_canvas(*fig.get_size_inches())
             with style_context(style):
                 fig.savefig(fh, format=fmt, dpi=dpi or fig.dpi, metadata=metadata)
+        os.chmod(tmp, 0o666 & ~_umask())  # mkstemp makes 0600; give the usual mode
         os.replace(tmp, out)
     except BaseException:
-        try:
+        with contextlib.suppress(FileNotFoundError):
             os.unlink(tmp)
-        except FileNotFoundError:  # pragma: no cover
-            pass
         raise
     return out

@@ -1,0 +1,36 @@
+"""Regenerate the README's figures from the bundled case with the tool itself.
+
+Run: python scripts/make_figures.py [OUTDIR]   (default: docs/)
+The tests run it into a temporary folder, so the gallery cannot go stale unseen.
+"""
+
+from __future__ import annotations
+
+import sys
+from pathlib import Path
+
+from typer.testing import CliRunner
+
+from nmo_timeline.cli import app
+
+FIGURES = {
+    "timeline.png": ["plot", "--dpi", "110"],
+}
+
+
+def main(outdir: Path) -> list[Path]:
+    outdir.mkdir(parents=True, exist_ok=True)
+    runner = CliRunner()
+    written = []
+    for name, args in FIGURES.items():
+        out = outdir / name
+        result = runner.invoke(app, [*args, "-o", str(out)])
+        if result.exit_code != 0:
+            raise SystemExit(f"{name}: {result.output}")
+        written.append(out)
+    return written
+
+
+if __name__ == "__main__":
+    for path in main(Path(sys.argv[1]) if len(sys.argv) > 1 else Path("docs")):
+        print(path)

@@ -1,0 +1,54 @@
+"""Shared fixtures: a fixed matplotlib style, and helpers to write and load CSVs."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import matplotlib
+import pytest
+
+matplotlib.use("Agg")
+
+from nmo_timeline.errors import InputError, Problem
+from nmo_timeline.events import EventTable, load_events
+
+
+@pytest.fixture
+def write(tmp_path: Path):
+    """Write text (or bytes) to a file in tmp_path and return its path."""
+
+    def _write(content: str | bytes, name: str = "events.csv") -> Path:
+        p = tmp_path / name
+        if isinstance(content, str):
+            p.write_bytes(content.encode("utf-8"))
+        else:
+            p.write_bytes(content)
+        return p
+
+    return _write
+
+
+@pytest.fixture
+def load(write):
+    """Write text and load it; returns the EventTable."""
+
+    def _load(content: str | bytes, name: str = "events.csv", **kw) -> EventTable:
+        return load_events(write(content, name), display_name=name, **kw)
+
+    return _load
+
+
+@pytest.fixture
+def problems(write):
+    """Write text, expect the load to fail, return [(line, column, message)]."""
+
+    def _problems(content: str | bytes, name: str = "events.csv", **kw) -> list[Problem]:
+        with pytest.raises(InputError) as info:
+            load_events(write(content, name), display_name=name, **kw)
+        return info.value.problems
+
+    return _problems
+
+
+def places(problems: list[Problem]) -> list[tuple[int | None, str | None]]:
+    return [(p.line, p.column) for p in problems]

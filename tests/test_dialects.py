@@ -1,0 +1,167 @@
+"""Real-world variants (Excel, REDCap, hand edits): read right, or refused at the right place."""
+
+from __future__ import annotations
+
+from datetime import datetime
+
+import pytest
+from conftest import places
+
+ROWS = [
+    ("therapy", "Rituximab", "2011-01-03", "", "1000", "mg"),
+    ("edss", "", "2011-02-01", "", "3.5", ""),
+    ("relapse", "ON", "2011-03-04", "", "", ""),
+]
+
+
+def expected(t):
+    ev = t.events
+    return [(r.kind, r.name, r.start.date().isoformat(), r.value if r.value == r.value else None)
+            for r in ev.itertuples()]
+
+
+WANT = [("therapy", "Rituximab", "2011-01-03", 1000.0), ("edss", "", "2011-02-01", 3.5),
+        ("relapse", "ON", "2011-03-04", None)]
+
+
+@pytest.mark.parametrize("bom", [b"", b"\xef\xbb\xbf"])
+@pytest.mark.parametrize("eol", [b"\n", b"\r\n", b"\r"])
+@pytest.mark.parametrize("final", [True, False])
+def test_bom_line_ends_and_final_newline(load, bom, eol, final):
+    lines = [b"kind,name,start,end,value,unit"] + [",".join(r).encode() for r in ROWS]
+    data = bom + eol.join(lines) + (eol if final else b"")
+    t = load(data)
+    assert expected(t) == WANT
+    assert t.events["line"].tolist() == [2, 3, 4]
+    if bom:
+        assert "UTF-8 byte-order mark removed" in t.notes
+
+
+def test_bom_does_not_stick_to_the_first_header(load):
+    t = load(b"\xef\xbb\xbfkind,start\nrelapse,2011-01-01\n")
+    assert t.warnings == []
+
+
+@pytest.mark.parametrize("delim", [";", "\t"])
+def test_semicolon_and_tab_with_decimal_comma(load, delim):
+    text = delim.join(["kind", "start", "value"]) + "\n" + delim.join(
+        ["edss", "01.02.2011", "3,5"]) + "\n"
+    t = load(text, name="e.tsv" if delim == "\t" else "e.csv")
+    assert t.events.loc[0, "value"] == 3.5
+    assert any("decimal comma" in n for n in t.notes)
+
+
+def test_delimiter_is_decided_from_the_header_alone(load):
+    # a data row full of commas in a semicolon file does not change the delimiter
+    t = load("kind;start;detail\nrelapse;2011-01-01;a, b, c, d\n")
+    assert t.events.loc[0, "detail"] == "a, b, c, d"
+
+
+def test_ambiguous_header_delimiter_is_refused(problems):
+    found = problems("kind;start,end\nrelapse;2011-01-01,\n")
+    assert places(found) == [(1, None)]
+    assert "more than one delimiter" in found[0].message
+
+
+def test_excel_trailing_empty_columns_and_delimiters(load):
+    t = load("kind,start,,\r\nrelapse,2011-01-01,,\r\nrelapse,2011-02-01,,,\r\n")
+    assert len(t.events) == 2
+    assert "trailing empty columns ignored" in t.notes
+
+
+def test_blank_header_over_data_is_an_error(problems):
+    found = problems("kind,start,\nrelapse,2011-01-01,x\n")
+    assert places(found) == [(1, "column 3")]
+
+
+def test_duplicate_header_is_an_error(problems):
+    found = problems("kind,start,Start\nrelapse,2011-01-01,2011-01-02\n")
+    assert places(found) == [(1, "Start")]
+    assert "appears twice" in found[0].message
+
+
+def test_quoted_cells_with_delimiters_and_line_breaks(load, problems):
+    text = 'kind,start,detail\nrelapse,2011-01-01,"ON, left\nsevere"\nrelapse,2011-13-01,x\n'
+    t_bad = problems(text)
+    # the record on lines 2-3 is one event; the next record starts on line 4
+    assert places(t_bad) == [(4, "start")]
+    t = load('kind,start,detail\nrelapse,2011-01-01,"ON, left\nsevere"\n')
+    assert t.events.loc[0, "detail"] == "ON, left\nsevere"
+    assert t.events.loc[0, "line"] == 2
+
+
+def test_header_variants_nbsp_and_case(load):
+    t = load("\u00a0Kind\u00a0, START \nrelapse,2011-01-01\n")
+    assert len(t.events) == 1
+
+
+@pytest.mark.parametrize("cell", ["01.02.2010 00:00", "2010-02-01T00:00:00", "2010-02-01 00:00"])
+def test_midnight_times_are_accepted(load, cell):
+    t = load(f"kind,start\nrelapse,{cell}\n")
+    assert t.events.loc[0, "start"].date().isoformat() == "2010-02-01"
+    assert any("midnight" in n for n in t.notes)
+
+
+@pytest.mark.parametrize("token", ["NA", "n/a", "-", "unknown", "Unknown"])
+def test_missing_tokens_only_in_value_and_end(load, token):
+    t = load(f"kind,name,start,end,value,detail\ntherapy,AZA,2011-01-01,{token},{token},{token}\n")
+    row = t.events.iloc[0]
+    assert row["value"] != row["value"]  # NaN
+    assert row["end"] != row["end"]  # NaT: a single administration
+    assert row["detail"] == token  # free text is kept verbatim
+
+
+def test_missing_token_does_not_satisfy_a_required_value(problems):
+    assert places(problems("kind,start,value\nedss,2011-01-01,NA\n")) == [(2, "value")]
+
+
+def test_invalid_utf8_names_line_and_column(problems):
+    data = b"kind,start,detail\nrelapse,2011-01-01,ok\nrelapse,2011-02-01,caf" + \
+        b"\xe9\n"
+    found = problems(data)
+    assert places(found) == [(3, "detail")]
+    assert "CSV UTF-8" in found[0].message and "--encoding cp1252" in found[0].message
+
+
+def test_cp1252_with_explicit_encoding(load):
+    t = load("kind,start,detail\nrelapse,2011-01-01,café\n".encode("cp1252"), encoding="cp1252")
+    assert t.events.loc[0, "detail"] == "café"
+
+
+def test_unterminated_quote_names_the_line_where_it_opened(problems):
+    found = problems('kind,start,detail\nrelapse,2011-01-01,"open\nrelapse,2011-02-01,x\n')
+    assert places(found) == [(2, None)]
+    assert "never closed" in found[0].message
+
+
+def test_thousands_separators_are_never_stripped(problems, load):
+    assert places(problems("kind;start;value\nlab;01.01.2011;1.234\n".replace(
+        "lab;", "lab;"), name="x.csv")) != []
+    t = load("kind;name;start;value\nlab;IL-6;01.01.2011;12,5\n")
+    assert t.events.loc[0, "value"] == 12.5
+
+
+def test_xlsx_is_read_with_sheet_rows(write, tmp_path):
+    openpyxl = pytest.importorskip("openpyxl")
+    from nmo_timeline.errors import InputError
+    from nmo_timeline.events import load_events
+
+    wb = openpyxl.Workbook()
+    ws = wb.active
+    ws.append(["kind", "name", "start", "value"])
+    ws.append(["therapy", "Rituximab", datetime(2011, 1, 3), 1000])
+    ws.append([])
+    ws.append(["edss", None, datetime(2011, 2, 1), 3.5])
+    path = tmp_path / "events.xlsx"
+    wb.save(path)
+    t = load_events(path)
+    assert expected(t) == [("therapy", "Rituximab", "2011-01-03", 1000.0),
+                           ("edss", "", "2011-02-01", 3.5)]
+    assert t.events["line"].tolist() == [2, 4]
+
+    ws.append(["edss", None, 40544, 3])
+    ws.append(["edss", None, datetime(2011, 3, 1, 14, 30), 3])
+    wb.save(path)
+    with pytest.raises(InputError) as info:
+        load_events(path)
+    assert places(info.value.problems) == [(5, "start"), (6, "start")]

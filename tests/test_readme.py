@@ -1,0 +1,93 @@
+"""The README's examples are executed, so the manual cannot drift from the tool."""
+
+from __future__ import annotations
+
+import os
+import re
+import shlex
+import shutil
+from pathlib import Path
+
+import pytest
+from typer.testing import CliRunner
+
+from nmo_timeline import bundled_events_path
+from nmo_timeline.cli import app
+from nmo_timeline.events import read_events_text
+
+ROOT = Path(__file__).resolve().parents[1]
+README = (ROOT / "README.md").read_text()
+
+BAD_CSV = "kind,start,value\nedss,2011-01-01,12\nrelapse,2011-02-30,\n"
+
+
+def blocks(lang: str) -> list[str]:
+    return re.findall(rf"```{lang}\n(.*?)```", README, flags=re.S)
+
+
+def console_examples() -> list[tuple[str, str]]:
+    out = []
+    for block in blocks("console"):
+        for chunk in re.split(r"^\$ ", block, flags=re.M)[1:]:
+            command, _, expected = chunk.partition("\n")
+            out.append((command, expected))
+    return out
+
+
+@pytest.fixture
+def workdir(tmp_path):
+    (tmp_path / "data").mkdir()
+    shutil.copy(bundled_events_path(), tmp_path / "data" / "events.csv")
+    (tmp_path / "bad.csv").write_text(BAD_CSV)
+    old = os.getcwd()
+    os.chdir(tmp_path)
+    yield tmp_path
+    os.chdir(old)
+
+
+@pytest.mark.parametrize(("command", "expected"), console_examples())
+def test_console_examples(workdir, command, expected):
+    args = shlex.split(command)
+    assert args[0] == "nmo-timeline"
+    result = CliRunner().invoke(app, args[1:])
+    assert result.output == expected
+
+
+def test_there_are_console_examples():
+    assert len(console_examples()) >= 3
+
+
+def test_csv_example_reads_as_described():
+    (csv,) = blocks("csv")
+    t = read_events_text(csv, "example.csv")
+    ev = t.events
+    therapy = ev[ev["kind"] == "therapy"]
+    assert therapy["name"].tolist() == ["IV methylprednisolone", "Rituximab", "Rituximab",
+                                        "Tocilizumab"]
+    assert therapy["ongoing"].tolist() == [False, False, False, True]
+    assert int((therapy["end"] == therapy["end"]).sum()) == 1  # one course, two single doses
+
+
+def test_python_example_runs(workdir):
+    (code,) = blocks("python")
+    exec(compile(code, "README.md", "exec"), {})
+    assert (workdir / "case.svg").read_text().startswith("<?xml")
+
+
+def test_setup_commands_are_the_ones_ci_uses():
+    run = re.search(r"<!-- run-command -->\n```bash\n(.*?)\n```", README).group(1)
+    test = re.search(r"<!-- test-command -->\n```bash\n(.*?)\n```", README).group(1)
+    assert run.endswith("nmo-timeline plot")
+    assert "[test]" in test and "pytest" in test
+    assert "test-command" in (ROOT / ".ci" / "run").read_text()
+
+
+def test_readme_figures_are_generated_by_the_script(tmp_path):
+    import runpy
+
+    mod = runpy.run_path(str(ROOT / "scripts" / "make_figures.py"))
+    written = mod["main"](tmp_path)
+    names = {p.name for p in written}
+    for image in re.findall(r"\]\(docs/([^)]+\.png)\)", README):
+        assert image in names
+        assert (ROOT / "docs" / image).is_file()
