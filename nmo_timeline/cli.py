@@ -220,6 +220,82 @@ def validate(
         typer.echo(f"{w} (warning)")
 
 
+class SummaryFormat(str, Enum):
+    table = "table"
+    csv = "csv"
+    json = "json"
+    markdown = "markdown"
+
+
+def _parse_cutoff(text: str | None) -> Any:
+    if text is None:
+        return None
+    from .dates import DateError, parse_date
+
+    try:
+        parsed = parse_date(text.strip())
+    except DateError as exc:
+        raise OptionError(f"--cutoff: {exc}") from None
+    if parsed.precision != "day":
+        raise OptionError(f"--cutoff: '{text}' must be a full date (YYYY-MM-DD)")
+    return parsed.first
+
+
+@app.command(
+    epilog="Example: nmo-timeline summary series.csv --compare tocilizumab --format markdown",
+)
+@handle_errors
+def summary(
+    csv: CsvArg = None,
+    patient: Annotated[
+        Optional[str], typer.Option("--patient", help="Only this patient.")
+    ] = None,
+    compare: Annotated[
+        Optional[str],
+        typer.Option("--compare", metavar="THERAPY",
+                     help="Each patient's ARR before the first dose of THERAPY vs on it."),
+    ] = None,
+    cutoff: Annotated[
+        Optional[str],
+        typer.Option("--cutoff", metavar="DATE",
+                     help="End of observation (default: each patient's latest date)."),
+    ] = None,
+    grace_days: Annotated[
+        int, typer.Option("--grace-days", min=0,
+                          help="Relapses this many days after a switch count for the "
+                               "previous regimen.")
+    ] = 0,
+    edss_window: Annotated[
+        int, typer.Option("--edss-window", min=0, metavar="DAYS",
+                          help="How old an EDSS value may be at a period's start or end.")
+    ] = 180,
+    format: Annotated[
+        SummaryFormat, typer.Option("--format", help="table, csv, json or markdown.")
+    ] = SummaryFormat.table,
+    date_format: DateFormatOpt = None,
+    encoding: EncodingOpt = "utf-8",
+    strict: StrictOpt = False,
+) -> None:
+    """Treatment periods, annualised relapse rates and EDSS per regimen.
+
+    Prints each patient's periods (so they can be audited), the regimens across
+    patients, and with --compare the paired before/on comparison.
+    """
+    from .periods import summarise
+    from .report import FORMATTERS
+
+    cut = _parse_cutoff(cutoff)
+    table = _load(csv, date_format, encoding, strict)
+    result = summarise(table, patient=patient, cutoff=cut, grace_days=grace_days,
+                       compare=compare, edss_window_days=edss_window)
+    sys.stdout.write(FORMATTERS[format.value](result))
+    line = _warning_line(table.warnings)
+    if line:
+        _err(line)
+    for w in result.warnings:
+        _err(f"warning: {w}")
+
+
 def _print_json(obj: dict[str, Any]) -> None:
     sys.stdout.write(json.dumps(obj, indent=2, ensure_ascii=False) + "\n")
 

@@ -16,6 +16,8 @@ from functools import lru_cache
 ACUTE = "acute"
 MAINTENANCE = "maintenance"
 ROLES = (ACUTE, MAINTENANCE)
+LONG_ACTING = frozenset({"rituximab", "ocrelizumab", "inebilizumab", "alemtuzumab",
+                         "mitoxantrone", "cyclophosphamide"})
 
 
 @dataclass(frozen=True)
@@ -26,6 +28,11 @@ class TherapyInfo:
     label: str
     therapy_class: str
     role: str
+
+    @property
+    def long_acting(self) -> bool:
+        """Cell-depleting or cytotoxic agents whose effect outlasts the infusions."""
+        return self.key in LONG_ACTING
 
 
 _REGISTRY: list[tuple[str, str, str, str, tuple[str, ...]]] = [

@@ -109,7 +109,7 @@ def test_validate_text_summary():
     result = invoke("validate")
     assert result.exit_code == 0
     assert result.stdout == (
-        f"{bundled_events_path()}: 51 events (24 therapy, 7 relapse, 11 edss, 6 mri, 3 lab), "
+        f"{bundled_events_path()}: 55 events (28 therapy, 7 relapse, 11 edss, 6 mri, 3 lab), "
         "1 patient, 2006-05-10 to 2012-06-14\n")
 
 
@@ -117,7 +117,7 @@ def test_validate_json_valid():
     result = invoke("validate", "--format", "json")
     assert result.exit_code == 0
     doc = json.loads(result.stdout)
-    assert doc["valid"] is True and doc["errors"] == [] and len(doc["events"]) == 51
+    assert doc["valid"] is True and doc["errors"] == [] and len(doc["events"]) == 55
     toci = next(e for e in doc["events"] if e["name"] == "Tocilizumab")
     assert toci["ongoing"] is True and toci["end"] is None and toci["value"] == 8.0
 

@@ -29,7 +29,7 @@ def test_bundled_case_loads_every_row(load):
     assert len(table.events) == n_records
     assert table.warnings == []
     assert table.events["kind"].value_counts().to_dict() == {
-        "therapy": 24, "edss": 11, "relapse": 7, "mri": 6, "lab": 3}
+        "therapy": 28, "edss": 11, "relapse": 7, "mri": 6, "lab": 3}
 
 
 def test_columns_match_case_insensitively_in_any_order(load):

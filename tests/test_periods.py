@@ -1,0 +1,285 @@
+"""Treatment periods and relapse rates on small hand-made histories.
+
+Expected values are worked out by hand in each test (days / 365.25).
+"""
+
+from __future__ import annotations
+
+import statistics
+from datetime import date, timedelta
+
+import pytest
+from hypothesis import given, settings
+from hypothesis import strategies as st
+
+from nmo_timeline.errors import NmoTimelineError
+from nmo_timeline.events import read_events_text
+from nmo_timeline.periods import summarise
+
+H = "patient,kind,name,start,end,value,role\n"
+
+
+def periods_of(text: str, **kw):
+    s = summarise(read_events_text(H + text, "h.csv"), **kw)
+    return [(p.regimen, p.start.isoformat(), p.end.isoformat(), p.relapses)
+            for p in s.patients[0].periods], s
+
+
+def test_switch_between_two_agents_with_explicit_ends():
+    got, s = periods_of(
+        "1,relapse,ON,2010-01-01,,,\n"
+        "1,therapy,Azathioprine,2010-02-01,2010-12-31,,\n"
+        "1,therapy,Tocilizumab,2011-01-01,ongoing,,\n"
+        "1,relapse,TM,2010-06-01,,,\n"
+        "1,edss,,2012-01-01,,3.0,\n")
+    assert got == [
+        ("untreated", "2010-01-01", "2010-02-01", 1),
+        ("Azathioprine", "2010-02-01", "2011-01-01", 1),
+        ("Tocilizumab", "2011-01-01", "2012-01-01", 0),
+    ]
+    aza = s.patients[0].periods[1]
+    assert aza.years == pytest.approx(334 / 365.25)  # 2010-02-01 .. 2011-01-01
+    assert aza.arr == pytest.approx(1 / (334 / 365.25))
+
+
+def test_add_on_combination_is_its_own_regimen():
+    got, _ = periods_of(
+        "1,therapy,Azathioprine,2010-01-01,ongoing,,\n"
+        "1,therapy,Tocilizumab,2011-01-01,ongoing,,\n"
+        "1,edss,,2012-01-01,,3.0,\n")
+    assert got == [
+        ("Azathioprine", "2010-01-01", "2011-01-01", 0),
+        ("Azathioprine + Tocilizumab", "2011-01-01", "2012-01-01", 0),
+    ]
+
+
+def test_stop_leaves_an_untreated_gap():
+    got, _ = periods_of(
+        "1,therapy,Azathioprine,2010-01-01,2010-06-30,,\n"
+        "1,relapse,ON,2010-09-01,,,\n"
+        "1,therapy,Mycophenolate,2011-01-01,2011-12-31,,\n")
+    assert got == [
+        ("Azathioprine", "2010-01-01", "2010-07-01", 0),
+        ("untreated", "2010-07-01", "2011-01-01", 1),
+        ("Mycophenolate mofetil", "2011-01-01", "2011-12-31", 0),
+    ]
+
+
+def test_single_dose_agent_lasts_until_a_different_one_starts():
+    got, _ = periods_of(
+        "1,therapy,Rituximab,2010-01-01,,1000,\n"
+        "1,therapy,Rituximab,2010-07-01,,1000,\n"
+        "1,relapse,TM,2010-10-01,,,\n"
+        "1,therapy,Tocilizumab,2011-01-01,ongoing,,\n"
+        "1,edss,,2011-06-01,,4.0,\n")
+    assert got == [
+        ("Rituximab", "2010-01-01", "2011-01-01", 1),
+        ("Tocilizumab", "2011-01-01", "2011-06-01", 0),
+    ]
+
+
+def test_abbreviations_are_one_therapy():
+    got, _ = periods_of(
+        "1,therapy,RTX,2010-01-01,,,\n"
+        "1,therapy,Rituximab,2010-07-01,,,\n"
+        "1,edss,,2011-01-01,,2.0,\n")
+    assert got == [("Rituximab", "2010-01-01", "2011-01-01", 0)]
+
+
+def test_relapse_on_the_switch_day_counts_for_the_new_regimen():
+    got, _ = periods_of(
+        "1,therapy,Azathioprine,2010-01-01,2010-12-31,,\n"
+        "1,therapy,Rituximab,2011-01-01,,,\n"
+        "1,relapse,ON,2011-01-01,,,\n"
+        "1,edss,,2011-12-31,,2.0,\n")
+    assert [g[3] for g in got] == [0, 1]
+
+
+def test_grace_days_attribute_early_relapses_to_the_previous_regimen():
+    text = ("1,therapy,Azathioprine,2010-01-01,2010-12-31,,\n"
+            "1,therapy,Rituximab,2011-01-01,,,\n"
+            "1,relapse,ON,2011-01-20,,,\n"
+            "1,relapse,TM,2011-03-01,,,\n"
+            "1,edss,,2011-12-31,,2.0,\n")
+    got, _ = periods_of(text)
+    assert [g[3] for g in got] == [0, 2]
+    got, _ = periods_of(text, grace_days=30)  # day 19 after the switch: previous regimen
+    assert [g[3] for g in got] == [1, 1]
+
+
+def test_last_period_includes_the_cutoff_day():
+    got, s = periods_of(
+        "1,therapy,Azathioprine,2010-01-01,ongoing,,\n"
+        "1,relapse,ON,2010-12-31,,,\n")
+    assert got == [("Azathioprine", "2010-01-01", "2010-12-31", 1)]
+    assert s.patients[0].periods[0].years == pytest.approx(364 / 365.25)
+
+
+def test_cutoff_clips_periods_and_drops_later_relapses():
+    got, s = periods_of(
+        "1,therapy,Azathioprine,2010-01-01,ongoing,,\n"
+        "1,relapse,ON,2010-03-01,,,\n"
+        "1,relapse,TM,2011-03-01,,,\n"
+        "1,edss,,2012-01-01,,3.0,\n", cutoff=date(2010, 12, 31))
+    assert got == [("Azathioprine", "2010-01-01", "2010-12-31", 1)]
+    assert any("after the cut-off" in w for w in s.warnings)
+
+
+def test_role_column_overrides_the_registry():
+    got, _ = periods_of(
+        "1,therapy,Prednisolone,2010-01-01,2010-06-30,,acute\n"
+        "1,therapy,Plasma exchange,2010-07-01,2010-12-31,,maintenance\n")
+    assert [g[0] for g in got] == ["untreated", "Plasma exchange"]
+
+
+def test_acute_treatments_do_not_open_periods():
+    got, _ = periods_of(
+        "1,relapse,ON,2010-01-01,,,\n"
+        "1,therapy,IV methylprednisolone,2010-01-02,2010-01-06,,\n"
+        "1,therapy,Plasma exchange,2010-01-10,2010-01-20,,\n"
+        "1,edss,,2010-06-01,,3.0,\n")
+    assert got == [("untreated", "2010-01-01", "2010-06-01", 1)]
+
+
+def test_edss_at_start_end_and_window():
+    _, s = periods_of(
+        "1,edss,,2010-01-01,,2.0,\n"
+        "1,therapy,Azathioprine,2010-03-01,ongoing,,\n"
+        "1,edss,,2010-06-01,,3.5,\n"
+        "1,edss,,2011-06-01,,3.0,\n", edss_window_days=90)
+    untreated, aza = s.patients[0].periods
+    assert (untreated.edss_start, untreated.edss_end) == (2.0, 2.0)  # 59 days before the switch
+    assert (aza.edss_start, aza.edss_end, aza.edss_change) == (2.0, 3.0, 1.0)
+    _, s = periods_of(
+        "1,edss,,2010-01-01,,2.0,\n"
+        "1,therapy,Azathioprine,2010-06-01,ongoing,,\n"
+        "1,edss,,2011-06-01,,3.0,\n", edss_window_days=90)
+    assert s.patients[0].periods[1].edss_start is None  # 151 days old: outside the window
+
+
+def test_warnings_for_ambiguous_data():
+    _, s = periods_of(
+        "1,therapy,Alemtuzumab,2010-01-01,2010-01-05,,\n"
+        "1,therapy,Tocilizumab,2011-01-01,ongoing,,\n"
+        "1,relapse,ON,2010-03-01,,,\n"
+        "1,relapse,TM,2010-03-15,,,\n"
+        "1,edss,,2011-06-01,,3.0,\n")
+    text = "\n".join(s.warnings)
+    assert "recorded as a course ending 2010-01-05" in text
+    assert "14 days apart" in text
+    _, s = periods_of("1,therapy,Rituximab,2010-01-01,,,\n1,edss,,2012-01-01,,3.0,\n")
+    assert "last dose on 2010-01-01" in s.warnings[0]
+
+
+def test_cohort_statistics_by_hand():
+    # three patients, each 2 years untreated then 2 years on rituximab (730.5 days = 2 years
+    # is not a whole day count, so use 2010-01-01 .. 2012-01-01 = 730 days)
+    rows = []
+    for pid, before, on in (("A", 4, 0), ("B", 2, 1), ("C", 6, 2)):
+        rows.append(f"{pid},edss,,2008-01-01,,2.0,\n")
+        rows.append(f"{pid},therapy,Rituximab,2010-01-01,,,\n")
+        rows.append(f"{pid},edss,,2012-01-01,,2.0,\n")
+        for i in range(before):
+            rows.append(f"{pid},relapse,ON,2008-0{i % 9 + 1}-15,,,\n".replace(
+                f"2008-0{i % 9 + 1}", f"2008-{i + 1:02d}"))
+        for i in range(on):
+            rows.append(f"{pid},relapse,TM,2011-{i + 1:02d}-15,,,\n")
+    s = summarise(read_events_text(H + "".join(rows), "c.csv"))
+    years_before = (date(2010, 1, 1) - date(2008, 1, 1)).days / 365.25
+    years_on = (date(2012, 1, 1) - date(2010, 1, 1)).days / 365.25
+    untreated, rtx = s.cohort
+    assert (untreated.regimen, untreated.patients, untreated.relapses) == ("untreated", 3, 12)
+    assert untreated.years == pytest.approx(3 * years_before)
+    assert untreated.arr_pooled == pytest.approx(12 / (3 * years_before))
+    per = [4 / years_before, 2 / years_before, 6 / years_before]
+    assert untreated.arr_median == pytest.approx(per[0])
+    assert (untreated.arr_min, untreated.arr_max) == (pytest.approx(per[1]),
+                                                      pytest.approx(per[2]))
+    assert untreated.arr_mean == pytest.approx(sum(per) / 3)
+    assert untreated.arr_sd == pytest.approx(statistics.stdev(per))
+    # sample SD (n-1) of 4, 2, 6 relapses is 2 relapses: 2 / years
+    assert untreated.arr_sd == pytest.approx(2 / years_before)
+    assert rtx.relapses == 3 and rtx.arr_median == pytest.approx(1 / years_on)
+
+    s = summarise(read_events_text(H + "".join(rows), "c.csv"), compare="rituximab")
+    c = s.comparison
+    assert [r.patient for r in c.rows] == ["A", "B", "C"]
+    diffs = [0 / years_on - 4 / years_before, 1 / years_on - 2 / years_before,
+             2 / years_on - 6 / years_before]
+    assert c.median_difference == pytest.approx(sorted(diffs)[1])
+    assert c.mean_difference == pytest.approx(sum(diffs) / 3)
+
+
+def test_compare_lists_patients_without_the_therapy():
+    s = summarise(read_events_text(
+        H + "A,therapy,Tocilizumab,2010-01-01,ongoing,,\nA,edss,,2011-01-01,,2.0,\n"
+        "B,therapy,Azathioprine,2010-01-01,ongoing,,\nB,edss,,2011-01-01,,2.0,\n"),
+        compare="TOCILIZUMAB")
+    assert [r.patient for r in s.comparison.rows] == ["A"]
+    assert s.comparison.without == ["B"]
+    assert any("never received Tocilizumab" in w for w in s.warnings)
+
+
+def test_compare_refuses_acute_treatments_and_unknown():
+    t = read_events_text(H + "1,therapy,Plasma exchange,2010-01-01,2010-01-10,,\n"
+                         "1,edss,,2011-01-01,,2.0,\n")
+    with pytest.raises(NmoTimelineError, match="needs a maintenance therapy"):
+        summarise(t, compare="plasma exchange")
+    with pytest.raises(NmoTimelineError, match="no patient received"):
+        summarise(t, compare="eculizumab")
+
+
+def test_cutoff_before_the_record_is_refused():
+    t = read_events_text(H + "1,relapse,ON,2010-01-01,,,\n")
+    with pytest.raises(NmoTimelineError, match="before the first recorded date"):
+        summarise(t, cutoff=date(2009, 1, 1))
+
+
+# ---------------------------------------------------------------- properties
+
+day = st.integers(0, 3000).map(lambda n: date(2005, 1, 1) + timedelta(n))
+AGENTS = ["Azathioprine", "Rituximab", "Tocilizumab", "Mycophenolate", "IVMP", "Study drug"]
+
+
+@st.composite
+def histories(draw):
+    rows = []
+    for _ in range(draw(st.integers(1, 12))):
+        agent = draw(st.sampled_from(AGENTS))
+        start = draw(day)
+        kind = draw(st.sampled_from(["single", "end", "ongoing"]))
+        end = ""
+        if kind == "end":
+            end = (start + timedelta(draw(st.integers(0, 900)))).isoformat()
+        elif kind == "ongoing":
+            end = "ongoing"
+        rows.append(f"1,therapy,{agent},{start},{end},,\n")
+    relapse_days = draw(st.lists(day, max_size=10, unique=True))
+    rows += [f"1,relapse,ON,{d},,,\n" for d in relapse_days]
+    rows.append(f"1,edss,,{draw(day)},,2.0,\n")
+    return "".join(rows), relapse_days
+
+
+@settings(max_examples=150, deadline=None)
+@given(histories(), st.integers(0, 60))
+def test_periods_tile_the_record_and_count_each_relapse_once(history, grace):
+    text, relapse_days = history
+    try:
+        table = read_events_text(H + text, "p.csv")
+    except Exception as exc:  # duplicates with different ends are (correctly) refused
+        assert "conflicts with line" in str(exc)
+        return
+    s = summarise(table, grace_days=grace)
+    (pp,) = s.patients
+    periods = pp.periods
+    assert periods[0].start == pp.record_start
+    assert periods[-1].end == pp.cutoff and periods[-1].last
+    for a, b in zip(periods, periods[1:], strict=False):
+        assert a.end == b.start  # no gap, no overlap
+        assert a.start < a.end
+        assert a.regimen != b.regimen or a.therapies != b.therapies
+    total_days = sum(p.days for p in periods)
+    assert total_days == (pp.cutoff - pp.record_start).days
+    assert sum(p.relapses for p in periods) == len(relapse_days)
+    lines = [line for p in periods for line in p.relapse_lines]
+    assert len(lines) == len(set(lines)) == len(relapse_days)
