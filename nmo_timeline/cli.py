@@ -142,6 +142,9 @@ def plot(
         Optional[str],
         typer.Option("--patient", help="Which patient to draw (multi-patient files)."),
     ] = None,
+    arr: Annotated[
+        bool, typer.Option("--arr", help="Show each treatment period's annualised relapse rate.")
+    ] = False,
     date_format: DateFormatOpt = None,
     encoding: EncodingOpt = "utf-8",
     strict: StrictOpt = False,
@@ -168,7 +171,7 @@ def plot(
     from .plotting import plot_timeline
     from .render import save_figure
 
-    fig = plot_timeline(table, patient=patient, title=title, dpi=dpi)
+    fig = plot_timeline(table, patient=patient, title=title, dpi=dpi, arr=arr)
     written = save_figure(fig, output, dpi=dpi)
     line = _warning_line(table.warnings)
     if line:

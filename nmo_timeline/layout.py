@@ -56,6 +56,7 @@ PANEL_THERAPY = "therapy"
 PANEL_RELAPSE = "relapse"
 PANEL_MRI = "mri"
 PANEL_LAB = "lab"
+PANEL_PERIODS = "periods"
 
 
 def syndrome_of(name: str) -> str:
@@ -129,6 +130,22 @@ class LabSeries:
         return f"{self.name} ({self.unit})" if self.unit else self.name
 
 
+@dataclass(frozen=True)
+class PeriodBand:
+    """A treatment period shown above the therapy lanes, with its ARR."""
+
+    start: date
+    stop: date  # exclusive
+    regimen: str
+    relapses: int
+    years: float
+    arr: float | None
+
+    @property
+    def text(self) -> str:
+        return "ARR –" if self.arr is None else f"ARR {self.arr:.2f}"
+
+
 @dataclass
 class TimelinePlan:
     """Everything the renderer needs, in data.
@@ -149,6 +166,7 @@ class TimelinePlan:
     relapses: list[Marker]
     mri: list[Marker]
     labs: list[LabSeries]
+    periods: list[PeriodBand] = field(default_factory=list)
 
     @property
     def relapse_days(self) -> list[date]:
@@ -166,7 +184,10 @@ def _dose_label(value: float, unit: str, detail: str) -> str:
     return text
 
 
-def plan_timeline(table: EventTable, *, title: str = "", show_details: bool = True) -> TimelinePlan:
+def plan_timeline(
+    table: EventTable, *, title: str = "", show_details: bool = True, arr: bool = False,
+    cutoff: date | None = None, grace_days: int = 0,
+) -> TimelinePlan:
     """Turn one patient's events into a :class:`TimelinePlan`.
 
     Parameters
@@ -177,6 +198,11 @@ def plan_timeline(table: EventTable, *, title: str = "", show_details: bool = Tr
         Figure title.
     show_details : bool
         Put dose and detail text on long therapy bars.
+    arr : bool
+        Add a band above the therapy lanes with each treatment period's
+        annualised relapse rate (rules in :mod:`nmo_timeline.periods`).
+    cutoff, grace_days
+        Passed to the period analysis when ``arr`` is set.
 
     Raises
     ------
@@ -255,9 +281,20 @@ def plan_timeline(table: EventTable, *, title: str = "", show_details: bool = Tr
         series = labs.setdefault(r.name_key, LabSeries(r.name, r.unit, []))
         series.points.append(Marker(r.start.date(), r.line, value=float(r.value)))
 
+    bands: list[PeriodBand] = []
+    if arr:
+        from .periods import patient_periods
+
+        pp = patient_periods(table, table.patients[0], cutoff=cutoff, grace_days=grace_days)
+        for p in pp.periods:
+            stop = p.end + timedelta(days=1) if p.last else p.end
+            bands.append(PeriodBand(p.start, stop, p.regimen, p.relapses, p.years, p.arr))
+
     panels = []
     if edss:
         panels.append(PANEL_EDSS)
+    if bands:
+        panels.append(PANEL_PERIODS)
     if lanes:
         panels.append(PANEL_THERAPY)
     if relapses:
@@ -267,7 +304,7 @@ def plan_timeline(table: EventTable, *, title: str = "", show_details: bool = Tr
     panels.extend(f"{PANEL_LAB}:{k}" for k in labs)
 
     return TimelinePlan(title, x_min, x_max, record_start, record_end, panels, edss,
-                        list(lanes.values()), relapses, mri, list(labs.values()))
+                        list(lanes.values()), relapses, mri, list(labs.values()), bands)
 
 
 def _cumulative_note(lane: Lane, rows: list) -> str:
@@ -294,6 +331,8 @@ def panel_heights(plan: TimelinePlan) -> list[float]:
             out.append(0.62 * len(plan.lanes) + 0.2)
         elif p in (PANEL_RELAPSE, PANEL_MRI):
             out.append(0.62)
+        elif p == PANEL_PERIODS:
+            out.append(0.55)
         else:
             out.append(1.5)
     return out

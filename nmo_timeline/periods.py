@@ -23,6 +23,7 @@ The rules (README, "How periods and relapse rates are computed"):
 
 from __future__ import annotations
 
+import itertools
 import statistics
 from collections import defaultdict
 from dataclasses import dataclass, field
@@ -166,7 +167,7 @@ def therapy_key(name: str) -> tuple[str, str]:
 
 
 def _day(ts: Any) -> date:
-    return ts.date()  # type: ignore[no-any-return]
+    return ts.date()
 
 
 def patient_periods(
@@ -234,7 +235,7 @@ def patient_periods(
             bounds.update(d for d in (a, b) if record_start <= d <= stop_all)
     edges = sorted(bounds)
     segments: list[tuple[date, date, tuple[str, ...]]] = []
-    for a, b in zip(edges, edges[1:], strict=False):
+    for a, b in itertools.pairwise(edges):
         active = tuple(sorted(
             (k for k, ivs in intervals.items() if any(s <= a < e for s, e in ivs)),
             key=lambda k: labels[k].casefold()))
@@ -265,7 +266,7 @@ def patient_periods(
     if after:
         warn.append(f"{who}{len(after)} relapse(s) after the cut-off {cutoff} are not counted")
     relapses = [x for x in relapses if x[0] <= cutoff]
-    for (d1, l1, _), (d2, l2, _) in zip(relapses, relapses[1:], strict=False):
+    for (d1, l1, _), (d2, l2, _) in itertools.pairwise(relapses):
         if (d2 - d1).days < MIN_RELAPSE_GAP_DAYS:
             warn.append(f"{who}relapses on lines {l1} and {l2} are {(d2 - d1).days} days apart "
                         f"(under {MIN_RELAPSE_GAP_DAYS}); counted as two; if they are one attack, "
@@ -282,7 +283,7 @@ def patient_periods(
         counts[i].append(line)
 
     # --- EDSS
-    edss = sorted(((_day(r.start), float(r.value)) for r in rows if r.kind == "edss"))
+    edss = sorted((_day(r.start), float(r.value)) for r in rows if r.kind == "edss")
 
     def edss_before(limit: date, inclusive: bool) -> float | None:
         found = None

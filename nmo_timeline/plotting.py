@@ -22,6 +22,7 @@ def plot_timeline(
     title: str = "",
     size: tuple[float, float] = SLIDE_SIZE,
     dpi: int = DEFAULT_DPI,
+    arr: bool = False,
 ) -> Figure:
     """Draw one patient's swimlane timeline.
 
@@ -37,6 +38,8 @@ def plot_timeline(
         Width and height in inches; the default is a 16:9 slide.
     dpi : int
         Resolution used for raster output.
+    arr : bool
+        Show each treatment period's annualised relapse rate above the lanes.
 
     Returns
     -------
@@ -54,7 +57,7 @@ def plot_timeline(
     table = events if isinstance(events, EventTable) else load_events(events)
     if patient is not None:
         table = table.for_patient(patient)
-    plan = plan_timeline(table, title=title)
+    plan = plan_timeline(table, title=title, arr=arr)
     return render_plan(plan, size=size, dpi=dpi)
 
 

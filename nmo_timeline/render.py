@@ -29,6 +29,7 @@ from .errors import OptionError
 from .layout import (
     PANEL_EDSS,
     PANEL_MRI,
+    PANEL_PERIODS,
     PANEL_RELAPSE,
     PANEL_THERAPY,
     RELAPSE_COLOUR,
@@ -151,6 +152,8 @@ class _Drawer:
             self.relapse(ax)
         elif panel == PANEL_MRI:
             self.mri(ax)
+        elif panel == PANEL_PERIODS:
+            self.periods(ax)
         else:
             self.lab(ax, panel.split(":", 1)[1])
 
@@ -276,6 +279,23 @@ class _Drawer:
                                                 markerfacecolor="#D9D9D9",
                                                 label="MRI, activity n/a")
         self._lane_axis(ax, "MRI")
+
+    def periods(self, ax: Axes) -> None:
+        span = (self.plan.x_max - self.plan.x_min).days
+        axes_in = self.style.width * 0.78
+        size = self.style.font * 0.72
+        for i, band in enumerate(self.plan.periods):
+            a, b = _num(band.start), _num(band.stop)
+            ax.axvspan(a, b, ymin=0.08, ymax=0.92, facecolor=("#EDEDED", "#DADADA")[i % 2],
+                       edgecolor="white", linewidth=1.5, gid="period-band")
+            width_in = (band.stop - band.start).days / span * axes_in
+            for text in (f"{band.regimen}: {band.text}", band.text):
+                if len(text) * size * 0.6 / 72 + 0.1 <= width_in:
+                    ax.text((a + b) / 2, 0, text, ha="center", va="center", fontsize=size,
+                            gid="period-arr")
+                    break
+        self._lane_axis(ax, "Periods")
+        ax.get_lines()[-1].set_visible(False)  # no centre line behind the text
 
     def lab(self, ax: Axes, key: str) -> None:
         series = next(s for s in self.plan.labs if " ".join(s.name.casefold().split()) == key)

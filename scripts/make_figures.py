@@ -15,6 +15,7 @@ from nmo_timeline.cli import app
 
 FIGURES = {
     "timeline.png": ["plot", "--dpi", "110"],
+    "timeline_arr.png": ["plot", "--arr", "--dpi", "110"],
 }
 
 

@@ -2,8 +2,9 @@
 
 from __future__ import annotations
 
+import itertools
 import sys
-from datetime import date
+from datetime import date, timedelta
 
 import pytest
 
@@ -120,3 +121,14 @@ def test_layout_does_not_import_matplotlib():
             "print('matplotlib' in sys.modules)")
     out = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, check=True)
     assert out.stdout.strip() == "False"
+
+
+def test_period_bands_tile_the_record():
+    p = plan_timeline(read_events_text(CASE), arr=True)
+    assert p.panels[:3] == [PANEL_EDSS, "periods", PANEL_THERAPY]
+    bands = p.periods
+    assert bands[0].start == p.record_start
+    assert bands[-1].stop == p.record_end + timedelta(days=1)
+    assert all(a.stop == b.start for a, b in itertools.pairwise(bands))
+    assert [b.regimen for b in bands] == ["untreated", "Azathioprine", "untreated",
+                                          "Rituximab", "Tocilizumab"]

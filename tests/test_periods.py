@@ -5,6 +5,7 @@ Expected values are worked out by hand in each test (days / 365.25).
 
 from __future__ import annotations
 
+import itertools
 import statistics
 from datetime import date, timedelta
 
@@ -274,7 +275,7 @@ def test_periods_tile_the_record_and_count_each_relapse_once(history, grace):
     periods = pp.periods
     assert periods[0].start == pp.record_start
     assert periods[-1].end == pp.cutoff and periods[-1].last
-    for a, b in zip(periods, periods[1:], strict=False):
+    for a, b in itertools.pairwise(periods):
         assert a.end == b.start  # no gap, no overlap
         assert a.start < a.end
         assert a.regimen != b.regimen or a.therapies != b.therapies

@@ -213,3 +213,24 @@ def test_baseline_minimal_case():
 def test_baselines_exist():
     here = Path(__file__).parent / "baseline"
     assert (here / "bundled_case.png").is_file() and (here / "minimal_case.png").is_file()
+
+
+def test_arr_band_matches_the_summary(table):
+    from nmo_timeline.periods import summarise
+
+    fig = plot_timeline(table, arr=True)
+    ax = panel(fig, "periods")
+    texts = [t.get_text() for t in ax.texts if t.get_gid() == "period-arr"]
+    periods = summarise(table).patients[0].periods
+    assert len(by_gid(ax, "period-band")) == len(periods)
+    for p in periods:
+        assert any(t.endswith(f"ARR {p.arr:.2f}") for t in texts), p.regimen
+    order = [a.get_gid() for a in fig.axes]
+    assert order.index("panel:periods") == order.index("panel:therapy") - 1
+
+
+def test_arr_figure_has_no_overlapping_text(table):
+    fig = plot_timeline(table, arr=True)
+    texts = _drawn_texts(fig)
+    for (ta, a), (tb, b) in itertools.combinations(texts, 2):
+        assert not a.overlaps(b), (ta, tb)

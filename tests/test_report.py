@@ -37,7 +37,7 @@ def summary():
 def test_json_numbers_are_numbers_and_dates_iso(summary):
     doc = json.loads(to_json(summary))
     a, b = doc["patients"]
-    assert a["patient"] == "A"
+    assert (a["patient"], b["patient"]) == ("A", "B")
     assert a["periods"][0] == {
         "regimen": "untreated", "start": "2010-01-01", "end": "2011-01-01",
         "years": pytest.approx(Y1), "relapses": 1, "arr": pytest.approx(1 / Y1),
