@@ -35,6 +35,7 @@ app = typer.Typer(
 )
 
 F = TypeVar("F", bound=Callable[..., Any])
+MAX_WARNINGS = 10
 
 
 def _err(text: str) -> None:
@@ -295,8 +296,12 @@ def summary(
     line = _warning_line(table.warnings)
     if line:
         _err(line)
-    for w in result.warnings:
+    shown = result.warnings[:MAX_WARNINGS]
+    for w in shown:
         _err(f"warning: {w}")
+    if len(result.warnings) > len(shown):
+        _err(f"... and {len(result.warnings) - len(shown)} more warnings "
+             "(--format json lists them all)")
 
 
 def _print_json(obj: dict[str, Any]) -> None:

@@ -22,11 +22,11 @@ import io
 import math
 import re
 from collections import Counter
-from collections.abc import Iterable, Iterator, Sequence
+from collections.abc import Iterable, Sequence
 from dataclasses import dataclass, field
 from datetime import date
 from pathlib import Path
-from typing import TYPE_CHECKING, Any
+from typing import TYPE_CHECKING, Any, NamedTuple
 
 from . import dates as _dates
 from .errors import InputError, NmoTimelineError, Problem
@@ -233,7 +233,9 @@ def read_events_text(
         notes.append(f"{DELIMITERS[delimiter]}-separated")
     records = _split(text, delimiter, name)
     return parse_records(records, name, date_format=date_format, strict=strict,
-                         notes=notes, decimal_comma=delimiter != ",")
+                         notes=notes, decimal_comma=delimiter != ",",
+                         source=_Source(text, delimiter),
+                         check_bytes=_SURROGATE.search(text) is not None)
 
 
 def _decode(data: bytes, name: str, encoding: str, notes: list[str]) -> str:
@@ -316,27 +318,36 @@ def _printable(s: str) -> str:
     return "".join(ch if ch >= " " or ch == "\t" else "\ufffd" for ch in s)
 
 
-Record = tuple[int, list[str], str]  # (first physical line, cells, raw text)
+Record = tuple[int, list[str], int]  # (first physical line, cells, last physical line)
+
+
+class _Source:
+    """The raw text of records, for messages; split into lines only when needed."""
+
+    def __init__(self, text: str | None, delimiter: str = ","):
+        self.text = text
+        self.delimiter = delimiter
+        self._lines: list[str] | None = None
+
+    def raw(self, record: Record) -> str:
+        start, cells, end = record
+        if self.text is None:
+            return self.delimiter.join(cells)
+        if self._lines is None:
+            self._lines = io.StringIO(self.text, newline="").readlines()
+        return "".join(self._lines[start - 1 : end]).rstrip("\r\n")
 
 
 def _split(text: str, delimiter: str, name: str) -> list[Record]:
-    lines = io.StringIO(text, newline="")
-    raw_lines: list[str] = []
-
-    def feed() -> Iterator[str]:
-        for ln in lines:
-            raw_lines.append(ln)
-            yield ln
-
-    reader = csv.reader(feed(), delimiter=delimiter, strict=True)
+    reader = csv.reader(io.StringIO(text, newline=""), delimiter=delimiter, strict=True)
     records: list[Record] = []
+    append = records.append
     prev = 0
     try:
         for cells in reader:
-            start = prev + 1
-            raw = "".join(raw_lines[start - 1 : reader.line_num]).rstrip("\r\n")
-            prev = reader.line_num
-            records.append((start, cells, raw))
+            end = reader.line_num
+            append((prev + 1, cells, end))
+            prev = end
     except csv.Error as exc:
         start = prev + 1
         if "unexpected end of data" in str(exc):
@@ -364,6 +375,7 @@ class _Row:
     unit: str
     detail: str
     role: str
+    key: str = ""
 
 
 class _Collector:
@@ -395,12 +407,15 @@ def parse_records(
     strict: bool = False,
     notes: list[str] | None = None,
     decimal_comma: bool = False,
+    source: _Source | None = None,
+    check_bytes: bool = True,
 ) -> EventTable:
-    """Validate records (first line, cells, raw text) into an :class:`EventTable`.
+    """Validate records (first line, cells, last line) into an :class:`EventTable`.
 
     This is the step shared by CSV and .xlsx input.
     """
     notes = list(notes or [])
+    source = source or _Source(None)
     out = _Collector(name)
     custom = None
     if date_format is not None:
@@ -494,28 +509,31 @@ def parse_records(
         return hit
 
     style_cells: list[tuple[int, str, str, str]] = []  # line, column, text, style
-    for line, cells, raw in rows:
+    n_header = len(norm)
+    ix = _Index(*(idx.get(k, -1) for k in _Index._fields))
+    for record in rows:
+        line, cells, _ = record
         n = len(cells)
-        if n < width:
-            out.error(line, None,
-                      f"expected {width} fields, found {n}: '{_printable(_clip(raw))}'")
-            continue
-        if n > len(norm) and any(c.strip() for c in cells[len(norm):]):
-            out.error(line, None,
-                      f"expected {width} fields, found {n} (is there an unquoted "
-                      f"delimiter in a cell?): '{_printable(_clip(raw))}'")
-            continue
-        if n > len(norm):
-            counters["trailing delimiters removed"] += 1
-        bad_cells = [i for i in range(min(n, width)) if _SURROGATE.search(cells[i])]
-        for i in bad_cells:
-            out.error(line, written[i] or f"column {i + 1}", _encoding_message())
-        if bad_cells:
-            continue
-        for i in ignored:
-            if i < n and cells[i].strip():  # pragma: no cover - checked above
-                out.error(line, f"column {i + 1}", "data under an empty header")
-        row = _parse_row(line, cells, idx, labels, out, get_date, counters,
+        if n != n_header:
+            if n < width:
+                out.error(line, None, f"expected {width} fields, found {n}: "
+                          f"'{_printable(_clip(source.raw(record)))}'")
+                continue
+            if n > n_header and any(c.strip() for c in cells[n_header:]):
+                out.error(line, None,
+                          f"expected {width} fields, found {n} (is there an unquoted "
+                          f"delimiter in a cell?): '{_printable(_clip(source.raw(record)))}'")
+                continue
+            if n > n_header:
+                counters["trailing delimiters removed"] += 1
+            cells = cells + [""] * (n_header - n) if n < n_header else cells
+        if check_bytes:
+            bad_cells = [i for i in range(width) if _SURROGATE.search(cells[i])]
+            for i in bad_cells:
+                out.error(line, written[i] or f"column {i + 1}", _encoding_message())
+            if bad_cells:
+                continue
+        row = _parse_row(line, cells, ix, labels, out, get_date, counters,
                          decimal_comma, has_patient, style_cells)
         if row is not None:
             parsed.append(row)
@@ -590,10 +608,24 @@ def _parse_number(text: str, decimal_comma: bool, counters: Counter[str]) -> flo
     return v
 
 
+class _Index(NamedTuple):
+    """Column positions (-1 where the file has no such column)."""
+
+    kind: int
+    name: int
+    start: int
+    end: int
+    value: int
+    unit: int
+    detail: int
+    patient: int
+    role: int
+
+
 def _parse_row(
     line: int,
     cells: list[str],
-    idx: dict[str, int],
+    ix: _Index,
     labels: dict[str, str],
     out: _Collector,
     get_date: Any,
@@ -602,12 +634,11 @@ def _parse_row(
     has_patient: bool,
     style_cells: list[tuple[int, str, str, str]],
 ) -> _Row | None:
-    def cell(key: str) -> str:
-        i = idx.get(key)
-        return cells[i].strip() if i is not None else ""
-
+    # stripped cells, with "" appended so that a missing column (index -1) reads empty
+    c = [x.strip() for x in cells]
+    c.append("")
     n_err = len(out.errors)
-    kind_text = cell("kind")
+    kind_text = c[ix.kind]
     kind = kind_text.casefold()
     if not kind_text:
         out.error(line, labels["kind"], "kind is empty; expected one of " + ", ".join(KINDS))
@@ -619,18 +650,18 @@ def _parse_row(
                   f"'{kind_text}' is not a kind; expected one of {', '.join(KINDS)}{extra}")
         kind = ""
 
-    patient = cell("patient")
+    patient = c[ix.patient]
     if has_patient and not patient:
         out.error(line, labels["patient"], "patient is empty, but other rows name a patient")
 
-    name = cell("name")
+    name = c[ix.name]
     if kind in ("therapy", "lab") and not name:
         what = "the therapy's name" if kind == "therapy" else "the analyte (e.g. CSF IL-6)"
         out.error(line, labels.get("name", "name"),
                   f"a {kind} row needs a name: {what}"
-                  + ("" if "name" in idx else " (the file has no 'name' column)"))
+                  + ("" if ix.name >= 0 else " (the file has no 'name' column)"))
 
-    start_text = cell("start")
+    start_text = c[ix.start]
     start: _dates.ParsedDate | None = None
     if not start_text:
         out.error(line, labels["start"], "start date is empty")
@@ -644,7 +675,7 @@ def _parse_row(
             if got.had_midnight:
                 counters["midnight times removed from dates"] += 1
 
-    end_text = cell("end")
+    end_text = c[ix.end]
     end: _dates.ParsedDate | None = None
     ongoing = False
     if end_text.casefold() in MISSING_TOKENS:
@@ -670,7 +701,7 @@ def _parse_row(
                     out.error(line, labels["end"],
                               f"end {end_text} is before start {start_text}")
 
-    value_text = cell("value")
+    value_text = c[ix.value]
     value: float | None = None
     if value_text.casefold() in MISSING_TOKENS:
         counters["missing-value tokens read as empty"] += 1
@@ -701,16 +732,16 @@ def _parse_row(
     elif kind in ("edss", "lab"):
         what = "the EDSS score" if kind == "edss" else "the measured value"
         out.error(line, vlabel, f"a {kind} row needs a value: {what}"
-                  + ("" if "value" in idx else " (the file has no 'value' column)"))
+                  + ("" if ix.value >= 0 else " (the file has no 'value' column)"))
 
-    role_text = cell("role").casefold()
+    role_text = c[ix.role].casefold()
     role = ""
     if role_text:
         if kind and kind != "therapy":
             out.error(line, labels["role"], "role is only used on therapy rows")
         elif role_text not in ROLES:
             out.error(line, labels["role"],
-                      f"'{cell('role')}' is not a role; expected acute or maintenance")
+                      f"'{c[ix.role]}' is not a role; expected acute or maintenance")
         else:
             role = role_text
     if kind == "therapy" and not role and name:
@@ -719,11 +750,11 @@ def _parse_row(
     if len(out.errors) != n_err or start is None:
         return None
     return _Row(line, patient, kind, name, start, end, ongoing, value,
-                cell("unit"), cell("detail"), role)
+                c[ix.unit], c[ix.detail], role, name_key(name))
 
 
 def _row_key(r: _Row) -> tuple[str, str, str, date]:
-    return (r.patient, r.kind, name_key(r.name), r.start.first)
+    return (r.patient, r.kind, r.key, r.start.first)
 
 
 def _row_payload(r: _Row) -> tuple[Any, ...]:
@@ -773,18 +804,22 @@ def _to_frame(rows: list[_Row]) -> pd.DataFrame:
     import numpy as np
     import pandas as pd
 
-    def day(d: date | None) -> Any:
-        return np.datetime64(d, "D") if d is not None else np.datetime64("NaT", "D")
+    epoch = date(1970, 1, 1).toordinal()
+    nat = np.iinfo(np.int64).min
+
+    def days(values: list[date | None]) -> Any:
+        ordinals = np.array([nat if d is None else d.toordinal() - epoch for d in values],
+                            dtype=np.int64)
+        return ordinals.view("datetime64[D]")
 
     frame = pd.DataFrame({
         "line": np.array([r.line for r in rows], dtype=np.int64),
         "patient": pd.array([r.patient for r in rows], dtype=object),
         "kind": pd.array([r.kind for r in rows], dtype=object),
         "name": pd.array([r.name for r in rows], dtype=object),
-        "name_key": pd.array([name_key(r.name) for r in rows], dtype=object),
-        "start": np.array([day(r.start.first) for r in rows], dtype="datetime64[D]"),
-        "end": np.array([day(r.end.last if r.end else None) for r in rows],
-                        dtype="datetime64[D]"),
+        "name_key": pd.array([r.key for r in rows], dtype=object),
+        "start": days([r.start.first for r in rows]),
+        "end": days([r.end.last if r.end else None for r in rows]),
         "ongoing": np.array([r.ongoing for r in rows], dtype=bool),
         "value": np.array([np.nan if r.value is None else r.value for r in rows],
                           dtype=float),

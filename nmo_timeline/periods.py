@@ -170,6 +170,14 @@ def _day(ts: Any) -> date:
     return ts.date()
 
 
+def rows_by_patient(table: EventTable) -> dict[str, list[Any]]:
+    """Each patient's rows (named tuples of the event table), in file order."""
+    out: dict[str, list[Any]] = defaultdict(list)
+    for r in table.events.itertuples(index=False):
+        out[r.patient].append(r)
+    return out
+
+
 def patient_periods(
     table: EventTable,
     patient: str,
@@ -178,12 +186,17 @@ def patient_periods(
     grace_days: int = 0,
     edss_window_days: int = DEFAULT_EDSS_WINDOW,
     warnings: list[str] | None = None,
+    rows: list[Any] | None = None,
 ) -> PatientPeriods:
-    """Cut one patient's record into treatment periods (see module docstring)."""
+    """Cut one patient's record into treatment periods (see module docstring).
+
+    ``rows`` (this patient's rows from :func:`rows_by_patient`) saves a scan of
+    the table when called for many patients.
+    """
     warn = warnings if warnings is not None else []
     who = f"patient {patient}: " if table.has_patient_column else ""
-    ev = table.events[table.events["patient"] == patient]
-    rows = list(ev.itertuples(index=False))
+    if rows is None:
+        rows = rows_by_patient(table).get(patient, [])
     if not rows:
         raise NmoTimelineError(f"{table.source}: no events for patient '{patient}'")
     dates = [_day(r.start) for r in rows] + [_day(r.end) for r in rows if r.end == r.end]
@@ -243,6 +256,11 @@ def patient_periods(
             segments[-1] = (segments[-1][0], b, active)
         else:
             segments.append((a, b, active))
+    if len(segments) > 1 and segments[-1][0] == cutoff:
+        # a regimen ending the day before the cut-off would leave a zero-length last
+        # period; the cut-off day joins the period before it instead
+        prev = segments[-2]
+        segments[-2:] = [(prev[0], stop_all, prev[2])]
 
     for r in maint:
         key, label = therapy_key(r.name)
@@ -302,9 +320,6 @@ def patient_periods(
             relapses=len(counts[i]), relapse_lines=tuple(counts[i]),
             edss_start=edss_before(a, inclusive=True),
             edss_end=edss_before(end, inclusive=last)))
-        if last and end == a and len(segments) > 1:
-            warn.append(f"{who}the last period ({regimen}) starts on the cut-off day; its "
-                        "length is zero and it has no ARR")
     return PatientPeriods(patient, record_start, cutoff, periods)
 
 
@@ -343,11 +358,11 @@ def compare_before_on(
     want_key, want_label = therapy_key(therapy)
     rows = []
     without = []
+    by_patient = rows_by_patient(table)
     for pp in patients:
-        ev = table.events[(table.events["patient"] == pp.patient)
-                          & (table.events["kind"] == "therapy")]
-        matching = [r for r in ev.itertuples(index=False)
-                    if therapy_key(r.name)[0] == want_key and _day(r.start) <= pp.cutoff]
+        matching = [r for r in by_patient[pp.patient]
+                    if r.kind == "therapy" and therapy_key(r.name)[0] == want_key
+                    and _day(r.start) <= pp.cutoff]
         if matching and all(r.role != MAINTENANCE for r in matching):
             raise NmoTimelineError(
                 f"--compare needs a maintenance therapy; {want_label} is recorded as an acute "
@@ -408,8 +423,10 @@ def summarise(
     if patient is not None:
         table = table.for_patient(patient)
     warnings: list[str] = []
+    by_patient = rows_by_patient(table)
     pps = [patient_periods(table, p, cutoff=cutoff, grace_days=grace_days,
-                           edss_window_days=edss_window_days, warnings=warnings)
+                           edss_window_days=edss_window_days, warnings=warnings,
+                           rows=by_patient[p])
            for p in table.patients]
     comparison = compare_before_on(table, pps, compare) if compare else None
     if comparison is not None and comparison.without:

@@ -29,8 +29,8 @@ def _cell_text(value: object) -> str:
     return str(value)
 
 
-def read_xlsx_records(data: bytes, name: str) -> tuple[list[tuple[int, list[str], str]], list[str]]:
-    """Rows of the first worksheet as (sheet row number, cells, raw text)."""
+def read_xlsx_records(data: bytes, name: str) -> tuple[list[tuple[int, list[str], int]], list[str]]:
+    """Rows of the first worksheet as (sheet row number, cells, sheet row number)."""
     try:
         from openpyxl import load_workbook
     except ImportError:
@@ -50,12 +50,12 @@ def read_xlsx_records(data: bytes, name: str) -> tuple[list[tuple[int, list[str]
             cells = [_cell_text(v) for v in values]
             while cells and cells[-1] == "":
                 cells.pop()
-            records.append((number, cells, ",".join(cells)))
+            records.append((number, cells, number))
     finally:
         wb.close()
     # a sheet has no short rows: empty trailing cells are empty, so pad to the header
     header_width = next((len(c) for _, c, _ in records if any(x.strip() for x in c)), 0)
-    padded = [(n, c + [""] * (header_width - len(c)) if len(c) < header_width else c, raw)
-              for n, c, raw in records]
+    padded = [(n, c + [""] * (header_width - len(c)) if len(c) < header_width else c, last)
+              for n, c, last in records]
     notes = [f"read the first worksheet '{ws.title}'"]
     return padded, notes

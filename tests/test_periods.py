@@ -284,3 +284,11 @@ def test_periods_tile_the_record_and_count_each_relapse_once(history, grace):
     assert sum(p.relapses for p in periods) == len(relapse_days)
     lines = [line for p in periods for line in p.relapse_lines]
     assert len(lines) == len(set(lines)) == len(relapse_days)
+
+
+def test_no_zero_length_last_period_when_a_therapy_ends_the_day_before_the_cutoff():
+    got, s = periods_of(
+        "1,therapy,Azathioprine,2010-01-01,2010-12-30,,\n"
+        "1,edss,,2010-12-31,,3.0,\n")
+    assert got == [("Azathioprine", "2010-01-01", "2010-12-31", 0)]
+    assert s.patients[0].periods[0].years == pytest.approx(364 / 365.25)
