@@ -224,6 +224,78 @@ def validate(
         typer.echo(f"{w} (warning)")
 
 
+class SwimSort(str, Enum):
+    id = "id"
+    follow_up = "follow-up"
+    aligned = "aligned"
+    arr = "arr"
+
+
+class TimeUnit(str, Enum):
+    days = "days"
+    weeks = "weeks"
+    months = "months"
+    years = "years"
+
+
+@app.command(
+    epilog="Example: nmo-timeline swimmer series.csv --align tocilizumab --sort aligned "
+           "-o swimmer.png",
+)
+@handle_errors
+def swimmer(
+    csv: CsvArg = None,
+    output: Annotated[
+        Path, typer.Option("--output", "-o", help="Output file; .png, .svg or .pdf.")
+    ] = Path("swimmer.png"),
+    align: Annotated[
+        Optional[str],
+        typer.Option("--align", metavar="THERAPY",
+                     help="Day 0 = each patient's first dose of THERAPY."),
+    ] = None,
+    sort: Annotated[
+        SwimSort, typer.Option("--sort", help="Row order: id, follow-up, aligned or arr.")
+    ] = SwimSort.id,
+    unit: Annotated[TimeUnit, typer.Option("--unit", help="Time axis unit.")] = TimeUnit.years,
+    title: Annotated[Optional[str], typer.Option("--title", help="Figure title.")] = None,
+    dpi: Annotated[
+        int, typer.Option("--dpi", min=50, max=1200, help="Resolution of PNG output.")
+    ] = 200,
+    cutoff: Annotated[
+        Optional[str], typer.Option("--cutoff", metavar="DATE", help="End of observation.")
+    ] = None,
+    date_format: DateFormatOpt = None,
+    encoding: EncodingOpt = "utf-8",
+    strict: StrictOpt = False,
+) -> None:
+    """One row per patient: maintenance periods, relapses, ongoing therapy, last EDSS."""
+    from .render import output_format, save_figure
+
+    output_format(output)
+    cut = _parse_cutoff(cutoff)
+    table = _load(csv, date_format, encoding, strict)
+    from .render_swimmer import render_swimmer
+    from .swimmer import plan_swimmer
+
+    plan = plan_swimmer(table, align=align, sort=sort.value, unit=unit.value, cutoff=cut,
+                        title=title or "")
+    written = save_figure(render_swimmer(plan, dpi=dpi), output, dpi=dpi)
+    _print_warnings(table.warnings, plan.warnings)
+    typer.echo(f"wrote {written} ({len(plan.rows)} patients)")
+
+
+def _print_warnings(file_warnings: list[Problem], analysis: list[str]) -> None:
+    line = _warning_line(file_warnings)
+    if line:
+        _err(line)
+    shown = analysis[:MAX_WARNINGS]
+    for w in shown:
+        _err(f"warning: {w}")
+    if len(analysis) > len(shown):
+        _err(f"... and {len(analysis) - len(shown)} more warnings "
+             "(summary --format json lists them all)")
+
+
 class SummaryFormat(str, Enum):
     table = "table"
     csv = "csv"
@@ -293,15 +365,7 @@ def summary(
     result = summarise(table, patient=patient, cutoff=cut, grace_days=grace_days,
                        compare=compare, edss_window_days=edss_window)
     sys.stdout.write(FORMATTERS[format.value](result))
-    line = _warning_line(table.warnings)
-    if line:
-        _err(line)
-    shown = result.warnings[:MAX_WARNINGS]
-    for w in shown:
-        _err(f"warning: {w}")
-    if len(result.warnings) > len(shown):
-        _err(f"... and {len(result.warnings) - len(shown)} more warnings "
-             "(--format json lists them all)")
+    _print_warnings(table.warnings, result.warnings)
 
 
 def _print_json(obj: dict[str, Any]) -> None:

@@ -89,6 +89,8 @@ class EventTable:
     notes: list[str] = field(default_factory=list)
     has_patient_column: bool = False
     date_style: str = _dates.ISO
+    errors: list[Problem] = field(default_factory=list)
+    error_patients: dict[int, str] = field(default_factory=dict)
 
     @property
     def patients(self) -> list[str]:
@@ -146,6 +148,7 @@ def load_events(
     encoding: str = "utf-8",
     strict: bool = False,
     display_name: str | None = None,
+    partial: bool = False,
 ) -> EventTable:
     """Read and validate an events file (CSV, TSV or .xlsx).
 
@@ -161,6 +164,10 @@ def load_events(
         Turn warnings into errors.
     display_name : str, optional
         How to name the file in messages (default: ``path`` as given).
+    partial : bool
+        Return the valid rows with the row errors on ``table.errors`` instead of
+        raising (used by batch plotting, where one patient's errors must not stop
+        the others).
 
     Returns
     -------
@@ -197,9 +204,9 @@ def load_events(
 
         records, notes = read_xlsx_records(data, name)
         return parse_records(records, name, date_format=date_format, strict=strict,
-                             notes=notes, decimal_comma=False)
+                             notes=notes, decimal_comma=False, partial=partial)
     return read_events_text(data, name, date_format=date_format, encoding=encoding,
-                            strict=strict)
+                            strict=strict, partial=partial)
 
 
 def read_events_text(
@@ -209,6 +216,7 @@ def read_events_text(
     date_format: str | None = None,
     encoding: str = "utf-8",
     strict: bool = False,
+    partial: bool = False,
 ) -> EventTable:
     """Validate events from CSV bytes or text (see :func:`load_events`).
 
@@ -235,7 +243,7 @@ def read_events_text(
     return parse_records(records, name, date_format=date_format, strict=strict,
                          notes=notes, decimal_comma=delimiter != ",",
                          source=_Source(text, delimiter),
-                         check_bytes=_SURROGATE.search(text) is not None)
+                         check_bytes=_SURROGATE.search(text) is not None, partial=partial)
 
 
 def _decode(data: bytes, name: str, encoding: str, notes: list[str]) -> str:
@@ -409,10 +417,13 @@ def parse_records(
     decimal_comma: bool = False,
     source: _Source | None = None,
     check_bytes: bool = True,
+    partial: bool = False,
 ) -> EventTable:
     """Validate records (first line, cells, last line) into an :class:`EventTable`.
 
-    This is the step shared by CSV and .xlsx input.
+    This is the step shared by CSV and .xlsx input.  With ``partial``, rows with
+    errors are left out and the errors are returned on the table (``errors``,
+    ``error_patients``) instead of raised; problems with the header still raise.
     """
     notes = list(notes or [])
     source = source or _Source(None)
@@ -511,8 +522,11 @@ def parse_records(
     style_cells: list[tuple[int, str, str, str]] = []  # line, column, text, style
     n_header = len(norm)
     ix = _Index(*(idx.get(k, -1) for k in _Index._fields))
+    patient_of_line: dict[int, str] = {}
     for record in rows:
         line, cells, _ = record
+        if partial and 0 <= ix.patient < len(cells):
+            patient_of_line[line] = cells[ix.patient].strip()
         n = len(cells)
         if n != n_header:
             if n < width:
@@ -570,8 +584,16 @@ def parse_records(
         out.warnings = []
     if out.errors:
         out.errors.sort(key=lambda p: (p.line or 0))
-        raise InputError(out.errors, out.warnings)
-    return EventTable(_to_frame(parsed), name, out.warnings, notes, has_patient, date_style)
+        if not partial:
+            raise InputError(out.errors, out.warnings)
+        bad = {p.line for p in out.errors}
+        parsed = [r for r in parsed if r.line not in bad]
+    table = EventTable(_to_frame(parsed), name, out.warnings, notes, has_patient, date_style)
+    if partial:
+        table.errors = out.errors
+        table.error_patients = {p.line: patient_of_line.get(p.line, "") for p in out.errors
+                                if p.line is not None}
+    return table
 
 
 def _first_index(cells: list[tuple[int, str, str, str]], style: str) -> int:

@@ -12,27 +12,15 @@ from dataclasses import dataclass, field
 from datetime import date, timedelta
 from typing import TYPE_CHECKING
 
+from .colours import RELAPSE, Palette
 from .errors import NmoTimelineError
 from .registry import ACUTE, lookup
 
 if TYPE_CHECKING:
     from .events import EventTable
 
-# Okabe & Ito (2008) colour-blind-safe palette; vermillion is kept for relapses.
-OKABE_ITO = {
-    "blue": "#0072B2",
-    "orange": "#E69F00",
-    "green": "#009E73",
-    "purple": "#CC79A7",
-    "sky": "#56B4E9",
-    "yellow": "#F0E442",
-    "vermillion": "#D55E00",
-    "black": "#000000",
-}
-MAINTENANCE_COLOURS = ("#0072B2", "#E69F00", "#009E73", "#CC79A7", "#56B4E9", "#F0E442")
-ACUTE_COLOURS = ("#6E6E6E", "#A0A0A0", "#4A4A4A", "#C4C4C4")
 ACUTE_HATCH = "////"
-RELAPSE_COLOUR = OKABE_ITO["vermillion"]
+RELAPSE_COLOUR = RELAPSE
 
 # Relapse syndromes (2015 NMOSD criteria core clinical characteristics).
 SYNDROMES = {
@@ -231,19 +219,14 @@ def plan_timeline(
 
     # therapy lanes, ordered by first use (ties: file order)
     lanes: dict[str, Lane] = {}
-    n_maint = n_acute = 0
+    palette = Palette()
     therapy_rows = sorted((r for r in rows if r.kind == "therapy"),
                           key=lambda r: (r.start, r.line))
     for r in therapy_rows:
         lane = lanes.get(r.name_key)
         if lane is None:
             acute = r.role == ACUTE
-            if acute:
-                colour = ACUTE_COLOURS[n_acute % len(ACUTE_COLOURS)]
-                n_acute += 1
-            else:
-                colour = MAINTENANCE_COLOURS[n_maint % len(MAINTENANCE_COLOURS)]
-                n_maint += 1
+            colour = palette.colour(r.name, r.role)
             hatch = ACUTE_HATCH if acute else ""
             lane = Lane(label=r.name, key=r.name_key, role=r.role, colour=colour, hatch=hatch)
             lanes[r.name_key] = lane

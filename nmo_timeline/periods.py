@@ -431,7 +431,7 @@ def summarise(
     comparison = compare_before_on(table, pps, compare) if compare else None
     if comparison is not None and comparison.without:
         shown = ", ".join(comparison.without[:10])
-        warnings.append(f"{len(comparison.without)} patient(s) never received "
+        warnings.insert(0, f"{len(comparison.without)} patient(s) never received "
                         f"{comparison.therapy} and are left out of the comparison: {shown}")
         if not comparison.rows:
             raise NmoTimelineError(f"no patient received '{compare}'; nothing to compare")

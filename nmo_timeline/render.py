@@ -301,7 +301,7 @@ class _Drawer:
         series = next(s for s in self.plan.labs if " ".join(s.name.casefold().split()) == key)
         x = [_num(m.day) for m in series.points]
         y = _values(series.points)
-        ax.plot(x, y, color=OKABE_DARK, marker="D", markersize=self.style.font * 0.45,
+        ax.plot(x, y, color=LAB_COLOUR, marker="D", markersize=self.style.font * 0.45,
                 linewidth=self.style.font / 7, gid=f"lab:{key}")
         top = max(y)
         ax.set_ylim(0, top * 1.35 if top > 0 else 1)
@@ -349,7 +349,7 @@ class _Drawer:
                             frameon=False, handletextpad=0.3, columnspacing=1.2, numpoints=1)
 
 
-OKABE_DARK = "#0072B2"
+LAB_COLOUR = "#3A3A3A"  # neutral: therapy colours stay unambiguous
 
 
 def _text_on(colour: str) -> str:

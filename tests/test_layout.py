@@ -8,11 +8,11 @@ from datetime import date, timedelta
 
 import pytest
 
+from nmo_timeline.colours import KNOWN
 from nmo_timeline.errors import NmoTimelineError
 from nmo_timeline.events import read_events_text
 from nmo_timeline.layout import (
     ACUTE_HATCH,
-    MAINTENANCE_COLOURS,
     PANEL_EDSS,
     PANEL_MRI,
     PANEL_RELAPSE,
@@ -76,7 +76,16 @@ def test_acute_is_distinct_from_maintenance(plan):
     ivmp, aza = plan.lanes[0], plan.lanes[1]
     assert ivmp.role == "acute" and ivmp.hatch == ACUTE_HATCH
     assert aza.role == "maintenance" and aza.hatch == ""
-    assert aza.colour in MAINTENANCE_COLOURS and ivmp.colour not in MAINTENANCE_COLOURS
+    assert aza.colour == KNOWN["azathioprine"] and ivmp.colour == KNOWN["steroid-pulse"]
+
+
+def test_a_therapy_keeps_its_colour_across_patients():
+    one = plan_timeline(read_events_text(
+        "kind,name,start\ntherapy,Tocilizumab,2011-01-01\ntherapy,Rituximab,2012-01-01\n"))
+    two = plan_timeline(read_events_text(
+        "kind,name,start\ntherapy,RTX,2011-01-01\ntherapy,Study drug,2012-01-01\n"))
+    assert one.lanes[1].colour == two.lanes[0].colour == KNOWN["rituximab"]
+    assert two.lanes[1].colour not in KNOWN.values()
 
 
 def test_markers(plan):

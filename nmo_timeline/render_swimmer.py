@@ -1,0 +1,118 @@
+"""Render a :class:`~nmo_timeline.swimmer.SwimmerPlan` (one row per patient).
+
+Bars are drawn as one PolyCollection per colour, relapses and arrows as one
+marker line each, so the artist count stays small at thousands of patients.
+Row labels and EDSS labels are thinned to what fits without overlapping.
+"""
+
+from __future__ import annotations
+
+from collections import defaultdict
+
+import numpy as np
+from matplotlib.backends.backend_agg import FigureCanvasAgg
+from matplotlib.collections import LineCollection, PolyCollection
+from matplotlib.figure import Figure
+from matplotlib.layout_engine import ConstrainedLayoutEngine
+from matplotlib.lines import Line2D
+from matplotlib.patches import Patch
+
+from .colours import RELAPSE
+from .render import DEFAULT_DPI, INK, SLIDE_SIZE, Style, style_context
+from .swimmer import SwimmerPlan
+
+BAR = 0.7  # bar height as a fraction of the row
+
+
+def render_swimmer(
+    plan: SwimmerPlan, *, size: tuple[float, float] = SLIDE_SIZE, dpi: int = DEFAULT_DPI
+) -> Figure:
+    """Draw a swimmer plot onto a new Figure (object-oriented API, Agg canvas)."""
+    style = Style.for_canvas(*size)
+    n = len(plan.rows)
+    with style_context(style):
+        fig = Figure(figsize=size, dpi=dpi, layout=ConstrainedLayoutEngine(h_pad=0.05))
+        FigureCanvasAgg(fig)
+        ax = fig.add_subplot()
+        ax.set_gid("panel:swimmer")
+        # row i is drawn at y = n - 1 - i (first row on top)
+        ys = np.arange(n - 1, -1, -1, dtype=float)
+        polys: dict[str, list[np.ndarray]] = defaultdict(list)
+        for y, row in zip(ys, plan.rows, strict=True):
+            for seg in row.segments:
+                k = len(seg.colours)
+                h = BAR / k
+                for j, colour in enumerate(seg.colours):
+                    y0 = y - BAR / 2 + j * h
+                    polys[colour].append(np.array(
+                        [[seg.x0, y0], [seg.x1, y0], [seg.x1, y0 + h], [seg.x0, y0 + h]]))
+        # follow-up as a thin line under the bars
+        follow = [[(r.start, y), (r.end, y)]
+                  for y, r in zip(ys, plan.rows, strict=True)]
+        ax.add_collection(LineCollection(follow, colors="#BDBDBD", linewidths=1.0,
+                                         zorder=1, gid="follow-up"))
+        for colour, verts in polys.items():
+            ax.add_collection(PolyCollection(verts, facecolors=colour, edgecolors="none",
+                                             zorder=2, gid=f"bars:{colour}"))
+        row_pt = _row_points(fig, n)
+        ms = float(np.clip(row_pt * 0.55, 1.5, style.font * 0.75))
+        rx = [x for r in plan.rows for x in r.relapses]
+        ry = [y for y, r in zip(ys, plan.rows, strict=True) for _ in r.relapses]
+        if rx:
+            ax.plot(rx, ry, linestyle="none", marker="D", markersize=ms, color=RELAPSE,
+                    markeredgecolor=INK if ms > 4 else RELAPSE, markeredgewidth=0.5,
+                    zorder=3, gid="relapses")
+        ox = [r.end for r in plan.rows if r.ongoing]
+        oy = [y for y, r in zip(ys, plan.rows, strict=True) if r.ongoing]
+        if ox:
+            ax.plot(ox, oy, linestyle="none", marker=">", markersize=ms * 1.1, color=INK,
+                    zorder=3, gid="ongoing")
+        _labels(ax, plan, ys, row_pt, style)
+        lo, hi = plan.x_min, plan.x_max
+        pad = (hi - lo) * 0.02 or 1.0
+        extra = (hi - lo) * 0.06 if row_pt >= style.font * 0.9 else 0.0  # room for EDSS labels
+        ax.set_xlim(lo - pad, hi + pad + extra)
+        ax.set_ylim(-0.6, n - 0.4)
+        ax.spines["left"].set_visible(False)
+        ax.tick_params(axis="y", length=0)
+        origin = f"first dose of {plan.align}" if plan.align else "first recorded event"
+        ax.set_xlabel(f"{plan.unit.capitalize()} since {origin}")
+        if plan.align:
+            ax.axvline(0, color=INK, linewidth=0.8, linestyle=(0, (4, 3)), zorder=0)
+        handles = [Patch(facecolor=c, label=label) for label, c in plan.legend.items()
+                   if label != "untreated"]
+        handles.append(Line2D([], [], linestyle="none", marker="D", color=RELAPSE,
+                              markeredgecolor=INK, label="relapse"))
+        if ox:
+            handles.append(Line2D([], [], linestyle="none", marker=">", color=INK,
+                                  label="ongoing"))
+        fig.legend(handles=handles, loc="outside lower center",
+                   ncol=min(len(handles), 7 if style.width >= 9 else 4), frameon=False,
+                   fontsize=style.font * 0.8)
+        if plan.title:
+            fig.suptitle(plan.title, fontweight="bold")
+    return fig
+
+
+def _row_points(fig: Figure, n: int) -> float:
+    """Approximate height of one row in points (the axes take ~75 % of the height)."""
+    return float(fig.get_size_inches()[1] * 72 * 0.75 / max(n, 1))
+
+
+def _labels(ax: object, plan: SwimmerPlan, ys: np.ndarray, row_pt: float, style: Style) -> None:
+    from matplotlib.axes import Axes
+
+    assert isinstance(ax, Axes)
+    n = len(plan.rows)
+    label_pt = style.font * 0.8 * 1.25  # a label's height with some air
+    step = max(1, int(np.ceil(label_pt / max(row_pt, 1e-9))))
+    shown = list(range(0, n, step))
+    ax.set_yticks([ys[i] for i in shown])
+    ax.set_yticklabels([plan.rows[i].patient for i in shown], fontsize=style.font * 0.8)
+    if step == 1:
+        for y, row in zip(ys, plan.rows, strict=True):
+            if row.last_edss is not None:
+                ax.annotate(f"EDSS {row.last_edss:g}", (row.end, y),
+                            xytext=(style.font * (1.2 if row.ongoing else 0.5), 0),
+                            textcoords="offset points", va="center", ha="left",
+                            fontsize=style.font * 0.7, gid="edss-label")

@@ -1,0 +1,171 @@
+"""Swimmer plot layout: one row per patient (pure; no matplotlib).
+
+Each row shows the patient's maintenance periods (from
+:mod:`nmo_timeline.periods`) as coloured segments, relapses as markers, an
+arrow where therapy is ongoing at the end of follow-up, and the last EDSS.
+Time is relative: day 0 is the patient's first recorded date, or the first
+dose of ``align`` therapy.
+"""
+
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass, field
+from datetime import date
+from typing import Any
+
+from .colours import UNTREATED, Palette
+from .errors import NmoTimelineError
+from .events import EventTable
+from .periods import DAYS_PER_YEAR, UNTREATED as UNTREATED_NAME, patient_periods, rows_by_patient
+from .periods import therapy_key
+
+UNITS = {"days": 1.0, "weeks": 7.0, "months": DAYS_PER_YEAR / 12, "years": DAYS_PER_YEAR}
+SORTS = ("id", "follow-up", "aligned", "arr")
+
+
+@dataclass(frozen=True)
+class Segment:
+    """A period on a row: from ``x0`` to ``x1`` (in the plan's unit)."""
+
+    x0: float
+    x1: float
+    regimen: str
+    colours: tuple[str, ...]  # one per therapy; several = a combination (stripes)
+
+
+@dataclass
+class SwimRow:
+    patient: str
+    start: float  # first recorded date, on the plan's time axis
+    segments: list[Segment]
+    relapses: list[float]
+    end: float
+    ongoing: bool
+    last_edss: float | None
+    aligned_days: float
+    arr: float | None
+
+
+@dataclass
+class SwimmerPlan:
+    """Rows top to bottom, the unit, and the colours for the legend."""
+
+    rows: list[SwimRow]
+    unit: str
+    align: str | None
+    legend: dict[str, str] = field(default_factory=dict)  # therapy label -> colour
+    warnings: list[str] = field(default_factory=list)
+    title: str = ""
+
+    @property
+    def x_min(self) -> float:
+        return min([0.0] + [r.start for r in self.rows])
+
+    @property
+    def x_max(self) -> float:
+        return max(r.end for r in self.rows) if self.rows else 1.0
+
+
+def _natural(text: str) -> list[Any]:
+    return [int(t) if t.isdigit() else t.casefold() for t in re.split(r"(\d+)", text)]
+
+
+def plan_swimmer(
+    table: EventTable,
+    *,
+    align: str | None = None,
+    sort: str = "id",
+    unit: str = "years",
+    cutoff: date | None = None,
+    title: str = "",
+) -> SwimmerPlan:
+    """Lay out a swimmer plot of every patient in ``table``.
+
+    Parameters
+    ----------
+    align : str, optional
+        A therapy: day 0 is each patient's first dose of it; patients without it
+        are left out (listed in ``warnings``).
+    sort : {"id", "follow-up", "aligned", "arr"}
+        Row order: patient ID (natural order), follow-up length, time on the
+        aligned therapy, or overall ARR (the last three longest / highest first).
+    unit : {"days", "weeks", "months", "years"}
+        Unit of the time axis.
+    """
+    if unit not in UNITS:
+        raise NmoTimelineError(f"unknown unit '{unit}'; use one of {', '.join(UNITS)}")
+    if sort not in SORTS:
+        raise NmoTimelineError(f"unknown sort '{sort}'; use one of {', '.join(SORTS)}")
+    if sort == "aligned" and align is None:
+        raise NmoTimelineError("--sort aligned needs --align THERAPY")
+    scale = UNITS[unit]
+    palette = Palette()
+    warnings: list[str] = []
+    by_patient = rows_by_patient(table)
+    want = therapy_key(align)[0] if align else None
+    legend: dict[str, str] = {}
+    rows: list[SwimRow] = []
+    missing: list[str] = []
+    for patient in table.patients:
+        prs = by_patient[patient]
+        pp = patient_periods(table, patient, cutoff=cutoff, rows=prs, warnings=warnings)
+        day0 = pp.record_start
+        if want is not None:
+            doses = [r.start.date() for r in prs if r.kind == "therapy"
+                     and therapy_key(r.name)[0] == want and r.start.date() <= pp.cutoff]
+            if not doses:
+                missing.append(patient)
+                continue
+            day0 = min(doses)
+        colour_of: dict[str, str] = {}
+        for r in prs:
+            if r.kind == "therapy":
+                key, label = therapy_key(r.name)
+                if key not in colour_of:
+                    colour_of[key] = palette.colour(r.name, r.role)
+                    if r.role != "acute":
+                        legend.setdefault(label, colour_of[key])
+
+        def x(d: date, _day0: date = day0) -> float:
+            return (d - _day0).days / scale
+
+        segments = []
+        for p in pp.periods:
+            if p.regimen == UNTREATED_NAME:
+                continue
+            segments.append(Segment(x(p.start), x(p.end), p.regimen,
+                                    tuple(colour_of[k] for k in p.therapies)))
+        relapses = [x(r.start.date()) for r in prs
+                    if r.kind == "relapse" and r.start.date() <= pp.cutoff]
+        last = pp.periods[-1]
+        ongoing_keys = {therapy_key(r.name)[0] for r in prs if r.kind == "therapy" and r.ongoing}
+        edss = [(r.start.date(), r.value) for r in prs
+                if r.kind == "edss" and r.start.date() <= pp.cutoff]
+        total_years = sum(p.years for p in pp.periods)
+        n_rel = sum(p.relapses for p in pp.periods)
+        aligned_days = (sum(p.days for p in pp.periods if want in p.therapies)
+                        if want else 0.0)
+        rows.append(SwimRow(
+            patient=patient, start=x(pp.record_start), segments=segments, relapses=relapses, end=x(pp.cutoff),
+            ongoing=bool(ongoing_keys & set(last.therapies)),
+            last_edss=float(max(edss)[1]) if edss else None,
+            aligned_days=float(aligned_days),
+            arr=n_rel / total_years if total_years > 0 else None))
+    if missing:
+        shown = ", ".join(missing[:10]) + (f", ... ({len(missing)} in all)"
+                                          if len(missing) > 10 else "")
+        warnings.insert(0, f"{len(missing)} patient(s) never received {align} and are left out: "
+                        f"{shown}")
+    if not rows:
+        raise NmoTimelineError(f"no patient received '{align}'; nothing to draw")
+    if sort == "id":
+        rows.sort(key=lambda r: _natural(r.patient))
+    elif sort == "follow-up":
+        rows.sort(key=lambda r: (-(r.end - r.start), _natural(r.patient)))
+    elif sort == "aligned":
+        rows.sort(key=lambda r: (-r.aligned_days, _natural(r.patient)))
+    else:
+        rows.sort(key=lambda r: (-(r.arr if r.arr is not None else -1), _natural(r.patient)))
+    legend[UNTREATED_NAME] = UNTREATED
+    return SwimmerPlan(rows, unit, align, legend, warnings, title)
