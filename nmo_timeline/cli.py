@@ -146,6 +146,12 @@ def plot(
     arr: Annotated[
         bool, typer.Option("--arr", help="Show each treatment period's annualised relapse rate.")
     ] = False,
+    all_patients: Annotated[
+        bool, typer.Option("--all-patients", help="One figure per patient, into --outdir.")
+    ] = False,
+    outdir: Annotated[
+        Optional[Path], typer.Option("--outdir", help="Folder for --all-patients figures.")
+    ] = None,
     date_format: DateFormatOpt = None,
     encoding: EncodingOpt = "utf-8",
     strict: StrictOpt = False,
@@ -157,6 +163,13 @@ def plot(
     """
     from .render import output_format
 
+    if all_patients or outdir is not None:
+        if not (all_patients and outdir is not None):
+            raise OptionError("--all-patients and --outdir go together: "
+                              "nmo-timeline plot series.csv --all-patients --outdir figures/")
+        _plot_batch(csv, outdir, output_format(output), dpi, arr,
+                    date_format=date_format, encoding=encoding, strict=strict)
+        return
     output_format(output)  # refuse a bad extension before any work
     table = _load(csv, date_format, encoding, strict)
     if patient is None and len(table.patients) > 1:
@@ -178,6 +191,37 @@ def plot(
     if line:
         _err(line)
     typer.echo(f"wrote {written}")
+
+
+def _plot_batch(csv: Path | None, outdir: Path, fmt: str, dpi: int, arr: bool,
+                **load_options: Any) -> None:
+    from rich.console import Console
+    from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn
+
+    from .batch import plot_all_patients
+
+    console = Console(stderr=True)
+    path = csv if csv is not None else bundled_events_path()
+    with Progress(TextColumn("drawing"), BarColumn(), MofNCompleteColumn(),
+                  console=console, transient=True,
+                  disable=not console.is_terminal) as bar:
+        task = bar.add_task("patients", total=None)
+
+        def tick(done: int, total: int) -> None:
+            bar.update(task, completed=done, total=total)
+
+        result = plot_all_patients(path, outdir, fmt=fmt, dpi=dpi, arr=arr, progress=tick,
+                                   **load_options)
+    typer.echo(f"wrote {len(result.written)} figure{'s' if len(result.written) != 1 else ''} "
+               f"to {outdir}")
+    if result.failed:
+        n = len(result.failed)
+        _err(f"{n} patient{'s' if n != 1 else ''} failed:")
+        for patient, messages in result.failed.items():
+            _err(f"  {patient}:")
+            for m in messages:
+                _err(f"    {m}")
+        raise typer.Exit(1)
 
 
 class ValidateFormat(str, Enum):

@@ -10,6 +10,7 @@ from __future__ import annotations
 from collections import defaultdict
 
 import numpy as np
+from matplotlib.artist import Artist
 from matplotlib.backends.backend_agg import FigureCanvasAgg
 from matplotlib.collections import LineCollection, PolyCollection
 from matplotlib.figure import Figure
@@ -79,8 +80,8 @@ def render_swimmer(
         ax.set_xlabel(f"{plan.unit.capitalize()} since {origin}")
         if plan.align:
             ax.axvline(0, color=INK, linewidth=0.8, linestyle=(0, (4, 3)), zorder=0)
-        handles = [Patch(facecolor=c, label=label) for label, c in plan.legend.items()
-                   if label != "untreated"]
+        handles: list[Artist] = [Patch(facecolor=c, label=label)
+                                 for label, c in plan.legend.items() if label != "untreated"]
         handles.append(Line2D([], [], linestyle="none", marker="D", color=RELAPSE,
                               markeredgecolor=INK, label="relapse"))
         if ox:
@@ -88,7 +89,7 @@ def render_swimmer(
                                   label="ongoing"))
         fig.legend(handles=handles, loc="outside lower center",
                    ncol=min(len(handles), 7 if style.width >= 9 else 4), frameon=False,
-                   fontsize=style.font * 0.8)
+                   fontsize=style.font * 0.8, numpoints=1)
         if plan.title:
             fig.suptitle(plan.title, fontweight="bold")
     return fig

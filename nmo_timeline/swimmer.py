@@ -17,8 +17,8 @@ from typing import Any
 from .colours import UNTREATED, Palette
 from .errors import NmoTimelineError
 from .events import EventTable
-from .periods import DAYS_PER_YEAR, UNTREATED as UNTREATED_NAME, patient_periods, rows_by_patient
-from .periods import therapy_key
+from .periods import DAYS_PER_YEAR, patient_periods, rows_by_patient, therapy_key
+from .periods import UNTREATED as UNTREATED_NAME
 
 UNITS = {"days": 1.0, "weeks": 7.0, "months": DAYS_PER_YEAR / 12, "years": DAYS_PER_YEAR}
 SORTS = ("id", "follow-up", "aligned", "arr")
@@ -147,7 +147,8 @@ def plan_swimmer(
         aligned_days = (sum(p.days for p in pp.periods if want in p.therapies)
                         if want else 0.0)
         rows.append(SwimRow(
-            patient=patient, start=x(pp.record_start), segments=segments, relapses=relapses, end=x(pp.cutoff),
+            patient=patient, start=x(pp.record_start), segments=segments, relapses=relapses,
+            end=x(pp.cutoff),
             ongoing=bool(ongoing_keys & set(last.therapies)),
             last_edss=float(max(edss)[1]) if edss else None,
             aligned_days=float(aligned_days),

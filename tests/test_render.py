@@ -193,7 +193,7 @@ def test_svg_and_pdf_keep_text_as_text(tmp_path, fig):
     assert b"CreationDate" not in raw
 
 
-BASELINE = dict(tolerance=3, savefig_kwargs={"dpi": 60})
+BASELINE = dict(tolerance=3, style="default", savefig_kwargs={"dpi": 60})
 
 
 @pytest.mark.mpl_image_compare(**BASELINE, filename="bundled_case.png")
