@@ -68,7 +68,7 @@ def render_swimmer(
         if ox:
             ax.plot(ox, oy, linestyle="none", marker=">", markersize=ms * 1.1, color=INK,
                     zorder=3, gid="ongoing")
-        _labels(ax, plan, ys, row_pt, style)
+        _labels(ax, plan, ys, row_pt, style, ms)
         lo, hi = plan.x_min, plan.x_max
         pad = (hi - lo) * 0.02 or 1.0
         extra = (hi - lo) * 0.06 if row_pt >= style.font * 0.9 else 0.0  # room for EDSS labels
@@ -100,7 +100,8 @@ def _row_points(fig: Figure, n: int) -> float:
     return float(fig.get_size_inches()[1] * 72 * 0.75 / max(n, 1))
 
 
-def _labels(ax: object, plan: SwimmerPlan, ys: np.ndarray, row_pt: float, style: Style) -> None:
+def _labels(ax: object, plan: SwimmerPlan, ys: np.ndarray, row_pt: float, style: Style,
+            ms: float) -> None:
     from matplotlib.axes import Axes
 
     assert isinstance(ax, Axes)
@@ -114,6 +115,6 @@ def _labels(ax: object, plan: SwimmerPlan, ys: np.ndarray, row_pt: float, style:
         for y, row in zip(ys, plan.rows, strict=True):
             if row.last_edss is not None:
                 ax.annotate(f"EDSS {row.last_edss:g}", (row.end, y),
-                            xytext=(style.font * (1.2 if row.ongoing else 0.5), 0),
+                            xytext=(style.font * (1.2 if row.ongoing else 0.5) + ms, 0),
                             textcoords="offset points", va="center", ha="left",
                             fontsize=style.font * 0.7, gid="edss-label")

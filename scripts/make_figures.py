@@ -13,9 +13,12 @@ from typer.testing import CliRunner
 
 from nmo_timeline.cli import app
 
+ROOT = Path(__file__).resolve().parents[1]
 FIGURES = {
     "timeline.png": ["plot", "--dpi", "110"],
     "timeline_arr.png": ["plot", "--arr", "--dpi", "110"],
+    "swimmer.png": ["swimmer", str(ROOT / "examples" / "series.csv"), "--sort", "follow-up",
+                    "--title", "Synthetic case series (8 patients)", "--dpi", "110"],
 }
 
 

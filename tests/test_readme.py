@@ -39,6 +39,8 @@ def workdir(tmp_path):
     (tmp_path / "data").mkdir()
     shutil.copy(bundled_events_path(), tmp_path / "data" / "events.csv")
     (tmp_path / "bad.csv").write_text(BAD_CSV)
+    (tmp_path / "examples").mkdir()
+    shutil.copy(ROOT / "examples" / "series.csv", tmp_path / "examples" / "series.csv")
     old = os.getcwd()
     os.chdir(tmp_path)
     yield tmp_path
