@@ -21,11 +21,12 @@ from matplotlib import dates as mdates
 from matplotlib.axes import Axes
 from matplotlib.backends.backend_agg import FigureCanvasAgg
 from matplotlib.figure import Figure
-from matplotlib.layout_engine import ConstrainedLayoutEngine
+from matplotlib.legend import Legend
 from matplotlib.lines import Line2D
 from matplotlib.patches import Patch
 
 from .errors import OptionError
+from .fit import fit_layout
 from .layout import (
     PANEL_EDSS,
     PANEL_MRI,
@@ -121,8 +122,7 @@ def render_plan(
     """
     style = Style.for_canvas(*size)
     with style_context(style):
-        fig = Figure(figsize=size, dpi=dpi,
-                     layout=ConstrainedLayoutEngine(h_pad=0.04, hspace=0.02))
+        fig = Figure(figsize=size, dpi=dpi)
         FigureCanvasAgg(fig)
         axes = fig.subplots(
             len(plan.panels), 1, sharex=True, squeeze=False,
@@ -338,15 +338,17 @@ class _Drawer:
         for ax in axes[:-1]:
             ax.tick_params(axis="x", length=0)
             ax.spines["bottom"].set_visible(False)
-        if self.plan.title:
-            self.fig.suptitle(self.plan.title, fontweight="bold")
+        title = self.fig.suptitle(self.plan.title, fontweight="bold") if self.plan.title else None
         order = ["acute"] + [f"relapse:{s}" for s in SYNDROMES] + [
             "mri:active", "mri:quiet", "mri:unknown"]
         handles = [self.legend[k] for k in order if k in self.legend]
-        if handles:
-            self.fig.legend(handles=handles, loc="outside lower center",
-                            ncol=min(len(handles), 4 if self.style.width < 9 else 8),
-                            frameon=False, handletextpad=0.3, columnspacing=1.2, numpoints=1)
+
+        def legend(ncol: int) -> Legend:
+            return self.fig.legend(handles=handles, loc="lower center", ncol=ncol,
+                                   frameon=False, handletextpad=0.3, columnspacing=1.2,
+                                   numpoints=1)
+
+        fit_layout(self.fig, axes, legend=legend, legend_entries=len(handles), title=title)
 
 
 LAB_COLOUR = "#3A3A3A"  # neutral: therapy colours stay unambiguous

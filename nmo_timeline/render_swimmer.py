@@ -14,11 +14,12 @@ from matplotlib.artist import Artist
 from matplotlib.backends.backend_agg import FigureCanvasAgg
 from matplotlib.collections import LineCollection, PolyCollection
 from matplotlib.figure import Figure
-from matplotlib.layout_engine import ConstrainedLayoutEngine
+from matplotlib.legend import Legend
 from matplotlib.lines import Line2D
 from matplotlib.patches import Patch
 
 from .colours import RELAPSE
+from .fit import fit_layout
 from .render import DEFAULT_DPI, INK, SLIDE_SIZE, Style, style_context
 from .swimmer import SwimmerPlan
 
@@ -32,7 +33,7 @@ def render_swimmer(
     style = Style.for_canvas(*size)
     n = len(plan.rows)
     with style_context(style):
-        fig = Figure(figsize=size, dpi=dpi, layout=ConstrainedLayoutEngine(h_pad=0.05))
+        fig = Figure(figsize=size, dpi=dpi)
         FigureCanvasAgg(fig)
         ax = fig.add_subplot()
         ax.set_gid("panel:swimmer")
@@ -87,11 +88,14 @@ def render_swimmer(
         if ox:
             handles.append(Line2D([], [], linestyle="none", marker=">", color=INK,
                                   label="ongoing"))
-        fig.legend(handles=handles, loc="outside lower center",
-                   ncol=min(len(handles), 7 if style.width >= 9 else 4), frameon=False,
-                   fontsize=style.font * 0.8, numpoints=1)
-        if plan.title:
-            fig.suptitle(plan.title, fontweight="bold")
+
+        def legend(ncol: int) -> Legend:
+            return fig.legend(handles=handles, loc="lower center", ncol=ncol, frameon=False,
+                              fontsize=style.font * 0.8, numpoints=1)
+
+        title = fig.suptitle(plan.title, fontweight="bold") if plan.title else None
+        fit_layout(fig, [ax], legend=legend, legend_entries=len(handles), title=title,
+                   right_in=0.3)
     return fig
 
 

@@ -6,6 +6,7 @@ from pathlib import Path
 
 import matplotlib
 import pytest
+from matplotlib.text import Text
 
 matplotlib.use("Agg")
 
@@ -52,3 +53,26 @@ def problems(write):
 
 def places(problems: list[Problem]) -> list[tuple[int | None, str | None]]:
     return [(p.line, p.column) for p in problems]
+
+
+def drawn_texts(fig):
+    """Every text the renderer draws: tick labels only for ticks inside the view."""
+    fig.canvas.draw()
+    renderer = fig.canvas.get_renderer()
+    tick_labels = {}
+    for ax in fig.axes:
+        for axis in (ax.xaxis, ax.yaxis):
+            lo, hi = sorted(axis.get_view_interval())
+            eps = (hi - lo) * 1e-9
+            for tick in axis.get_major_ticks() + axis.get_minor_ticks():
+                inside = lo - eps <= tick.get_loc() <= hi + eps
+                for label in (tick.label1, tick.label2):
+                    tick_labels[id(label)] = inside
+    out = []
+    for t in fig.findobj(Text):
+        if not (t.get_visible() and t.get_text().strip()) or not tick_labels.get(id(t), True):
+            continue
+        bb = t.get_window_extent(renderer)
+        if bb.width > 0:
+            out.append((t.get_text(), bb))
+    return out

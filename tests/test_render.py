@@ -6,6 +6,7 @@ import itertools
 from pathlib import Path
 
 import pytest
+from conftest import drawn_texts
 from matplotlib.figure import Figure
 from matplotlib.text import Text
 
@@ -115,31 +116,8 @@ def test_text_is_projector_sized(fig):
     assert min(sizes) >= 10.5
 
 
-def _drawn_texts(fig):
-    """Every text the renderer draws: tick labels only for ticks inside the view."""
-    fig.canvas.draw()
-    renderer = fig.canvas.get_renderer()
-    tick_labels = {}
-    for ax in fig.axes:
-        for axis in (ax.xaxis, ax.yaxis):
-            lo, hi = sorted(axis.get_view_interval())
-            eps = (hi - lo) * 1e-9
-            for tick in axis.get_major_ticks() + axis.get_minor_ticks():
-                inside = lo - eps <= tick.get_loc() <= hi + eps
-                for label in (tick.label1, tick.label2):
-                    tick_labels[id(label)] = inside
-    out = []
-    for t in fig.findobj(Text):
-        if not (t.get_visible() and t.get_text().strip()) or not tick_labels.get(id(t), True):
-            continue
-        bb = t.get_window_extent(renderer)
-        if bb.width > 0:
-            out.append((t.get_text(), bb))
-    return out
-
-
 def test_no_two_texts_overlap_and_nothing_is_clipped(fig):
-    texts = _drawn_texts(fig)
+    texts = drawn_texts(fig)
     fig_bb = fig.bbox
     for text, bb in texts:
         assert bb.x0 >= fig_bb.x0 - 1 and bb.x1 <= fig_bb.x1 + 1, text
@@ -231,6 +209,6 @@ def test_arr_band_matches_the_summary(table):
 
 def test_arr_figure_has_no_overlapping_text(table):
     fig = plot_timeline(table, arr=True)
-    texts = _drawn_texts(fig)
+    texts = drawn_texts(fig)
     for (ta, a), (tb, b) in itertools.combinations(texts, 2):
         assert not a.overlaps(b), (ta, tb)

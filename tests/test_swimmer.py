@@ -6,6 +6,7 @@ import sys
 from pathlib import Path
 
 import pytest
+from conftest import drawn_texts
 from matplotlib.collections import PolyCollection
 from typer.testing import CliRunner
 
@@ -110,7 +111,12 @@ def test_artists_are_a_handful_of_collections_at_scale(tmp_path):
 
 
 def test_small_cohort_shows_every_label_and_edss(table):
-    fig = render_swimmer(plan_swimmer(table), dpi=50)
+    fig = render_swimmer(plan_swimmer(table, title="Series"), dpi=50)
+    texts = drawn_texts(fig)
+    for i, (ta, a) in enumerate(texts):
+        assert fig.bbox.x0 <= a.x0 and a.x1 <= fig.bbox.x1 + 1, ta  # nothing clipped
+        for tb, b in texts[i + 1:]:
+            assert not a.overlaps(b), (ta, tb)
     (ax,) = fig.axes
     assert [t.get_text() for t in ax.get_yticklabels()] == ["P2", "P3", "P10"]
     assert sorted(t.get_text() for t in ax.texts) == ["EDSS 2", "EDSS 3", "EDSS 4.5"]
