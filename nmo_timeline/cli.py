@@ -108,6 +108,15 @@ EncodingOpt = Annotated[
     str, typer.Option("--encoding", help="Text encoding of the file (e.g. cp1252).")
 ]
 StrictOpt = Annotated[bool, typer.Option("--strict", help="Treat warnings as errors.")]
+SizeOpt = Annotated[
+    str,
+    typer.Option("--size", help="slide (16:9), slide-4x3, a4, column (3.5 in), double-column "
+                                "(7.2 in), or WIDTHxHEIGHT in inches."),
+]
+ThemeOpt = Annotated[str, typer.Option("--theme", help="light, dark or print (greyscale).")]
+TransparentOpt = Annotated[
+    bool, typer.Option("--transparent", help="Transparent background (default: opaque).")
+]
 
 
 def _load(csv: Path | None, date_format: str | None, encoding: str, strict: bool) -> Any:
@@ -146,6 +155,9 @@ def plot(
     arr: Annotated[
         bool, typer.Option("--arr", help="Show each treatment period's annualised relapse rate.")
     ] = False,
+    size: SizeOpt = "slide",
+    theme: ThemeOpt = "light",
+    transparent: TransparentOpt = False,
     all_patients: Annotated[
         bool, typer.Option("--all-patients", help="One figure per patient, into --outdir.")
     ] = False,
@@ -161,8 +173,11 @@ def plot(
     The figure is a 16:9 slide (13.33 x 7.5 in) at 200 dpi; the format follows the
     output's extension. The file is written only when everything succeeded.
     """
-    from .render import output_format
+    from .render import output_format, parse_size
+    from .themes import get_theme
 
+    canvas = parse_size(size)
+    get_theme(theme)
     if all_patients or outdir is not None:
         if not (all_patients and outdir is not None):
             raise OptionError("--all-patients and --outdir go together: "
@@ -185,8 +200,9 @@ def plot(
     from .plotting import plot_timeline
     from .render import save_figure
 
-    fig = plot_timeline(table, patient=patient, title=title, dpi=dpi, arr=arr)
-    written = save_figure(fig, output, dpi=dpi)
+    fig = plot_timeline(table, patient=patient, title=title, dpi=dpi, arr=arr, size=canvas,
+                        theme=theme)
+    written = save_figure(fig, output, dpi=dpi, transparent=transparent)
     line = _warning_line(table.warnings)
     if line:
         _err(line)
@@ -308,14 +324,20 @@ def swimmer(
     cutoff: Annotated[
         Optional[str], typer.Option("--cutoff", metavar="DATE", help="End of observation.")
     ] = None,
+    size: SizeOpt = "slide",
+    theme: ThemeOpt = "light",
+    transparent: TransparentOpt = False,
     date_format: DateFormatOpt = None,
     encoding: EncodingOpt = "utf-8",
     strict: StrictOpt = False,
 ) -> None:
     """One row per patient: maintenance periods, relapses, ongoing therapy, last EDSS."""
-    from .render import output_format, save_figure
+    from .render import output_format, parse_size, save_figure
+    from .themes import get_theme
 
     output_format(output)
+    canvas = parse_size(size)
+    get_theme(theme)
     cut = _parse_cutoff(cutoff)
     table = _load(csv, date_format, encoding, strict)
     from .render_swimmer import render_swimmer
@@ -323,7 +345,8 @@ def swimmer(
 
     plan = plan_swimmer(table, align=align, sort=sort.value, unit=unit.value, cutoff=cut,
                         title=title or "")
-    written = save_figure(render_swimmer(plan, dpi=dpi), output, dpi=dpi)
+    written = save_figure(render_swimmer(plan, dpi=dpi, size=canvas, theme=theme), output,
+                          dpi=dpi, transparent=transparent)
     _print_warnings(table.warnings, plan.warnings)
     typer.echo(f"wrote {written} ({len(plan.rows)} patients)")
 

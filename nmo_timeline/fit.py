@@ -86,6 +86,7 @@ def fit_layout(
     top = pad_in + mpl.rcParams["ytick.labelsize"] / 72 / 2 if isinstance(
         mpl.rcParams["ytick.labelsize"], float) else pad_in + 0.1
     if title is not None and title.get_text():
+        fit_text_width(title, width - 2 * pad_in, renderer, dpi)
         top += extent(title)[1] + 0.1
         title.set_y(1 - pad_in / height)
         title.set_verticalalignment("top")
@@ -97,6 +98,83 @@ def fit_layout(
                         bottom=bottom / height, top=1 - top / height, hspace=hspace)
 
 
+def fit_text_width(text: Text, max_in: float, renderer: object, dpi: float) -> None:
+    """Wrap ``text`` at spaces, then shrink it, until it is at most ``max_in`` wide."""
+    def width() -> float:
+        return float(text.get_window_extent(renderer).width) / dpi  # type: ignore[arg-type]
+
+    words = text.get_text().split()
+    base = float(text.get_fontsize())
+    for n_lines in (1, 2, 3):
+        per = -(-len(words) // n_lines)
+        lines = [" ".join(words[i : i + per]) for i in range(0, len(words), per)]
+        text.set_text("\n".join(lines))
+        for factor in (1.0, 0.9, 0.8):
+            text.set_fontsize(base * factor)
+            if width() <= max_in:
+                return
+    size = float(text.get_fontsize())
+    while width() > max_in and size > 6:
+        size *= 0.9
+        text.set_fontsize(size)
+
+
 def extent_legend(legend: Legend, renderer: object, dpi: float) -> tuple[float, float]:
     bb = legend.get_window_extent(renderer)  # type: ignore[arg-type]
     return bb.width / dpi, bb.height / dpi
+
+
+# Optional texts, most important first: dropped (hidden) when they would collide.
+OPTIONAL_TEXT = ("callout", "note:", "period-arr", "lab-value", "bar-label", "edss-label")
+
+
+def _priority(gid: str) -> int:
+    return next(i for i, prefix in enumerate(OPTIONAL_TEXT) if gid.startswith(prefix))
+
+
+def resolve_collisions(fig: Figure) -> list[Text]:
+    """Hide optional labels that would overlap another text or leave the canvas.
+
+    Fixed texts (tick labels inside the view, axis labels, legend, title) always
+    stay; optional ones (gids in :data:`OPTIONAL_TEXT`) are kept in priority
+    order only where they fit.  Returns the texts that were hidden.
+    """
+    renderer = fig.canvas.get_renderer()  # type: ignore[attr-defined]
+    fixed: list[Text] = []
+    optional: list[Text] = []
+    for ax in fig.axes:
+        for axis in (ax.xaxis, ax.yaxis):
+            lo, hi = sorted(axis.get_view_interval())
+            eps = (hi - lo) * 1e-9
+            for tick in axis.get_major_ticks():
+                if lo - eps <= tick.get_loc() <= hi + eps:
+                    fixed.extend(t for t in (tick.label1, tick.label2)
+                                 if t.get_visible() and t.get_text())
+        fixed.extend(t for t in (ax.xaxis.label, ax.yaxis.label) if t.get_text())
+        for child in ax.get_children():
+            if isinstance(child, Text) and child.get_visible() and child.get_text():
+                gid = child.get_gid() or ""
+                if any(gid.startswith(p) for p in OPTIONAL_TEXT):
+                    optional.append(child)
+    fixed.extend(t for t in fig.texts if t.get_visible() and t.get_text())
+    for legend in fig.legends:
+        fixed.extend(legend.get_texts())
+    kept = [t.get_window_extent(renderer) for t in fixed]
+    canvas = fig.bbox
+    hidden = []
+    for t in sorted(optional, key=lambda t: _priority(t.get_gid() or "")):
+        bb = t.get_window_extent(renderer)
+        inside = (bb.x0 >= canvas.x0 and bb.x1 <= canvas.x1 and bb.y0 >= canvas.y0
+                  and bb.y1 <= canvas.y1)
+        owner = t.axes
+        gid = t.get_gid() or ""
+        if inside and owner is not None and not gid.startswith(("edss-label", "callout")):
+            box = owner.bbox
+            inside = (bb.x1 <= box.x1 + 2 and bb.x0 >= box.x0 - 2
+                      and bb.y0 >= box.y0 - 2 and bb.y1 <= box.y1 + 2)
+        if not inside or any(bb.overlaps(k) for k in kept):
+            t.set_visible(False)
+            hidden.append(t)
+        else:
+            kept.append(bb)
+    return hidden

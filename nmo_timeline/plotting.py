@@ -23,6 +23,7 @@ def plot_timeline(
     size: tuple[float, float] = SLIDE_SIZE,
     dpi: int = DEFAULT_DPI,
     arr: bool = False,
+    theme: str = "light",
 ) -> Figure:
     """Draw one patient's swimlane timeline.
 
@@ -40,6 +41,8 @@ def plot_timeline(
         Resolution used for raster output.
     arr : bool
         Show each treatment period's annualised relapse rate above the lanes.
+    theme : {"light", "dark", "print"}
+        Colour theme.
 
     Returns
     -------
@@ -58,7 +61,7 @@ def plot_timeline(
     if patient is not None:
         table = table.for_patient(patient)
     plan = plan_timeline(table, title=title, arr=arr)
-    return render_plan(plan, size=size, dpi=dpi)
+    return render_plan(plan, size=size, dpi=dpi, theme=theme)
 
 
 __all__ = ["plot_timeline", "save_figure"]

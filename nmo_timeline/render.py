@@ -26,25 +26,26 @@ from matplotlib.lines import Line2D
 from matplotlib.patches import Patch
 
 from .errors import OptionError
-from .fit import fit_layout
+from .fit import fit_layout, resolve_collisions
 from .layout import (
     PANEL_EDSS,
     PANEL_MRI,
     PANEL_PERIODS,
     PANEL_RELAPSE,
     PANEL_THERAPY,
-    RELAPSE_COLOUR,
     SYNDROMES,
     Marker,
     TimelinePlan,
     panel_heights,
 )
+from .registry import ACUTE
+from .themes import THEMES, Theme, get_theme
 
 SLIDE_SIZE = (13.333, 7.5)
 DEFAULT_DPI = 200
 FORMATS = ("png", "svg", "pdf")
-INK = "#1A1A1A"
-GUIDE_ALPHA = 0.35
+INK = THEMES["light"].ink
+MIN_TEXT_PT = 6.0  # smallest text anywhere (journal minimum)
 MIN_BAR_FRACTION = 0.004  # short episodes stay visible: at least 0.4 % of the axis
 
 BASE_RC: dict[str, Any] = {
@@ -54,14 +55,6 @@ BASE_RC: dict[str, Any] = {
     "svg.hashsalt": "nmo-timeline",
     "axes.spines.top": False,
     "axes.spines.right": False,
-    "axes.edgecolor": INK,
-    "axes.labelcolor": INK,
-    "xtick.color": INK,
-    "ytick.color": INK,
-    "text.color": INK,
-    "figure.facecolor": "white",
-    "axes.facecolor": "white",
-    "savefig.facecolor": "white",
     "hatch.linewidth": 1.0,
 }
 
@@ -73,22 +66,41 @@ class Style:
     width: float
     height: float
     font: float
+    theme: Theme = THEMES["light"]
+    family: str = "DejaVu Sans"
+
+    def text(self, factor: float) -> float:
+        """A secondary text size: ``factor`` of the base size, never under 6 pt."""
+        return max(MIN_TEXT_PT, self.font * factor)
 
     @classmethod
-    def for_canvas(cls, width: float, height: float) -> Style:
+    def for_canvas(cls, width: float, height: float, theme: Theme | None = None,
+                   family: str | None = None, font_scale: float = 1.0) -> Style:
         scale = min(width / SLIDE_SIZE[0], height / SLIDE_SIZE[1])
-        return cls(width, height, font=max(7.0, 15.0 * scale))
+        return cls(width, height, font=max(7.0, 15.0 * scale) * font_scale,
+                   theme=theme or THEMES["light"], family=family or "DejaVu Sans")
 
 
 @contextmanager
 def style_context(style: Style) -> Iterator[None]:
     rc = dict(BASE_RC)
+    t = style.theme
     rc.update({
+        "font.family": style.family,
+        "axes.edgecolor": t.ink,
+        "axes.labelcolor": t.ink,
+        "xtick.color": t.ink,
+        "ytick.color": t.ink,
+        "text.color": t.ink,
+        "figure.facecolor": t.paper,
+        "axes.facecolor": t.paper,
+        "savefig.facecolor": t.paper,
+        "hatch.color": t.ink,
         "font.size": style.font,
         "axes.labelsize": style.font,
         "xtick.labelsize": style.font * 0.93,
         "ytick.labelsize": style.font * 0.93,
-        "legend.fontsize": style.font * 0.8,
+        "legend.fontsize": style.text(0.8),
         "figure.titlesize": style.font * 1.25,
         "axes.linewidth": style.font / 12,
         "xtick.major.width": style.font / 12,
@@ -106,8 +118,41 @@ def _num(d: date) -> float:
     return float(mdates.date2num(d))
 
 
+SIZES: dict[str, tuple[float, float]] = {
+    "slide": SLIDE_SIZE,
+    "slide-4x3": (10.0, 7.5),
+    "a4": (11.69, 8.27),
+    "column": (3.5, 3.2),
+    "double-column": (7.2, 4.5),
+}
+
+
+def parse_size(text: str) -> tuple[float, float]:
+    """A size preset (``slide``, ``slide-4x3``, ``a4``, ``column``, ``double-column``)
+    or ``WIDTHxHEIGHT`` in inches."""
+    key = text.strip().casefold()
+    if key in SIZES:
+        return SIZES[key]
+    parts = key.split("x")
+    try:
+        w, h = (float(p) for p in parts)
+    except ValueError:
+        raise OptionError(
+            f"--size '{text}': use a preset ({', '.join(SIZES)}) or WIDTHxHEIGHT in inches, "
+            "e.g. 10x6") from None
+    if not (2 <= w <= 50 and 1.5 <= h <= 50):
+        raise OptionError(f"--size '{text}': width 2-50 in and height 1.5-50 in, please")
+    return (w, h)
+
+
 def render_plan(
-    plan: TimelinePlan, *, size: tuple[float, float] = SLIDE_SIZE, dpi: int = DEFAULT_DPI
+    plan: TimelinePlan,
+    *,
+    size: tuple[float, float] = SLIDE_SIZE,
+    dpi: int = DEFAULT_DPI,
+    theme: str | Theme = "light",
+    font_family: str | None = None,
+    font_scale: float = 1.0,
 ) -> Figure:
     """Draw a plan onto a new :class:`~matplotlib.figure.Figure`.
 
@@ -119,8 +164,13 @@ def render_plan(
         Width and height in inches (default: a 16:9 slide, 13.33 x 7.5).
     dpi : int
         Resolution for raster output.
+    theme : {"light", "dark", "print"} or Theme
+        Colours; ``print`` is greyscale-safe with a hatch per lane.
+    font_family, font_scale
+        Font family and a factor on the size-derived font size.
     """
-    style = Style.for_canvas(*size)
+    th = get_theme(theme) if isinstance(theme, str) else theme
+    style = Style.for_canvas(*size, theme=th, family=font_family, font_scale=font_scale)
     with style_context(style):
         fig = Figure(figsize=size, dpi=dpi)
         FigureCanvasAgg(fig)
@@ -132,6 +182,7 @@ def render_plan(
         for ax, panel in zip(axes, plan.panels, strict=False):
             drawer.draw(ax, panel)
         drawer.finish(list(axes))
+        resolve_collisions(fig)
     return fig
 
 
@@ -141,6 +192,7 @@ class _Drawer:
         self.plan = plan
         self.style = style
         self.legend: dict[str, Any] = {}
+        self.theme = style.theme
 
     def draw(self, ax: Axes, panel: str) -> None:
         ax.set_gid(f"panel:{panel}")
@@ -162,14 +214,15 @@ class _Drawer:
         pts = self.plan.edss
         x = [_num(m.day) for m in pts]
         y = _values(pts)
-        ax.step(x, y, where="post", color=INK, linewidth=self.style.font / 5, gid="edss-step")
+        ink, paper = self.theme.ink, self.theme.paper
+        ax.step(x, y, where="post", color=ink, linewidth=self.style.font / 5, gid="edss-step")
         ax.plot(x, y, linestyle="none", marker="o", markersize=self.style.font * 0.5,
-                color=INK, markerfacecolor="white", markeredgewidth=self.style.font / 8,
+                color=ink, markerfacecolor=paper, markeredgewidth=self.style.font / 8,
                 gid="edss-points", zorder=3)
         ax.set_ylim(0, 10)
-        ax.set_yticks([0, 2, 4, 6, 8, 10])
+        ax.set_yticks([0, 2, 4, 6, 8, 10] if self.style.height >= 5 else [0, 5, 10])
         ax.set_ylabel("EDSS")
-        ax.grid(axis="y", color="#D9D9D9", linewidth=0.8)
+        ax.grid(axis="y", color=self.theme.faint, linewidth=0.8)
         ax.set_axisbelow(True)
         self._guides(ax)
 
@@ -178,45 +231,51 @@ class _Drawer:
         n = len(lanes)
         bar_h = 0.62
         ms = self.style.font * 1.35
+        t = self.theme
+        maint = [lane.key for lane in lanes if lane.role != ACUTE]
         for i, lane in enumerate(lanes):
             y = n - 1 - i
+            acute = lane.role == ACUTE
+            colour = t.therapy(lane.colour, maint.index(lane.key) if not acute else -1,
+                               len(maint))
+            hatch = t.hatch(i, acute)
             if lane.bars:
                 min_days = (self.plan.x_max - self.plan.x_min).days * MIN_BAR_FRACTION
                 spans = [(_num(b.start), max(_num(b.stop) - _num(b.start), min_days))
                          for b in lane.bars]
-                ax.broken_barh(spans, (y - bar_h / 2, bar_h), facecolors=lane.colour,
-                               edgecolors=INK if lane.hatch else lane.colour,
-                               hatch=lane.hatch or None, linewidth=0.8,
+                ax.broken_barh(spans, (y - bar_h / 2, bar_h), facecolors=colour,
+                               edgecolors=t.ink if hatch else colour,
+                               hatch=hatch or None, linewidth=0.8,
                                gid=f"bars:{lane.key}")
                 for b in lane.bars:
                     if b.ongoing:
                         ax.plot([_num(b.stop)], [y], marker=">", markersize=ms * 0.75,
-                                color=lane.colour, markeredgecolor=INK, linestyle="none",
+                                color=colour, markeredgecolor=t.ink, linestyle="none",
                                 clip_on=False, gid=f"ongoing:{lane.key}")
-                    self._bar_label(ax, b.start, b.stop, y, b.label, lane.colour)
+                    self._bar_label(ax, b.start, b.stop, y, b.label, colour)
             if lane.ticks:
                 # single administrations: a tick as tall as a bar, a fixed width in points
-                ax.vlines([_num(t.day) for t in lane.ticks], y - bar_h / 2, y + bar_h / 2,
-                          linewidth=self.style.font / 4.5, color=lane.colour,
+                ax.vlines([_num(tk.day) for tk in lane.ticks], y - bar_h / 2, y + bar_h / 2,
+                          linewidth=self.style.font / 4.5, color=colour,
                           gid=f"ticks:{lane.key}")
                 if lane.note:
-                    last = max(t.day for t in lane.ticks)
+                    last = max(tk.day for tk in lane.ticks)
                     ax.annotate(lane.note, (_num(last), y), xytext=(self.style.font * 0.8, 0),
                                 textcoords="offset points", va="center", ha="left",
-                                fontsize=self.style.font * 0.75, color=INK,
+                                fontsize=self.style.text(0.75), color=t.ink,
                                 gid=f"note:{lane.key}")
         ax.set_ylim(-0.6, n - 0.4)
         ax.set_yticks(range(n))
         ax.set_yticklabels([lane.label for lane in reversed(lanes)])
         for label, lane in zip(ax.get_yticklabels(), reversed(lanes), strict=False):
-            if lane.hatch:
+            if lane.role == ACUTE:
                 label.set_fontstyle("italic")
         ax.tick_params(axis="y", length=0)
         ax.spines["left"].set_visible(False)
         self._guides(ax)
-        if any(lane.hatch for lane in lanes):
-            self.legend["acute"] = Patch(facecolor="#A0A0A0", edgecolor=INK, hatch="////",
-                                         label="acute treatment")
+        if any(lane.role == ACUTE for lane in lanes):
+            self.legend["acute"] = Patch(facecolor=t.therapy("#A0A0A0"), edgecolor=t.ink,
+                                         hatch="////", label="acute treatment")
 
     def _bar_label(self, ax: Axes, start: date, stop: date, y: float, text: str,
                    colour: str) -> None:
@@ -225,13 +284,16 @@ class _Drawer:
         span = (self.plan.x_max - self.plan.x_min).days
         axes_in = self.style.width * 0.78
         bar_in = (stop - start).days / span * axes_in
-        size = self.style.font * 0.72
+        size = self.style.text(0.72)
         text_in = len(text) * size * 0.6 / 72 + 0.15
         if bar_in < text_in:
             return
+        boxed = self.theme.greyscale  # print: hatched bars, so the label sits on paper
         ax.annotate(text, (_num(start), y), xytext=(size * 0.5, 0), textcoords="offset points",
-                    va="center", ha="left", fontsize=size, color=_text_on(colour),
-                    gid="bar-label")
+                    va="center", ha="left", fontsize=size,
+                    color=self.theme.ink if boxed else _text_on(colour), gid="bar-label",
+                    bbox={"boxstyle": "square,pad=0.15", "facecolor": self.theme.paper,
+                          "edgecolor": "none"} if boxed else None)
 
     def relapse(self, ax: Axes) -> None:
         ms = self.style.font * 0.75
@@ -242,52 +304,54 @@ class _Drawer:
                 continue
             seen.append(syn)
             ax.plot([_num(m.day) for m in pts], [0] * len(pts), linestyle="none",
-                    marker=SYNDROMES[syn][1], markersize=ms, color=RELAPSE_COLOUR,
-                    markeredgecolor=INK, markeredgewidth=0.8, gid=f"relapse:{syn}",
+                    marker=SYNDROMES[syn][1], markersize=ms, color=self.theme.relapse,
+                    markeredgecolor=self.theme.ink, markeredgewidth=0.8, gid=f"relapse:{syn}",
                     clip_on=False)
         for syn in seen:
             name, marker = SYNDROMES[syn]
             self.legend[f"relapse:{syn}"] = Line2D(
                 [], [], linestyle="none", marker=marker, markersize=ms * 0.85,
-                color=RELAPSE_COLOUR, markeredgecolor=INK, label=name)
+                color=self.theme.relapse, markeredgecolor=self.theme.ink, label=name)
         self._lane_axis(ax, "Relapses")
 
     def mri(self, ax: Axes) -> None:
         ms = self.style.font * 0.75
+        ink, paper = self.theme.ink, self.theme.paper
+        edge, face = self.theme.unknown_edge, self.theme.unknown_face
         active = [m for m in self.plan.mri if m.group == "active"]
         quiet = [m for m in self.plan.mri if m.group == "quiet"]
         unknown = [m for m in self.plan.mri if m.group == "unknown"]
         if active:
             ax.plot([_num(m.day) for m in active], [0] * len(active), linestyle="none",
-                    marker="o", markersize=ms, color=INK, gid="mri:active", clip_on=False)
+                    marker="o", markersize=ms, color=ink, gid="mri:active", clip_on=False)
             self.legend["mri:active"] = Line2D([], [], linestyle="none", marker="o",
-                                               markersize=ms * 0.85, color=INK,
+                                               markersize=ms * 0.85, color=ink,
                                                label="MRI active")
         if quiet:
             ax.plot([_num(m.day) for m in quiet], [0] * len(quiet), linestyle="none",
-                    marker="o", markersize=ms, color=INK, markerfacecolor="white",
+                    marker="o", markersize=ms, color=ink, markerfacecolor=paper,
                     markeredgewidth=self.style.font / 8, gid="mri:quiet", clip_on=False)
             self.legend["mri:quiet"] = Line2D([], [], linestyle="none", marker="o",
-                                              markersize=ms * 0.85, color=INK,
-                                              markerfacecolor="white", label="MRI quiet")
+                                              markersize=ms * 0.85, color=ink,
+                                              markerfacecolor=paper, label="MRI quiet")
         if unknown:
             ax.plot([_num(m.day) for m in unknown], [0] * len(unknown), linestyle="none",
-                    marker="o", markersize=ms, color="#8C8C8C", markerfacecolor="#D9D9D9",
+                    marker="o", markersize=ms, color=edge, markerfacecolor=face,
                     gid="mri:unknown", clip_on=False)
             self.legend["mri:unknown"] = Line2D([], [], linestyle="none", marker="o",
-                                                markersize=ms * 0.85, color="#8C8C8C",
-                                                markerfacecolor="#D9D9D9",
+                                                markersize=ms * 0.85, color=edge,
+                                                markerfacecolor=face,
                                                 label="MRI, activity n/a")
         self._lane_axis(ax, "MRI")
 
     def periods(self, ax: Axes) -> None:
         span = (self.plan.x_max - self.plan.x_min).days
         axes_in = self.style.width * 0.78
-        size = self.style.font * 0.72
+        size = self.style.text(0.72)
         for i, band in enumerate(self.plan.periods):
             a, b = _num(band.start), _num(band.stop)
-            ax.axvspan(a, b, ymin=0.08, ymax=0.92, facecolor=("#EDEDED", "#DADADA")[i % 2],
-                       edgecolor="white", linewidth=1.5, gid="period-band")
+            ax.axvspan(a, b, ymin=0.08, ymax=0.92, facecolor=self.theme.bands[i % 2],
+                       edgecolor=self.theme.paper, linewidth=1.5, gid="period-band")
             width_in = (band.stop - band.start).days / span * axes_in
             for text in (f"{band.regimen}: {band.text}", band.text):
                 if len(text) * size * 0.6 / 72 + 0.1 <= width_in:
@@ -301,18 +365,19 @@ class _Drawer:
         series = next(s for s in self.plan.labs if " ".join(s.name.casefold().split()) == key)
         x = [_num(m.day) for m in series.points]
         y = _values(series.points)
-        ax.plot(x, y, color=LAB_COLOUR, marker="D", markersize=self.style.font * 0.45,
+        ax.plot(x, y, color=self.theme.lab, marker="D", markersize=self.style.font * 0.45,
                 linewidth=self.style.font / 7, gid=f"lab:{key}")
         top = max(y)
-        ax.set_ylim(0, top * 1.35 if top > 0 else 1)
-        ax.set_ylabel(series.label.replace(" (", "\n("), fontsize=self.style.font * 0.85)
+        headroom = 1.3 + 0.25 * max(0.0, SLIDE_SIZE[1] / self.style.height - 1)
+        ax.set_ylim(0, top * headroom if top > 0 else 1)
+        ax.set_ylabel(series.label.replace(" (", "\n("), fontsize=self.style.text(0.85))
         if len(series.points) <= 12:
             for m in series.points:
                 ax.annotate(f"{m.value:g}", (_num(m.day), m.value), xytext=(0, 6),
                             textcoords="offset points", ha="center", va="bottom",
-                            fontsize=self.style.font * 0.72, gid="lab-value")
-        ax.grid(axis="y", color="#E5E5E5", linewidth=0.8)
-        ax.locator_params(axis="y", nbins=3)
+                            fontsize=self.style.text(0.72), gid="lab-value")
+        ax.grid(axis="y", color=self.theme.faint, linewidth=0.8)
+        ax.locator_params(axis="y", nbins=3 if self.style.height >= 5 else 2)
 
     # -- helpers --------------------------------------------------------------
     def _lane_axis(self, ax: Axes, label: str) -> None:
@@ -321,18 +386,19 @@ class _Drawer:
         ax.set_yticklabels([label])
         ax.tick_params(axis="y", length=0)
         ax.spines["left"].set_visible(False)
-        ax.axhline(0, color="#D9D9D9", linewidth=0.8, zorder=0)
+        ax.axhline(0, color=self.theme.faint, linewidth=0.8, zorder=0)
 
     def _guides(self, ax: Axes) -> None:
         for day in self.plan.relapse_days:
-            ax.axvline(_num(day), color=RELAPSE_COLOUR, alpha=GUIDE_ALPHA,
+            ax.axvline(_num(day), color=self.theme.relapse, alpha=self.theme.guide_alpha,
                        linewidth=self.style.font / 10, linestyle=(0, (4, 3)), zorder=0,
                        gid="relapse-guide")
 
     def finish(self, axes: list[Axes]) -> None:
         bottom = axes[-1]
         bottom.set_xlim(_num(self.plan.x_min), _num(self.plan.x_max))
-        locator = mdates.AutoDateLocator(minticks=4, maxticks=10)
+        max_ticks = max(3, min(10, int(self.style.width * 0.78 / (self.style.font * 4.2 / 72))))
+        locator = mdates.AutoDateLocator(minticks=min(4, max_ticks), maxticks=max_ticks)
         bottom.xaxis.set_major_locator(locator)
         bottom.xaxis.set_major_formatter(mdates.ConciseDateFormatter(locator))
         for ax in axes[:-1]:
@@ -351,13 +417,11 @@ class _Drawer:
         fit_layout(self.fig, axes, legend=legend, legend_entries=len(handles), title=title)
 
 
-LAB_COLOUR = "#3A3A3A"  # neutral: therapy colours stay unambiguous
-
 
 def _text_on(colour: str) -> str:
     r, g, b = (int(colour[i : i + 2], 16) / 255 for i in (1, 3, 5))
     luminance = 0.2126 * r + 0.7152 * g + 0.0722 * b
-    return "white" if luminance < 0.45 else INK
+    return "#FFFFFF" if luminance < 0.45 else INK
 
 
 def output_format(path: str | Path) -> str:
@@ -376,12 +440,15 @@ def _umask() -> int:
     return mask
 
 
-def save_figure(fig: Figure, path: str | Path, *, dpi: int | None = None) -> Path:
+def save_figure(
+    fig: Figure, path: str | Path, *, dpi: int | None = None, transparent: bool = False
+) -> Path:
     """Save ``fig`` atomically: write a temporary file beside ``path``, then rename.
 
     An existing file at ``path`` is replaced only once the new one is complete;
     on any failure no partial file is left behind.  Metadata carries no
-    creation date, so the same input gives the same bytes.
+    creation date, so the same input gives the same bytes.  The background is
+    opaque unless ``transparent`` (slide software often loses transparency).
     """
     out = Path(path)
     fmt = output_format(out)
@@ -395,10 +462,10 @@ def save_figure(fig: Figure, path: str | Path, *, dpi: int | None = None) -> Pat
     }[fmt]
     fd, tmp = tempfile.mkstemp(prefix=f".{out.name}.", suffix=f".{fmt}.tmp", dir=parent)
     try:
-        with os.fdopen(fd, "wb") as fh:
-            style = Style.for_canvas(*fig.get_size_inches())
-            with style_context(style):
-                fig.savefig(fh, format=fmt, dpi=dpi or fig.dpi, metadata=metadata)
+        with os.fdopen(fd, "wb") as fh, matplotlib.rc_context(cast(Any, BASE_RC)):
+            fig.savefig(fh, format=fmt, dpi=dpi or fig.dpi, metadata=metadata,
+                        transparent=transparent,
+                        facecolor="none" if transparent else fig.get_facecolor())
         os.chmod(tmp, 0o666 & ~_umask())  # mkstemp makes 0600; give the usual mode
         os.replace(tmp, out)
     except BaseException:

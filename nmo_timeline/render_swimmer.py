@@ -18,19 +18,25 @@ from matplotlib.legend import Legend
 from matplotlib.lines import Line2D
 from matplotlib.patches import Patch
 
-from .colours import RELAPSE
 from .fit import fit_layout
-from .render import DEFAULT_DPI, INK, SLIDE_SIZE, Style, style_context
+from .render import DEFAULT_DPI, SLIDE_SIZE, Style, style_context
 from .swimmer import SwimmerPlan
+from .themes import get_theme
 
 BAR = 0.7  # bar height as a fraction of the row
 
 
 def render_swimmer(
-    plan: SwimmerPlan, *, size: tuple[float, float] = SLIDE_SIZE, dpi: int = DEFAULT_DPI
+    plan: SwimmerPlan,
+    *,
+    size: tuple[float, float] = SLIDE_SIZE,
+    dpi: int = DEFAULT_DPI,
+    theme: str = "light",
 ) -> Figure:
     """Draw a swimmer plot onto a new Figure (object-oriented API, Agg canvas)."""
-    style = Style.for_canvas(*size)
+    th = get_theme(theme)
+    style = Style.for_canvas(*size, theme=th)
+    ink = th.ink
     n = len(plan.rows)
     with style_context(style):
         fig = Figure(figsize=size, dpi=dpi)
@@ -40,18 +46,19 @@ def render_swimmer(
         # row i is drawn at y = n - 1 - i (first row on top)
         ys = np.arange(n - 1, -1, -1, dtype=float)
         polys: dict[str, list[np.ndarray]] = defaultdict(list)
+        order = list(plan.legend.values())
         for y, row in zip(ys, plan.rows, strict=True):
             for seg in row.segments:
                 k = len(seg.colours)
                 h = BAR / k
                 for j, colour in enumerate(seg.colours):
                     y0 = y - BAR / 2 + j * h
-                    polys[colour].append(np.array(
+                    polys[th.therapy(colour, order.index(colour), len(order))].append(np.array(
                         [[seg.x0, y0], [seg.x1, y0], [seg.x1, y0 + h], [seg.x0, y0 + h]]))
         # follow-up as a thin line under the bars
         follow = [[(r.start, y), (r.end, y)]
                   for y, r in zip(ys, plan.rows, strict=True)]
-        ax.add_collection(LineCollection(follow, colors="#BDBDBD", linewidths=1.0,
+        ax.add_collection(LineCollection(follow, colors=th.faint, linewidths=1.0,
                                          zorder=1, gid="follow-up"))
         for colour, verts in polys.items():
             ax.add_collection(PolyCollection(verts, facecolors=colour, edgecolors="none",
@@ -61,13 +68,13 @@ def render_swimmer(
         rx = [x for r in plan.rows for x in r.relapses]
         ry = [y for y, r in zip(ys, plan.rows, strict=True) for _ in r.relapses]
         if rx:
-            ax.plot(rx, ry, linestyle="none", marker="D", markersize=ms, color=RELAPSE,
-                    markeredgecolor=INK if ms > 4 else RELAPSE, markeredgewidth=0.5,
+            ax.plot(rx, ry, linestyle="none", marker="D", markersize=ms, color=th.relapse,
+                    markeredgecolor=ink if ms > 4 else th.relapse, markeredgewidth=0.5,
                     zorder=3, gid="relapses")
         ox = [r.end for r in plan.rows if r.ongoing]
         oy = [y for y, r in zip(ys, plan.rows, strict=True) if r.ongoing]
         if ox:
-            ax.plot(ox, oy, linestyle="none", marker=">", markersize=ms * 1.1, color=INK,
+            ax.plot(ox, oy, linestyle="none", marker=">", markersize=ms * 1.1, color=ink,
                     zorder=3, gid="ongoing")
         _labels(ax, plan, ys, row_pt, style, ms)
         lo, hi = plan.x_min, plan.x_max
@@ -80,18 +87,19 @@ def render_swimmer(
         origin = f"first dose of {plan.align}" if plan.align else "first recorded event"
         ax.set_xlabel(f"{plan.unit.capitalize()} since {origin}")
         if plan.align:
-            ax.axvline(0, color=INK, linewidth=0.8, linestyle=(0, (4, 3)), zorder=0)
-        handles: list[Artist] = [Patch(facecolor=c, label=label)
+            ax.axvline(0, color=ink, linewidth=0.8, linestyle=(0, (4, 3)), zorder=0)
+        handles: list[Artist] = [Patch(facecolor=th.therapy(c, order.index(c), len(order)),
+                                       label=label)
                                  for label, c in plan.legend.items() if label != "untreated"]
-        handles.append(Line2D([], [], linestyle="none", marker="D", color=RELAPSE,
-                              markeredgecolor=INK, label="relapse"))
+        handles.append(Line2D([], [], linestyle="none", marker="D", color=th.relapse,
+                              markeredgecolor=ink, label="relapse"))
         if ox:
-            handles.append(Line2D([], [], linestyle="none", marker=">", color=INK,
+            handles.append(Line2D([], [], linestyle="none", marker=">", color=ink,
                                   label="ongoing"))
 
         def legend(ncol: int) -> Legend:
             return fig.legend(handles=handles, loc="lower center", ncol=ncol, frameon=False,
-                              fontsize=style.font * 0.8, numpoints=1)
+                              fontsize=style.text(0.8), numpoints=1)
 
         title = fig.suptitle(plan.title, fontweight="bold") if plan.title else None
         fit_layout(fig, [ax], legend=legend, legend_entries=len(handles), title=title,
@@ -110,15 +118,15 @@ def _labels(ax: object, plan: SwimmerPlan, ys: np.ndarray, row_pt: float, style:
 
     assert isinstance(ax, Axes)
     n = len(plan.rows)
-    label_pt = style.font * 0.8 * 1.25  # a label's height with some air
+    label_pt = style.text(0.8) * 1.25  # a label's height with some air
     step = max(1, int(np.ceil(label_pt / max(row_pt, 1e-9))))
     shown = list(range(0, n, step))
     ax.set_yticks([ys[i] for i in shown])
-    ax.set_yticklabels([plan.rows[i].patient for i in shown], fontsize=style.font * 0.8)
+    ax.set_yticklabels([plan.rows[i].patient for i in shown], fontsize=style.text(0.8))
     if step == 1:
         for y, row in zip(ys, plan.rows, strict=True):
             if row.last_edss is not None:
                 ax.annotate(f"EDSS {row.last_edss:g}", (row.end, y),
                             xytext=(style.font * (1.2 if row.ongoing else 0.5) + ms, 0),
                             textcoords="offset points", va="center", ha="left",
-                            fontsize=style.font * 0.7, gid="edss-label")
+                            fontsize=style.text(0.7), gid="edss-label")

@@ -7,6 +7,7 @@ from pathlib import Path
 
 import pytest
 from conftest import drawn_texts
+from matplotlib.colors import to_hex
 from matplotlib.figure import Figure
 from matplotlib.text import Text
 
@@ -96,7 +97,7 @@ def test_mri_filled_and_open(fig, table):
     mri = table.events[table.events["kind"] == "mri"]
     assert len(active.get_xdata()) == int((mri["value"] > 0).sum())
     assert len(quiet.get_xdata()) == int((mri["value"] == 0).sum())
-    assert quiet.get_markerfacecolor() in ("white", (1.0, 1.0, 1.0, 1.0))
+    assert to_hex(quiet.get_markerfacecolor()) == to_hex(fig.get_facecolor())  # open: paper
 
 
 def test_edss_step_line_on_0_to_10(fig):

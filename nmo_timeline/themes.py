@@ -1,0 +1,86 @@
+"""Figure themes: light (default), dark (for dark slide decks), print (greyscale-safe).
+
+All themes keep the colour-blind-safe therapy colours distinguishable (checked by
+simulation in the tests).  ``print`` maps every colour to a grey of its own
+lightness and adds a hatch per therapy lane, so lanes stay apart without colour;
+relapse syndromes already differ by marker shape.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+from .errors import OptionError
+
+PRINT_HATCHES = ("", "///", "...", "xxx", "\\\\\\", "+++", "ooo", "---")
+
+
+@dataclass(frozen=True)
+class Theme:
+    name: str
+    paper: str
+    ink: str
+    faint: str
+    bands: tuple[str, str]
+    lab: str
+    relapse: str
+    guide_alpha: float
+    unknown_edge: str
+    unknown_face: str
+    greyscale: bool = False
+
+    def therapy(self, colour: str, index: int = -1, count: int = 0) -> str:
+        """The colour a therapy is drawn in under this theme.
+
+        In greyscale, maintenance therapy ``index`` of ``count`` gets its own grey,
+        evenly spaced from dark to light (colours of equal lightness would merge);
+        acute treatments (index -1) keep a grey of their own lightness.
+        """
+        if not self.greyscale:
+            return colour
+        if index < 0 or count <= 0:
+            return grey_of(colour)
+        level = 0.2 + 0.55 * (index / max(count - 1, 1))
+        v = round(level * 255)
+        return f"#{v:02X}{v:02X}{v:02X}"
+
+    def hatch(self, index: int, acute: bool) -> str:
+        """Hatch for lane ``index``: acute lanes always ////, print adds one per lane."""
+        if acute:
+            return "////"
+        if self.greyscale:
+            return PRINT_HATCHES[index % len(PRINT_HATCHES)]
+        return ""
+
+
+def luminance(colour: str) -> float:
+    r, g, b = (int(colour[i : i + 2], 16) / 255 for i in (1, 3, 5))
+    return 0.2126 * r + 0.7152 * g + 0.0722 * b
+
+
+def grey_of(colour: str) -> str:
+    """The grey of the same relative luminance, kept between 25 % and 85 %."""
+    level = 0.25 + 0.6 * luminance(colour)
+    v = round(level * 255)
+    return f"#{v:02X}{v:02X}{v:02X}"
+
+
+THEMES = {
+    "light": Theme("light", paper="#FFFFFF", ink="#1A1A1A", faint="#D9D9D9",
+                   bands=("#EDEDED", "#DADADA"), lab="#3A3A3A", relapse="#D55E00",
+                   guide_alpha=0.35, unknown_edge="#8C8C8C", unknown_face="#D9D9D9"),
+    "dark": Theme("dark", paper="#16181C", ink="#E8E8E8", faint="#3C4048",
+                  bands=("#2A2D33", "#373B42"), lab="#D0D0D0", relapse="#D55E00",
+                  guide_alpha=0.45, unknown_edge="#9A9A9A", unknown_face="#4A4A4A"),
+    "print": Theme("print", paper="#FFFFFF", ink="#000000", faint="#CCCCCC",
+                   bands=("#EEEEEE", "#D6D6D6"), lab="#000000", relapse="#555555",
+                   guide_alpha=0.5, unknown_edge="#777777", unknown_face="#DDDDDD",
+                   greyscale=True),
+}
+
+
+def get_theme(name: str) -> Theme:
+    try:
+        return THEMES[name.casefold()]
+    except KeyError:
+        raise OptionError(f"unknown theme '{name}'; use light, dark or print") from None
