@@ -35,15 +35,15 @@ def safe_filename(patient: str, taken: set[str]) -> str:
     return name
 
 
-def _render_one(job: tuple[str, Any, str, bool, str, int, bool]) -> tuple[str, str | None, str]:
-    patient, frame, source, has_patient, out, dpi, arr = job
+def _render_one(job: tuple[Any, ...]) -> tuple[str, str | None, str]:
+    patient, frame, source, has_patient, out, dpi, arr, title, options, transparent = job
     try:
         from .plotting import plot_timeline
         from .render import save_figure
 
         table = EventTable(frame, source, has_patient_column=has_patient)
-        fig = plot_timeline(table, title=f"Patient {patient}", dpi=dpi, arr=arr)
-        return patient, str(save_figure(fig, out, dpi=dpi)), ""
+        fig = plot_timeline(table, title=title, dpi=dpi, arr=arr, **options)
+        return patient, str(save_figure(fig, out, dpi=dpi, transparent=transparent)), ""
     except NmoTimelineError as exc:
         return patient, None, str(exc)
     except Exception as exc:
@@ -59,12 +59,18 @@ def plot_all_patients(
     arr: bool = False,
     workers: int | None = None,
     progress: Callable[[int, int], None] | None = None,
+    figure_options: dict[str, Any] | None = None,
+    transparent: bool = False,
     **load_options: Any,
 ) -> BatchResult:
     """Draw every patient of ``path`` into ``outdir`` (one ``<patient>.<fmt>`` each).
 
-    Returns the files written and, per failed patient, the messages.
+    With ``figure_options["anonymize"]``, files are named ``patient-001`` ... in
+    file order and titles carry no patient ID.  Returns the files written and,
+    per failed patient, the messages.
     """
+    options = dict(figure_options or {})
+    anonymize = bool(options.get("anonymize"))
     if fmt not in ("png", "svg", "pdf"):
         raise OptionError(f"--format {fmt}: use png, svg or pdf")
     out = Path(outdir)
@@ -85,11 +91,16 @@ def plot_all_patients(
     out.mkdir(parents=True, exist_ok=True)
     taken: set[str] = set()
     jobs = []
-    for patient in patients:
+    width = max(3, len(str(len(patients))))
+    for number, patient in enumerate(patients, start=1):
         frame = ev[ev["patient"] == patient].reset_index(drop=True)
-        target = out / f"{safe_filename(patient or 'patient', taken)}.{fmt}"
+        if anonymize:
+            stem, title = f"patient-{number:0{width}d}", f"Patient {number}"
+        else:
+            stem, title = safe_filename(patient or "patient", taken), f"Patient {patient}"
+        target = out / f"{stem}.{fmt}"
         jobs.append((patient, frame, table.source, table.has_patient_column, str(target), dpi,
-                     arr))
+                     arr, title, options, transparent))
     n_workers = workers or min(os.cpu_count() or 1, len(jobs)) or 1
     done = 0
     if n_workers <= 1 or len(jobs) <= 1:

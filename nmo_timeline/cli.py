@@ -114,6 +114,13 @@ SizeOpt = Annotated[
                                 "(7.2 in), or WIDTHxHEIGHT in inches."),
 ]
 ThemeOpt = Annotated[str, typer.Option("--theme", help="light, dark or print (greyscale).")]
+class TimeUnit(str, Enum):
+    days = "days"
+    weeks = "weeks"
+    months = "months"
+    years = "years"
+
+
 TransparentOpt = Annotated[
     bool, typer.Option("--transparent", help="Transparent background (default: opaque).")
 ]
@@ -158,6 +165,32 @@ def plot(
     size: SizeOpt = "slide",
     theme: ThemeOpt = "light",
     transparent: TransparentOpt = False,
+    relative: Annotated[
+        Optional[str],
+        typer.Option("--relative", metavar="ANCHOR",
+                     help="Time since onset, first-therapy, a THERAPY's first dose, or a "
+                          "DATE."),
+    ] = None,
+    unit: Annotated[
+        Optional[TimeUnit], typer.Option("--unit", help="Unit of relative time.")
+    ] = None,
+    window: Annotated[
+        Optional[str],
+        typer.Option("--window", metavar="FROM:TO",
+                     help="Zoom: dates, or numbers in the relative unit; a side may be empty."),
+    ] = None,
+    calendar: Annotated[
+        bool, typer.Option("--calendar/--no-calendar",
+                           help="Calendar years under relative time.")
+    ] = True,
+    anonymize: Annotated[
+        bool, typer.Option("--anonymize",
+                           help="Relative time only, no patient IDs, no free-text details.")
+    ] = False,
+    annotate: Annotated[
+        Optional[list[str]],
+        typer.Option("--annotate", metavar="LABEL@DATE", help="A callout; may be repeated."),
+    ] = None,
     all_patients: Annotated[
         bool, typer.Option("--all-patients", help="One figure per patient, into --outdir.")
     ] = False,
@@ -183,6 +216,11 @@ def plot(
             raise OptionError("--all-patients and --outdir go together: "
                               "nmo-timeline plot series.csv --all-patients --outdir figures/")
         _plot_batch(csv, outdir, output_format(output), dpi, arr,
+                    figure_options={"size": canvas, "theme": theme, "relative": relative,
+                                    "unit": unit.value if unit else None, "window": window,
+                                    "calendar_row": calendar, "anonymize": anonymize,
+                                    "annotate": annotate},
+                    transparent=transparent,
                     date_format=date_format, encoding=encoding, strict=strict)
         return
     output_format(output)  # refuse a bad extension before any work
@@ -201,7 +239,9 @@ def plot(
     from .render import save_figure
 
     fig = plot_timeline(table, patient=patient, title=title, dpi=dpi, arr=arr, size=canvas,
-                        theme=theme)
+                        theme=theme, relative=relative, unit=unit.value if unit else None,
+                        window=window, calendar_row=calendar, anonymize=anonymize,
+                        annotate=annotate)
     written = save_figure(fig, output, dpi=dpi, transparent=transparent)
     line = _warning_line(table.warnings)
     if line:
@@ -210,6 +250,7 @@ def plot(
 
 
 def _plot_batch(csv: Path | None, outdir: Path, fmt: str, dpi: int, arr: bool,
+                figure_options: dict[str, Any], transparent: bool,
                 **load_options: Any) -> None:
     from rich.console import Console
     from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn
@@ -227,6 +268,7 @@ def _plot_batch(csv: Path | None, outdir: Path, fmt: str, dpi: int, arr: bool,
             bar.update(task, completed=done, total=total)
 
         result = plot_all_patients(path, outdir, fmt=fmt, dpi=dpi, arr=arr, progress=tick,
+                                   figure_options=figure_options, transparent=transparent,
                                    **load_options)
     typer.echo(f"wrote {len(result.written)} figure{'s' if len(result.written) != 1 else ''} "
                f"to {outdir}")
@@ -289,13 +331,6 @@ class SwimSort(str, Enum):
     follow_up = "follow-up"
     aligned = "aligned"
     arr = "arr"
-
-
-class TimeUnit(str, Enum):
-    days = "days"
-    weeks = "weeks"
-    months = "months"
-    years = "years"
 
 
 @app.command(

@@ -27,6 +27,7 @@ def fit_layout(
     gap_in: float = 0.08,
     pad_in: float = 0.08,
     right_in: float = 0.25,
+    extra_bottom_in: float = 0.0,
 ) -> None:
     """Set the subplot margins so that every outside label fits.
 
@@ -40,6 +41,7 @@ def fit_layout(
     gap_in : vertical gap between panels, inches.
     pad_in : padding at the canvas edges, inches.
     right_in : right margin, inches.
+    extra_bottom_in : room for a secondary axis row under the x axis, inches.
     """
     renderer = fig.canvas.get_renderer()  # type: ignore[attr-defined]
     dpi = fig.dpi
@@ -71,6 +73,7 @@ def fit_layout(
     xlabel = bottom_ax.xaxis.label
     if xlabel.get_text():
         bottom += extent(xlabel)[1] + bottom_ax.xaxis.labelpad / 72
+    bottom = max(bottom, extra_bottom_in)
     if legend is not None and legend_entries:
         ncol = legend_entries
         made = legend(ncol)

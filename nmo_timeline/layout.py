@@ -13,8 +13,9 @@ from datetime import date, timedelta
 from typing import TYPE_CHECKING
 
 from .colours import RELAPSE, Palette
-from .errors import NmoTimelineError
+from .errors import NmoTimelineError, OptionError
 from .registry import ACUTE, lookup
+from .timeaxis import TimeAxis, auto_unit, parse_window, resolve_anchor
 
 if TYPE_CHECKING:
     from .events import EventTable
@@ -155,6 +156,9 @@ class TimelinePlan:
     mri: list[Marker]
     labs: list[LabSeries]
     periods: list[PeriodBand] = field(default_factory=list)
+    axis: TimeAxis = field(default_factory=TimeAxis)
+    callouts: list[tuple[date, str]] = field(default_factory=list)
+    windowed: bool = False
 
     @property
     def relapse_days(self) -> list[date]:
@@ -174,7 +178,9 @@ def _dose_label(value: float, unit: str, detail: str) -> str:
 
 def plan_timeline(
     table: EventTable, *, title: str = "", show_details: bool = True, arr: bool = False,
-    cutoff: date | None = None, grace_days: int = 0,
+    cutoff: date | None = None, grace_days: int = 0, relative: str | None = None,
+    unit: str | None = None, window: str | None = None, calendar_row: bool = True,
+    anonymize: bool = False, annotate: list[str] | None = None,
 ) -> TimelinePlan:
     """Turn one patient's events into a :class:`TimelinePlan`.
 
@@ -191,6 +197,19 @@ def plan_timeline(
         annualised relapse rate (rules in :mod:`nmo_timeline.periods`).
     cutoff, grace_days
         Passed to the period analysis when ``arr`` is set.
+    relative : str, optional
+        ``onset``, ``first-therapy``, a therapy name or a date: show time since it.
+    unit : str, optional
+        days, weeks, months or years (default: chosen from the span).
+    window : str, optional
+        ``FROM:TO`` (dates, or numbers in the relative unit) to zoom the time axis.
+    calendar_row : bool
+        Under relative time, add a row of calendar years.
+    anonymize : bool
+        Relative time only (onset unless ``relative`` says otherwise), no calendar
+        row and no free-text details.
+    annotate : list of str
+        Callouts ``LABEL@DATE`` (date, or a number in the relative unit).
 
     Raises
     ------
@@ -216,6 +235,25 @@ def plan_timeline(
     pad = timedelta(days=max(15, round(span * 0.03)))
     x_min = record_start - pad
     x_max = record_end + pad + timedelta(days=max(10, round(span * 0.02)))
+    if anonymize:
+        show_details = False
+        relative = relative or "onset"
+        calendar_row = False
+    axis = TimeAxis()
+    if relative is not None:
+        if unit is not None and unit not in ("days", "weeks", "months", "years"):
+            raise OptionError(f"--unit {unit}: use days, weeks, months or years")
+        anchor, described = resolve_anchor(table, relative)
+        axis = TimeAxis(anchor, unit or auto_unit(span), described, calendar_row)
+    elif unit is not None:
+        raise OptionError("--unit goes with --relative (calendar dates have no unit)")
+    windowed = False
+    if window:
+        lo, hi = parse_window(window, axis)
+        x_min = lo or x_min
+        x_max = hi or x_max
+        windowed = True
+    callouts = [_callout(spec, axis) for spec in (annotate or [])]
 
     # therapy lanes, ordered by first use (ties: file order)
     lanes: dict[str, Lane] = {}
@@ -273,6 +311,10 @@ def plan_timeline(
             stop = p.end + timedelta(days=1) if p.last else p.end
             bands.append(PeriodBand(p.start, stop, p.regimen, p.relapses, p.years, p.arr))
 
+    if windowed:  # point events outside the window are not drawn (nor in the legend)
+        relapses = [m for m in relapses if x_min <= m.day <= x_max]
+        mri = [m for m in mri if x_min <= m.day <= x_max]
+
     panels = []
     if edss:
         panels.append(PANEL_EDSS)
@@ -287,7 +329,27 @@ def plan_timeline(
     panels.extend(f"{PANEL_LAB}:{k}" for k in labs)
 
     return TimelinePlan(title, x_min, x_max, record_start, record_end, panels, edss,
-                        list(lanes.values()), relapses, mri, list(labs.values()), bands)
+                        list(lanes.values()), relapses, mri, list(labs.values()), bands,
+                        axis, callouts, windowed)
+
+
+def _callout(spec: str, axis: TimeAxis) -> tuple[date, str]:
+    """``LABEL@DATE`` (or ``LABEL@NUMBER`` under relative time)."""
+    from .dates import DateError, parse_date
+
+    label, sep, when = spec.rpartition("@")
+    if not sep or not label.strip() or not when.strip():
+        raise OptionError(f"--annotate '{spec}': use LABEL@DATE, e.g. 'IL-6 blockade@2010-10-04'")
+    try:
+        value = float(when)
+    except ValueError:
+        value = None
+    if value is not None and axis.relative and len(when.strip()) != 4:
+        return axis.to_date(value), label.strip()
+    try:
+        return parse_date(when.strip()).first, label.strip()
+    except DateError as exc:
+        raise OptionError(f"--annotate '{spec}': {exc}") from None
 
 
 def _cumulative_note(lane: Lane, rows: list) -> str:

@@ -24,6 +24,12 @@ def plot_timeline(
     dpi: int = DEFAULT_DPI,
     arr: bool = False,
     theme: str = "light",
+    relative: str | None = None,
+    unit: str | None = None,
+    window: str | None = None,
+    calendar_row: bool = True,
+    anonymize: bool = False,
+    annotate: list[str] | None = None,
 ) -> Figure:
     """Draw one patient's swimlane timeline.
 
@@ -43,6 +49,8 @@ def plot_timeline(
         Show each treatment period's annualised relapse rate above the lanes.
     theme : {"light", "dark", "print"}
         Colour theme.
+    relative, unit, window, calendar_row, anonymize, annotate
+        Time axis and annotation options; see :func:`nmo_timeline.layout.plan_timeline`.
 
     Returns
     -------
@@ -60,7 +68,9 @@ def plot_timeline(
     table = events if isinstance(events, EventTable) else load_events(events)
     if patient is not None:
         table = table.for_patient(patient)
-    plan = plan_timeline(table, title=title, arr=arr)
+    plan = plan_timeline(table, title=title, arr=arr, relative=relative, unit=unit,
+                         window=window, calendar_row=calendar_row, anonymize=anonymize,
+                         annotate=annotate)
     return render_plan(plan, size=size, dpi=dpi, theme=theme)
 
 

@@ -24,6 +24,7 @@ from matplotlib.figure import Figure
 from matplotlib.legend import Legend
 from matplotlib.lines import Line2D
 from matplotlib.patches import Patch
+from matplotlib.ticker import FixedLocator, FuncFormatter, MaxNLocator
 
 from .errors import OptionError
 from .fit import fit_layout, resolve_collisions
@@ -251,7 +252,7 @@ class _Drawer:
                     if b.ongoing:
                         ax.plot([_num(b.stop)], [y], marker=">", markersize=ms * 0.75,
                                 color=colour, markeredgecolor=t.ink, linestyle="none",
-                                clip_on=False, gid=f"ongoing:{lane.key}")
+                                clip_on=self.plan.windowed, gid=f"ongoing:{lane.key}")
                     self._bar_label(ax, b.start, b.stop, y, b.label, colour)
             if lane.ticks:
                 # single administrations: a tick as tall as a bar, a fixed width in points
@@ -306,7 +307,7 @@ class _Drawer:
             ax.plot([_num(m.day) for m in pts], [0] * len(pts), linestyle="none",
                     marker=SYNDROMES[syn][1], markersize=ms, color=self.theme.relapse,
                     markeredgecolor=self.theme.ink, markeredgewidth=0.8, gid=f"relapse:{syn}",
-                    clip_on=False)
+                    clip_on=self.plan.windowed)
         for syn in seen:
             name, marker = SYNDROMES[syn]
             self.legend[f"relapse:{syn}"] = Line2D(
@@ -323,21 +324,23 @@ class _Drawer:
         unknown = [m for m in self.plan.mri if m.group == "unknown"]
         if active:
             ax.plot([_num(m.day) for m in active], [0] * len(active), linestyle="none",
-                    marker="o", markersize=ms, color=ink, gid="mri:active", clip_on=False)
+                    marker="o", markersize=ms, color=ink, gid="mri:active",
+                    clip_on=self.plan.windowed)
             self.legend["mri:active"] = Line2D([], [], linestyle="none", marker="o",
                                                markersize=ms * 0.85, color=ink,
                                                label="MRI active")
         if quiet:
             ax.plot([_num(m.day) for m in quiet], [0] * len(quiet), linestyle="none",
                     marker="o", markersize=ms, color=ink, markerfacecolor=paper,
-                    markeredgewidth=self.style.font / 8, gid="mri:quiet", clip_on=False)
+                    markeredgewidth=self.style.font / 8, gid="mri:quiet",
+                    clip_on=self.plan.windowed)
             self.legend["mri:quiet"] = Line2D([], [], linestyle="none", marker="o",
                                               markersize=ms * 0.85, color=ink,
                                               markerfacecolor=paper, label="MRI quiet")
         if unknown:
             ax.plot([_num(m.day) for m in unknown], [0] * len(unknown), linestyle="none",
                     marker="o", markersize=ms, color=edge, markerfacecolor=face,
-                    gid="mri:unknown", clip_on=False)
+                    gid="mri:unknown", clip_on=self.plan.windowed)
             self.legend["mri:unknown"] = Line2D([], [], linestyle="none", marker="o",
                                                 markersize=ms * 0.85, color=edge,
                                                 markerfacecolor=face,
@@ -368,7 +371,7 @@ class _Drawer:
         ax.plot(x, y, color=self.theme.lab, marker="D", markersize=self.style.font * 0.45,
                 linewidth=self.style.font / 7, gid=f"lab:{key}")
         top = max(y)
-        headroom = 1.3 + 0.25 * max(0.0, SLIDE_SIZE[1] / self.style.height - 1)
+        headroom = 1.45 + 0.25 * max(0.0, SLIDE_SIZE[1] / self.style.height - 1)
         ax.set_ylim(0, top * headroom if top > 0 else 1)
         ax.set_ylabel(series.label.replace(" (", "\n("), fontsize=self.style.text(0.85))
         if len(series.points) <= 12:
@@ -394,13 +397,61 @@ class _Drawer:
                        linewidth=self.style.font / 10, linestyle=(0, (4, 3)), zorder=0,
                        gid="relapse-guide")
 
+    def _calendar_row(self, bottom: Axes, max_ticks: int) -> float:
+        """Calendar years under relative time; returns the height it needs (inches)."""
+        gap = self.style.font * 2.6  # points below the axis: under tick labels and xlabel
+        sec = bottom.secondary_xaxis("bottom")
+        sec.set_gid("calendar-row")
+        sec.spines["bottom"].set_position(("outward", gap))
+        sec.spines["bottom"].set_visible(False)
+        years = max(1, round((self.plan.x_max - self.plan.x_min).days / 365.25 / max_ticks))
+        sec.xaxis.set_major_locator(mdates.YearLocator(base=years))
+        sec.xaxis.set_major_formatter(mdates.DateFormatter("%Y"))
+        sec.tick_params(axis="x", length=0, labelsize=self.style.text(0.75),
+                        labelcolor=self.theme.unknown_edge)
+        return (gap + self.style.text(0.75) * 1.4) / 72
+
+    def _callouts(self, axes: list[Axes]) -> None:
+        top = axes[0]
+        for day, label in self.plan.callouts:
+            x = _num(day)
+            for ax in axes:
+                ax.axvline(x, color=self.theme.ink, linewidth=self.style.font / 10,
+                           linestyle=(0, (2, 2)), zorder=1, gid="callout-line")
+            top.annotate(label, (x, 1.0), xycoords=("data", "axes fraction"),
+                         xytext=(0, -self.style.font * 0.3), textcoords="offset points",
+                         ha="center", va="top", fontsize=self.style.text(0.8),
+                         color=self.theme.ink, gid="callout",
+                         bbox={"boxstyle": "round,pad=0.25", "facecolor": self.theme.paper,
+                               "edgecolor": self.theme.ink, "linewidth": 0.6})
+
     def finish(self, axes: list[Axes]) -> None:
         bottom = axes[-1]
         bottom.set_xlim(_num(self.plan.x_min), _num(self.plan.x_max))
         max_ticks = max(3, min(10, int(self.style.width * 0.78 / (self.style.font * 4.2 / 72))))
-        locator = mdates.AutoDateLocator(minticks=min(4, max_ticks), maxticks=max_ticks)
-        bottom.xaxis.set_major_locator(locator)
-        bottom.xaxis.set_major_formatter(mdates.ConciseDateFormatter(locator))
+        extra_bottom = 0.0
+        axis = self.plan.axis
+        if axis.relative:
+            assert axis.anchor is not None
+            origin, scale = _num(axis.anchor), axis.unit_days
+            lo = (_num(self.plan.x_min) - origin) / scale
+            hi = (_num(self.plan.x_max) - origin) / scale
+            steps = [1, 2, 2.5, 5, 10] if axis.unit == "years" else [1, 2, 3, 5, 6, 10]
+            values = MaxNLocator(nbins=max_ticks, steps=steps).tick_values(lo, hi)
+            bottom.xaxis.set_major_locator(FixedLocator([origin + v * scale for v in values]))
+            bottom.xaxis.set_major_formatter(
+                FuncFormatter(lambda x, _pos: f"{round((x - origin) / scale, 6):g}"))
+            bottom.set_xlabel(axis.label)
+            for ax in axes:
+                ax.axvline(origin, color=self.theme.ink, linewidth=0.8, alpha=0.5,
+                           linestyle=(0, (1, 2)), zorder=0, gid="anchor")
+            if axis.calendar_row:
+                extra_bottom = self._calendar_row(bottom, max_ticks)
+        else:
+            locator = mdates.AutoDateLocator(minticks=min(4, max_ticks), maxticks=max_ticks)
+            bottom.xaxis.set_major_locator(locator)
+            bottom.xaxis.set_major_formatter(mdates.ConciseDateFormatter(locator))
+        self._callouts(axes)
         for ax in axes[:-1]:
             ax.tick_params(axis="x", length=0)
             ax.spines["bottom"].set_visible(False)
@@ -414,7 +465,8 @@ class _Drawer:
                                    frameon=False, handletextpad=0.3, columnspacing=1.2,
                                    numpoints=1)
 
-        fit_layout(self.fig, axes, legend=legend, legend_entries=len(handles), title=title)
+        fit_layout(self.fig, axes, legend=legend, legend_entries=len(handles), title=title,
+                   extra_bottom_in=extra_bottom)
 
 
 

@@ -1,0 +1,119 @@
+"""The shared time axis: calendar dates, or time relative to an anchor (pure).
+
+``--relative onset|first-therapy|THERAPY|YYYY-MM-DD`` picks the anchor:
+``onset`` is the first recorded relapse (else the first recorded event),
+``first-therapy`` the first maintenance therapy, a therapy name its first dose
+(names match case-insensitively, abbreviations too), or an explicit date.  The
+unit (days, weeks, months, years) follows the span unless given.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from datetime import date, timedelta
+from typing import TYPE_CHECKING
+
+from .dates import DateError, parse_date
+from .errors import OptionError
+from .periods import DAYS_PER_YEAR, therapy_key
+from .registry import MAINTENANCE
+
+if TYPE_CHECKING:
+    from .events import EventTable
+
+UNIT_DAYS = {"days": 1.0, "weeks": 7.0, "months": DAYS_PER_YEAR / 12, "years": DAYS_PER_YEAR}
+
+
+@dataclass(frozen=True)
+class TimeAxis:
+    """How x is labelled: calendar dates (``anchor`` None) or relative time."""
+
+    anchor: date | None = None
+    unit: str = "years"
+    anchor_label: str = ""
+    calendar_row: bool = False
+
+    @property
+    def relative(self) -> bool:
+        return self.anchor is not None
+
+    @property
+    def unit_days(self) -> float:
+        return UNIT_DAYS[self.unit]
+
+    @property
+    def label(self) -> str:
+        return f"{self.unit.capitalize()} since {self.anchor_label}" if self.relative else ""
+
+    def to_date(self, value: float) -> date:
+        assert self.anchor is not None
+        return self.anchor + timedelta(days=round(value * self.unit_days))
+
+
+def auto_unit(span_days: int) -> str:
+    if span_days < 90:
+        return "days"
+    if span_days < 2 * 365:
+        return "months"
+    return "years"
+
+
+def resolve_anchor(table: EventTable, spec: str) -> tuple[date, str]:
+    """The anchor date and its description for ``--relative SPEC``."""
+    ev = table.events
+    key = spec.strip().casefold()
+    if key == "onset":
+        rel = ev[ev["kind"] == "relapse"]
+        if len(rel):
+            return rel["start"].min().date(), "onset"
+        return ev["start"].min().date(), "first record"
+    if key == "first-therapy":
+        th = ev[(ev["kind"] == "therapy") & (ev["role"] == MAINTENANCE)]
+        if not len(th):
+            raise OptionError("--relative first-therapy: the record has no maintenance therapy")
+        return th["start"].min().date(), "first therapy"
+    try:
+        parsed = parse_date(spec.strip())
+    except DateError:
+        parsed = None
+    if parsed is not None:
+        return parsed.first, parsed.first.isoformat()
+    want, label = therapy_key(spec)
+    th = ev[ev["kind"] == "therapy"]
+    days = [r.start.date() for r in th.itertuples() if therapy_key(r.name)[0] == want]
+    if not days:
+        names = sorted({str(n) for n in th["name"]})
+        raise OptionError(
+            f"--relative {spec}: no such therapy in the record (therapies: "
+            + ", ".join(names) + "); or use onset, first-therapy or a date")
+    return min(days), f"first {label}"
+
+
+def parse_window(text: str, axis: TimeAxis) -> tuple[date | None, date | None]:
+    """``FROM:TO`` as dates, or as numbers in the relative unit; either side may be empty."""
+    if ":" not in text:
+        raise OptionError(f"--window '{text}': use FROM:TO, e.g. 2010-01-01:2012-12-31 or -1:3")
+    left, right = text.split(":", 1)
+
+    def one(part: str) -> date | None:
+        part = part.strip()
+        if not part:
+            return None
+        try:
+            value = float(part)
+        except ValueError:
+            value = None
+        if value is not None and not (len(part) == 4 and part.isdigit()):
+            if not axis.relative:
+                raise OptionError(f"--window '{text}': numbers need --relative; "
+                                  "or give dates (YYYY-MM-DD)")
+            return axis.to_date(value)
+        try:
+            return parse_date(part).first
+        except DateError as exc:
+            raise OptionError(f"--window '{text}': {exc}") from None
+
+    lo, hi = one(left), one(right)
+    if lo is not None and hi is not None and lo >= hi:
+        raise OptionError(f"--window '{text}': FROM must be before TO")
+    return lo, hi

@@ -1,0 +1,133 @@
+"""Relative time, windows, callouts and de-identification."""
+
+from __future__ import annotations
+
+import re
+from datetime import date
+
+import pytest
+
+from nmo_timeline import bundled_events_path, load_events, plot_timeline
+from nmo_timeline.errors import OptionError
+from nmo_timeline.events import read_events_text
+from nmo_timeline.layout import plan_timeline
+from nmo_timeline.render import save_figure
+from nmo_timeline.timeaxis import auto_unit
+
+
+@pytest.fixture(scope="module")
+def table():
+    return load_events(bundled_events_path())
+
+
+@pytest.mark.parametrize(("spec", "anchor", "label"), [
+    ("onset", date(2006, 5, 10), "onset"),
+    ("first-therapy", date(2007, 1, 10), "first therapy"),
+    ("TOCILIZUMAB", date(2010, 10, 4), "first Tocilizumab"),
+    ("tcz", date(2010, 10, 4), "first Tocilizumab"),
+    ("2008-06-02", date(2008, 6, 2), "2008-06-02"),
+])
+def test_anchors(table, spec, anchor, label):
+    plan = plan_timeline(table, relative=spec)
+    assert (plan.axis.anchor, plan.axis.anchor_label) == (anchor, label)
+    assert plan.axis.unit == "years"  # six years of record
+    assert plan.axis.label == f"Years since {label}"
+
+
+def test_unit_follows_the_span():
+    assert [auto_unit(d) for d in (30, 200, 1000)] == ["days", "months", "years"]
+
+
+def test_relative_ticks_are_numbers_from_the_anchor(table):
+    fig = plot_timeline(table, relative="tocilizumab", dpi=30)
+    bottom = next(a for a in fig.axes if (a.get_gid() or "").startswith("panel:lab"))
+    fig.canvas.draw()
+    labels = [t.get_text().replace("\u2212", "-") for t in bottom.get_xticklabels()]
+    assert "0" in labels and "-4" in labels and "1" in labels
+    assert bottom.get_xlabel() == "Years since first Tocilizumab"
+
+
+def test_window_by_dates_and_by_relative_numbers(table):
+    plan = plan_timeline(table, window="2009-01-01:2011-01-01")
+    assert (plan.x_min, plan.x_max) == (date(2009, 1, 1), date(2011, 1, 1))
+    assert all(date(2009, 1, 1) <= m.day <= date(2011, 1, 1) for m in plan.relapses)
+    plan = plan_timeline(table, relative="onset", unit="months", window="0:12")
+    assert plan.x_min == date(2006, 5, 10)
+    assert (plan.x_max - date(2006, 5, 10)).days == 365
+    plan = plan_timeline(table, window=":2008-01-01")
+    assert plan.x_max == date(2008, 1, 1)
+
+
+@pytest.mark.parametrize(("kw", "message"), [
+    ({"window": "2"}, "use FROM:TO"),
+    ({"window": "0:5"}, "numbers need --relative"),
+    ({"window": "2011-01-01:2010-01-01"}, "FROM must be before TO"),
+    ({"unit": "years"}, "--unit goes with --relative"),
+    ({"relative": "eculizumab"}, "no such therapy"),
+    ({"annotate": ["no at sign"]}, "use LABEL@DATE"),
+    ({"annotate": ["x@03/04/2011"]}, "ambiguous"),
+])
+def test_bad_axis_options(table, kw, message):
+    with pytest.raises(OptionError, match=message):
+        plan_timeline(table, **kw)
+
+
+def test_callouts(table):
+    plan = plan_timeline(table, relative="onset", annotate=["A@2010-10-04", "B@1"])
+    assert plan.callouts == [(date(2010, 10, 4), "A"), (date(2007, 5, 10), "B")]
+    fig = plot_timeline(table, annotate=["IL-6R blockade@2010-10-04"], dpi=30)
+    texts = [t for ax in fig.axes for t in ax.texts if t.get_gid() == "callout"]
+    assert [t.get_text() for t in texts] == ["IL-6R blockade"]
+    assert texts[0].get_visible()
+
+
+def test_anonymize_leaves_no_date_or_detail_in_the_output(table, tmp_path):
+    fig = plot_timeline(table, anonymize=True, arr=True, dpi=30)
+    out = save_figure(fig, tmp_path / "anon.svg")
+    svg = out.read_text()
+    texts = " ".join(re.findall(r">([^<>]+)</text>", svg))
+    ev = table.events
+    dates = set()
+    for col in ("start", "end"):
+        for d in ev[col].dropna():
+            d = d.date()
+            dates |= {d.isoformat(), d.strftime("%d.%m.%Y"), str(d.year), d.strftime("%b %Y")}
+    assert not [d for d in dates if d in svg], "a date from the input is in the SVG"
+    details = {d for d in ev["detail"] if d}
+    assert details and not [d for d in details if d in svg]
+    assert "Years since onset" in texts
+    for fmt in ("pdf", "png"):
+        raw = save_figure(fig, tmp_path / f"anon.{fmt}").read_bytes()
+        assert b"CreationDate" not in raw and b"Software" not in raw
+        assert not [d for d in dates if d.encode() in raw]
+
+
+def test_anonymized_batch_has_no_patient_ids(tmp_path):
+    from nmo_timeline.batch import plot_all_patients
+
+    p = tmp_path / "s.csv"
+    p.write_text("patient,kind,start\nMRN-4711,relapse,2011-01-01\nMRN-0815,relapse,2012-01-01\n")
+    result = plot_all_patients(p, tmp_path / "o", fmt="svg", dpi=30, workers=1,
+                               figure_options={"anonymize": True})
+    names = sorted(f.name for f in result.written)
+    assert names == ["patient-001.svg", "patient-002.svg"]
+    for f in result.written:
+        text = f.read_text()
+        assert "MRN" not in text and "2011" not in text and "2012" not in text
+
+
+def test_calendar_row_under_relative_time(table):
+    fig = plot_timeline(table, relative="onset", dpi=30)
+    fig.canvas.draw()
+    rows = [c for ax in fig.axes for c in ax.child_axes if c.get_gid() == "calendar-row"]
+    assert len(rows) == 1
+    years = [t.get_text() for t in rows[0].get_xticklabels() if t.get_text()]
+    assert "2008" in years
+    fig = plot_timeline(table, relative="onset", calendar_row=False, dpi=30)
+    assert not [c for ax in fig.axes for c in ax.child_axes]
+
+
+def test_short_record_uses_days():
+    t = read_events_text("kind,name,start,end\nrelapse,ON,2011-01-01,\n"
+                         "therapy,PLEX,2011-01-05,2011-01-15\n")
+    assert plan_timeline(t, relative="onset").axis.unit == "days"
