@@ -191,6 +191,20 @@ def plot(
         Optional[list[str]],
         typer.Option("--annotate", metavar="LABEL@DATE", help="A callout; may be repeated."),
     ] = None,
+    style: Annotated[
+        Optional[Path],
+        typer.Option("--style", metavar="FILE.toml",
+                     help="Lane order and labels, colours, fonts, panels."),
+    ] = None,
+    pptx: Annotated[
+        Optional[Path],
+        typer.Option("--pptx", metavar="DECK.pptx",
+                     help="Also add a 16:9 slide with the figure to this deck (created or "
+                          "appended)."),
+    ] = None,
+    build: Annotated[
+        bool, typer.Option("--build", help="One frame per maintenance period: OUT-01, -02, ...")
+    ] = False,
     all_patients: Annotated[
         bool, typer.Option("--all-patients", help="One figure per patient, into --outdir.")
     ] = False,
@@ -211,6 +225,9 @@ def plot(
 
     canvas = parse_size(size)
     get_theme(theme)
+    from .style import load_style
+
+    spec = load_style(style) if style is not None else None
     if all_patients or outdir is not None:
         if not (all_patients and outdir is not None):
             raise OptionError("--all-patients and --outdir go together: "
@@ -219,7 +236,7 @@ def plot(
                     figure_options={"size": canvas, "theme": theme, "relative": relative,
                                     "unit": unit.value if unit else None, "window": window,
                                     "calendar_row": calendar, "anonymize": anonymize,
-                                    "annotate": annotate},
+                                    "annotate": annotate, "style": spec},
                     transparent=transparent,
                     date_format=date_format, encoding=encoding, strict=strict)
         return
@@ -238,15 +255,48 @@ def plot(
     from .plotting import plot_timeline
     from .render import save_figure
 
-    fig = plot_timeline(table, patient=patient, title=title, dpi=dpi, arr=arr, size=canvas,
-                        theme=theme, relative=relative, unit=unit.value if unit else None,
-                        window=window, calendar_row=calendar, anonymize=anonymize,
-                        annotate=annotate)
-    written = save_figure(fig, output, dpi=dpi, transparent=transparent)
+    options: dict[str, Any] = {
+        "title": title, "dpi": dpi, "arr": arr, "size": canvas, "theme": theme,
+        "relative": relative, "unit": unit.value if unit else None, "window": window,
+        "calendar_row": calendar, "anonymize": anonymize, "annotate": annotate, "style": spec}
+    if patient is not None:
+        table = table.for_patient(patient)
+    if pptx is not None and pptx.suffix.lower() != ".pptx":
+        raise OptionError(f"{pptx}: the deck must end in .pptx")
+    steps: list[Any] = [None]
+    if build:
+        from .layout import build_steps
+
+        steps = build_steps(table)
+    outputs = [output] if not build else [
+        output.with_name(f"{output.stem}-{k:02d}{output.suffix}")
+        for k in range(1, len(steps) + 1)]
+    written = []
+    for until, out in zip(steps, outputs, strict=True):
+        fig = plot_timeline(table, reveal_until=until, **options)
+        written.append(save_figure(fig, out, dpi=dpi, transparent=transparent))
+        if pptx is not None:
+            _add_to_deck(pptx, fig, title or "", dpi)
     line = _warning_line(table.warnings)
     if line:
         _err(line)
-    typer.echo(f"wrote {written}")
+    if build:
+        typer.echo(f"wrote {len(written)} frames: {written[0]} ... {written[-1]}")
+    else:
+        typer.echo(f"wrote {written[0]}")
+    if pptx is not None:
+        typer.echo(f"added {len(written)} slide{'s' if len(written) != 1 else ''} to {pptx}")
+
+
+def _add_to_deck(deck: Path, fig: Any, title: str, dpi: int) -> None:
+    import tempfile
+
+    from .render import save_figure
+    from .slides import add_slide
+
+    with tempfile.TemporaryDirectory() as tmp:
+        png = save_figure(fig, Path(tmp) / "slide.png", dpi=dpi)
+        add_slide(deck, png, title)
 
 
 def _plot_batch(csv: Path | None, outdir: Path, fmt: str, dpi: int, arr: bool,

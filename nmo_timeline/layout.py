@@ -15,6 +15,7 @@ from typing import TYPE_CHECKING
 from .colours import RELAPSE, Palette
 from .errors import NmoTimelineError, OptionError
 from .registry import ACUTE, lookup
+from .style import StyleSpec
 from .timeaxis import TimeAxis, auto_unit, parse_window, resolve_anchor
 
 if TYPE_CHECKING:
@@ -113,6 +114,7 @@ class LabSeries:
     name: str
     unit: str
     points: list[Marker]
+    top: float = 0.0  # the largest value in the whole record (stable across --build frames)
 
     @property
     def label(self) -> str:
@@ -181,6 +183,7 @@ def plan_timeline(
     cutoff: date | None = None, grace_days: int = 0, relative: str | None = None,
     unit: str | None = None, window: str | None = None, calendar_row: bool = True,
     anonymize: bool = False, annotate: list[str] | None = None,
+    style: StyleSpec | None = None,
 ) -> TimelinePlan:
     """Turn one patient's events into a :class:`TimelinePlan`.
 
@@ -210,6 +213,8 @@ def plan_timeline(
         row and no free-text details.
     annotate : list of str
         Callouts ``LABEL@DATE`` (date, or a number in the relative unit).
+    style : StyleSpec, optional
+        Lane order and labels, colours and panels from a style file.
 
     Raises
     ------
@@ -264,9 +269,11 @@ def plan_timeline(
         lane = lanes.get(r.name_key)
         if lane is None:
             acute = r.role == ACUTE
-            colour = palette.colour(r.name, r.role)
+            colour = (style.colour_for(r.name) if style else None) or palette.colour(
+                r.name, r.role)
             hatch = ACUTE_HATCH if acute else ""
-            lane = Lane(label=r.name, key=r.name_key, role=r.role, colour=colour, hatch=hatch)
+            label = (style.label_for(r.name) if style else None) or r.name
+            lane = Lane(label=label, key=r.name_key, role=r.role, colour=colour, hatch=hatch)
             lanes[r.name_key] = lane
         day = r.start.date()
         if r.ongoing:
@@ -279,6 +286,13 @@ def plan_timeline(
             lane.ticks.append(Tick(day, r.line))
     for lane in lanes.values():
         lane.note = _cumulative_note(lane, [r for r in therapy_rows if r.name_key == lane.key])
+    lane_list = list(lanes.values())
+    if style is not None and style.order:
+        names = {lane.key: next(r.name for r in therapy_rows if r.name_key == lane.key)
+                 for lane in lane_list}
+        ranked = [(style.rank(names[lane.key]), i, lane) for i, lane in enumerate(lane_list)]
+        lane_list = [lane for rank, i, lane in sorted(
+            ranked, key=lambda x: (x[0] is None, x[0] if x[0] is not None else 0, x[1]))]
 
     edss = [Marker(r.start.date(), r.line, value=float(r.value))
             for r in sorted((r for r in rows if r.kind == "edss"), key=lambda r: (r.start, r.line))]
@@ -301,6 +315,7 @@ def plan_timeline(
     for r in sorted((r for r in rows if r.kind == "lab"), key=lambda r: (r.start, r.line)):
         series = labs.setdefault(r.name_key, LabSeries(r.name, r.unit, []))
         series.points.append(Marker(r.start.date(), r.line, value=float(r.value)))
+        series.top = max(series.top, float(r.value))
 
     bands: list[PeriodBand] = []
     if arr:
@@ -327,9 +342,13 @@ def plan_timeline(
     if mri:
         panels.append(PANEL_MRI)
     panels.extend(f"{PANEL_LAB}:{k}" for k in labs)
+    if style is not None and style.panels is not None:
+        panels = [p for p in panels if p.split(":")[0] in style.panels]
+        if not panels:
+            raise OptionError("the style file's [panels] show leaves nothing to draw")
 
     return TimelinePlan(title, x_min, x_max, record_start, record_end, panels, edss,
-                        list(lanes.values()), relapses, mri, list(labs.values()), bands,
+                        lane_list, relapses, mri, list(labs.values()), bands,
                         axis, callouts, windowed)
 
 
@@ -381,3 +400,42 @@ def panel_heights(plan: TimelinePlan) -> list[float]:
         else:
             out.append(1.5)
     return out
+
+
+def reveal(plan: TimelinePlan, until: date) -> TimelinePlan:
+    """The same plan showing only what happened up to ``until`` (inclusive).
+
+    The axis, lanes and panels stay, so frames of a talk line up; bars are cut
+    at ``until``, and later ticks, markers, values and periods are left out.
+    """
+    from dataclasses import replace
+
+    stop = until + timedelta(days=1)
+    lanes = []
+    for lane in plan.lanes:
+        bars = [replace(b, stop=min(b.stop, stop), ongoing=b.ongoing and b.stop <= stop,
+                        label=b.label if b.stop <= stop else "")
+                for b in lane.bars if b.start <= until]
+        ticks = [t for t in lane.ticks if t.day <= until]
+        note = lane.note if ticks and len(ticks) == len(lane.ticks) else ""
+        lanes.append(replace(lane, bars=bars, ticks=ticks, note=note))
+    return replace(
+        plan, lanes=lanes,
+        edss=[m for m in plan.edss if m.day <= until],
+        relapses=[m for m in plan.relapses if m.day <= until],
+        mri=[m for m in plan.mri if m.day <= until],
+        labs=[replace(series, points=[m for m in series.points if m.day <= until])
+              for series in plan.labs],
+        periods=[replace(p, stop=min(p.stop, stop)) for p in plan.periods if p.start <= until],
+        callouts=[c for c in plan.callouts if c[0] <= until],
+    )
+
+
+def build_steps(table: EventTable) -> list[date]:
+    """The last day of each maintenance-therapy period: one frame each for ``--build``."""
+    from .periods import UNTREATED, patient_periods
+
+    pp = patient_periods(table, table.patients[0])
+    steps = [p.end - timedelta(days=0 if p.last else 1)
+             for p in pp.periods if p.regimen != UNTREATED]
+    return steps or [pp.cutoff]

@@ -2,12 +2,14 @@
 
 from __future__ import annotations
 
+from datetime import date
 from pathlib import Path
 from typing import TYPE_CHECKING
 
 from .events import EventTable, load_events
-from .layout import plan_timeline
+from .layout import plan_timeline, reveal
 from .render import DEFAULT_DPI, SLIDE_SIZE, render_plan, save_figure
+from .style import StyleSpec, load_style
 
 if TYPE_CHECKING:
     from matplotlib.figure import Figure
@@ -30,6 +32,8 @@ def plot_timeline(
     calendar_row: bool = True,
     anonymize: bool = False,
     annotate: list[str] | None = None,
+    style: StyleSpec | str | Path | None = None,
+    reveal_until: date | None = None,
 ) -> Figure:
     """Draw one patient's swimlane timeline.
 
@@ -51,6 +55,11 @@ def plot_timeline(
         Colour theme.
     relative, unit, window, calendar_row, anonymize, annotate
         Time axis and annotation options; see :func:`nmo_timeline.layout.plan_timeline`.
+    style : StyleSpec or path, optional
+        A style file (lane order and labels, colours, fonts, panels).
+    reveal_until : date, optional
+        Show only what happened up to this day, on the full record's axis (a
+        frame of a step-by-step build; see :func:`nmo_timeline.layout.build_steps`).
 
     Returns
     -------
@@ -68,10 +77,15 @@ def plot_timeline(
     table = events if isinstance(events, EventTable) else load_events(events)
     if patient is not None:
         table = table.for_patient(patient)
+    spec = load_style(style) if isinstance(style, (str, Path)) else style
     plan = plan_timeline(table, title=title, arr=arr, relative=relative, unit=unit,
                          window=window, calendar_row=calendar_row, anonymize=anonymize,
-                         annotate=annotate)
-    return render_plan(plan, size=size, dpi=dpi, theme=theme)
+                         annotate=annotate, style=spec)
+    if reveal_until is not None:
+        plan = reveal(plan, reveal_until)
+    return render_plan(plan, size=size, dpi=dpi, theme=theme,
+                       font_family=spec.font_family if spec else None,
+                       font_scale=spec.font_scale if spec else 1.0)
 
 
 __all__ = ["plot_timeline", "save_figure"]

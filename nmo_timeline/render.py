@@ -370,7 +370,7 @@ class _Drawer:
         y = _values(series.points)
         ax.plot(x, y, color=self.theme.lab, marker="D", markersize=self.style.font * 0.45,
                 linewidth=self.style.font / 7, gid=f"lab:{key}")
-        top = max(y)
+        top = series.top or max(y, default=0.0)
         headroom = 1.45 + 0.25 * max(0.0, SLIDE_SIZE[1] / self.style.height - 1)
         ax.set_ylim(0, top * headroom if top > 0 else 1)
         ax.set_ylabel(series.label.replace(" (", "\n("), fontsize=self.style.text(0.85))

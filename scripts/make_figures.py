@@ -17,6 +17,12 @@ ROOT = Path(__file__).resolve().parents[1]
 FIGURES = {
     "timeline.png": ["plot", "--dpi", "110"],
     "timeline_arr.png": ["plot", "--arr", "--dpi", "110"],
+    "theme_light.png": ["plot", "--dpi", "60"],
+    "theme_dark.png": ["plot", "--theme", "dark", "--dpi", "60"],
+    "theme_print.png": ["plot", "--theme", "print", "--dpi", "60"],
+    "size_column.png": ["plot", "--size", "column", "--dpi", "150"],
+    "relative.png": ["plot", "--relative", "tocilizumab", "--annotate", "IL-6R blockade@0",
+                     "--dpi", "110"],
     "swimmer.png": ["swimmer", str(ROOT / "examples" / "series.csv"), "--sort", "follow-up",
                     "--title", "Synthetic case series (8 patients)", "--dpi", "110"],
 }

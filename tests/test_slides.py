@@ -1,0 +1,75 @@
+"""PowerPoint output (python-pptx round trip) and step-by-step build frames."""
+
+from __future__ import annotations
+
+from datetime import date
+
+import pytest
+from typer.testing import CliRunner
+
+from nmo_timeline import bundled_events_path, load_events
+from nmo_timeline.cli import app
+from nmo_timeline.layout import build_steps, plan_timeline, reveal
+
+pptx = pytest.importorskip("pptx")
+
+
+def test_pptx_is_created_then_appended(tmp_path):
+    deck = tmp_path / "talk.pptx"
+    args = ["plot", "-o", str(tmp_path / "f.png"), "--pptx", str(deck), "--dpi", "60"]
+    first = CliRunner().invoke(app, [*args, "--title", "Case 1"])
+    assert first.exit_code == 0, first.output
+    assert first.stdout.endswith(f"added 1 slide to {deck}\n")
+    prs = pptx.Presentation(str(deck))
+    assert (prs.slide_width, prs.slide_height) == (pptx.util.Inches(13.333),
+                                                   pptx.util.Inches(7.5))
+    (slide,) = prs.slides
+    assert slide.shapes.title.text == "Case 1"
+    pictures = [s for s in slide.shapes if s.shape_type == pptx.enum.shapes.MSO_SHAPE_TYPE.PICTURE]
+    assert len(pictures) == 1
+    pic = pictures[0]
+    assert pic.left >= 0 and pic.top + pic.height <= prs.slide_height
+    assert pic.left + pic.width <= prs.slide_width
+    second = CliRunner().invoke(app, [*args, "--title", "Case 2"])
+    assert second.exit_code == 0
+    titles = [s.shapes.title.text for s in pptx.Presentation(str(deck)).slides]
+    assert titles == ["Case 1", "Case 2"]
+
+
+def test_a_broken_deck_is_not_replaced(tmp_path):
+    deck = tmp_path / "talk.pptx"
+    deck.write_bytes(b"not a deck")
+    result = CliRunner().invoke(app, ["plot", "-o", str(tmp_path / "f.png"), "--pptx",
+                                      str(deck), "--dpi", "50"])
+    assert result.exit_code == 1
+    assert "cannot be opened as a PowerPoint deck" in result.stderr
+    assert deck.read_bytes() == b"not a deck"
+
+
+def test_build_steps_are_the_ends_of_maintenance_periods():
+    t = load_events(bundled_events_path())
+    assert build_steps(t) == [date(2008, 6, 1), date(2010, 1, 17), date(2010, 10, 3),
+                              date(2012, 6, 14)]
+
+
+def test_reveal_keeps_the_axis_and_cuts_the_rest():
+    t = load_events(bundled_events_path())
+    full = plan_timeline(t, arr=True)
+    part = reveal(full, date(2008, 6, 1))
+    assert (part.x_min, part.x_max) == (full.x_min, full.x_max)
+    assert [lane.label for lane in part.lanes] == [lane.label for lane in full.lanes]
+    assert all(m.day <= date(2008, 6, 1) for m in part.relapses + part.mri + part.edss)
+    assert len(part.relapses) == 4
+    toci = next(lane for lane in part.lanes if lane.label == "Tocilizumab")
+    assert toci.bars == [] and toci.ticks == []
+    assert all(p.start <= date(2008, 6, 1) for p in part.periods)
+
+
+def test_build_writes_numbered_frames_and_slides(tmp_path):
+    deck = tmp_path / "talk.pptx"
+    result = CliRunner().invoke(app, ["plot", "--build", "-o", str(tmp_path / "case.png"),
+                                      "--pptx", str(deck), "--dpi", "50"])
+    assert result.exit_code == 0, result.output
+    frames = sorted(p.name for p in tmp_path.glob("case-*.png"))
+    assert frames == ["case-01.png", "case-02.png", "case-03.png", "case-04.png"]
+    assert len(pptx.Presentation(str(deck)).slides) == 4
