@@ -59,13 +59,22 @@ def _make(style: str, y: int, m: int, d: int, text: str) -> ParsedDate:
     _check_year(y, text)
     if not 1 <= m <= 12:
         raise DateError(f"'{text}' is not a real date: there is no month {m}")
-    days = calendar.monthrange(y, m)[1]
+    days = _days_in_month(y, m)
     if not 1 <= d <= days:
         raise DateError(
             f"'{text}' is not a real date: {calendar.month_name[m]} {y} has {days} days"
         )
     day = date(y, m, d)
     return ParsedDate(style, day, day, "day")
+
+
+_MONTH_DAYS = (31, 28, 31, 30, 31, 30, 31, 31, 30, 31, 30, 31)
+
+
+def _days_in_month(y: int, m: int) -> int:
+    if m == 2 and (y % 4 == 0 and (y % 100 != 0 or y % 400 == 0)):
+        return 29
+    return _MONTH_DAYS[m - 1]
 
 
 def _check_year(y: int, text: str) -> None:
@@ -173,7 +182,7 @@ def _parse_plain(
         _check_year(y, text)
         if not 1 <= mo <= 12:
             raise DateError(f"'{text}' is not a real date: there is no month {mo}")
-        last = calendar.monthrange(y, mo)[1]
+        last = _days_in_month(y, mo)
         return ParsedDate(ISO, date(y, mo, 1), date(y, mo, last), "month")
     m = _ISO_YEAR.match(s)
     if m:

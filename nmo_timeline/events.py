@@ -435,7 +435,7 @@ def parse_records(
         except ValueError as exc:
             raise InputError([Problem(name, None, None, str(exc))]) from None
 
-    nonblank = [r for r in records if any(c.strip() for c in r[1])]
+    nonblank = [r for r in records if "".join(r[1]).strip()]
     skipped = len(records) - len(nonblank)
     if not nonblank:
         raise InputError([Problem(name, None, None, "the file is empty")])
@@ -522,6 +522,13 @@ def parse_records(
     style_cells: list[tuple[int, str, str, str]] = []  # line, column, text, style
     n_header = len(norm)
     ix = _Index(*(idx.get(k, -1) for k in _Index._fields))
+    if not check_bytes and not (strict and out.warnings):
+        fast = _fast_parse(rows, n_header, ix, get_date, custom is not None, decimal_comma,
+                           has_patient)
+        if fast is not None:
+            frame, date_style, fast_counters = fast
+            return EventTable(frame, name, out.warnings, notes + _counter_notes(fast_counters),
+                              has_patient, date_style)
     patient_of_line: dict[int, str] = {}
     for record in rows:
         line, cells, _ = record
@@ -573,10 +580,7 @@ def parse_records(
     parsed = _check_duplicates(parsed, labels, out)
     _check_units(parsed, labels, out)
 
-    for what, count in counters.items():
-        notes.append(f"{what} ({count} cell{'s' if count != 1 else ''})"
-                     if what != "trailing delimiters removed"
-                     else f"trailing delimiters removed ({count} row{'s' if count != 1 else ''})")
+    notes.extend(_counter_notes(counters))
 
     if strict and out.warnings:
         out.errors.extend(Problem(w.file, w.line, w.column, w.message + " [--strict]")
@@ -594,6 +598,21 @@ def parse_records(
         table.error_patients = {p.line: patient_of_line.get(p.line, "") for p in out.errors
                                 if p.line is not None}
     return table
+
+
+COUNTER_ORDER = ("trailing delimiters removed", "midnight times removed from dates",
+                 "missing-value tokens read as empty", "decimal commas read as points")
+
+
+def _counter_notes(counters: Counter[str]) -> list[str]:
+    out = []
+    for what in COUNTER_ORDER:
+        count = counters.get(what, 0)
+        if not count:
+            continue
+        unit = "row" if what == "trailing delimiters removed" else "cell"
+        out.append(f"{what} ({count} {unit}{'s' if count != 1 else ''})")
+    return out
 
 
 def _first_index(cells: list[tuple[int, str, str, str]], style: str) -> int:
@@ -628,6 +647,196 @@ def _parse_number(text: str, decimal_comma: bool, counters: Counter[str]) -> flo
     if not math.isfinite(v):
         return f"'{text}' is not a finite number"  # pragma: no cover - regex excludes
     return v
+
+
+def _fast_parse(
+    rows: list[Record],
+    n_header: int,
+    ix: _Index,
+    get_date: Any,
+    custom: bool,
+    decimal_comma: bool,
+    has_patient: bool,
+) -> tuple[pd.DataFrame, str, Counter[str]] | None:
+    """Column-wise validation of a file with nothing to report.
+
+    Each distinct cell text is parsed once; the row rules are then checked with
+    cheap comparisons.  At the first sign of any problem (an error or a warning)
+    it returns None and the row-by-row path produces the exact messages, so both
+    paths share one set of rules for valid input (a property test compares them).
+    """
+    import numpy as np
+    import pandas as pd
+
+    cells = [r[1] for r in rows]
+    if set(map(len, cells)) != {n_header}:
+        return None
+    n = len(rows)
+    counters: Counter[str] = Counter()
+
+    def column(i: int) -> list[str]:
+        if i < 0:
+            return [""] * n
+        col = [c[i] for c in cells]
+        stripped = {v: v.strip() for v in set(col)}
+        if all(k == v for k, v in stripped.items()):
+            return col
+        return [stripped[v] for v in col]
+
+    kinds = column(ix.kind)
+    kind_of = {k: k.casefold() for k in set(kinds)}
+    if any(v not in KINDS for v in kind_of.values()):
+        return None
+    kinds = [kind_of[k] for k in kinds]
+    patients = column(ix.patient)
+    if has_patient and "" in set(patients):
+        return None
+    names = column(ix.name)
+    starts_text = column(ix.start)
+    start_of: dict[str, _dates.ParsedDate] = {}
+    for t in set(starts_text):
+        got_start = get_date(t) if t else ""
+        if isinstance(got_start, str):
+            return None
+        start_of[t] = got_start
+    start = [start_of[t] for t in starts_text]
+    ends_text = column(ix.end)
+    values_text = column(ix.value)
+    roles_text = column(ix.role)
+    units = column(ix.unit)
+    details = column(ix.detail)
+
+    # value cells: parse each distinct text once
+    value_of: dict[str, float | None] = {}
+    for t in set(values_text):
+        if t.casefold() in MISSING_TOKENS or not t:
+            value_of[t] = None
+            continue
+        scratch: Counter[str] = Counter()
+        got = _parse_number(t, decimal_comma, scratch)
+        if isinstance(got, str):
+            return None
+        value_of[t] = got
+    end_of: dict[str, Any] = {}
+    for t in set(ends_text):
+        folded = t.casefold()
+        if not t or folded in MISSING_TOKENS:
+            end_of[t] = None
+        elif folded == "ongoing":
+            end_of[t] = "ongoing"
+        else:
+            got_end = get_date(t)
+            if isinstance(got_end, str):
+                return None
+            end_of[t] = got_end
+    styles = {d.style for d in start_of.values()} | {
+        e.style for e in end_of.values() if isinstance(e, _dates.ParsedDate)}
+    if len(styles) > 1 and not custom:
+        return None
+
+    # row rules, as array comparisons
+    kind_code = {k: i for i, k in enumerate(KINDS)}
+    THERAPY, RELAPSE, EDSS, MRI, LAB = (kind_code[k] for k in KINDS)
+    kc = np.array([kind_code[k] for k in kinds], dtype=np.int8)
+    epoch = date(1970, 1, 1).toordinal()
+    start_first = np.array([d.first.toordinal() - epoch for d in start], dtype=np.int64)
+    has_end_text = np.array([bool(t) for t in ends_text], dtype=bool)
+    if (has_end_text & (kc != THERAPY)).any():
+        return None
+    end_code = {t: (0 if e is None else 1 if e == "ongoing" else 2) for t, e in end_of.items()}
+    ec = np.array([end_code[t] for t in ends_text], dtype=np.int8)
+    end_last_of = {t: (e.last.toordinal() - epoch if isinstance(e, _dates.ParsedDate) else 0)
+                   for t, e in end_of.items()}
+    end_last = np.array([end_last_of[t] for t in ends_text], dtype=np.int64)
+    if ((ec == 2) & (end_last < start_first)).any():
+        return None
+    nan = float("nan")
+    vals = np.array([nan if value_of[t] is None else value_of[t] for t in values_text],
+                    dtype=float)
+    missing = np.isnan(vals)
+    is_edss, is_lab, is_mri = kc == EDSS, kc == LAB, kc == MRI
+    with np.errstate(invalid="ignore"):
+        bad = (missing & (is_edss | is_lab)) | (~missing & (kc == RELAPSE))
+        bad |= is_edss & ~missing & ((vals < 0) | (vals > 10) | (vals * 2 != np.floor(vals * 2))
+                                     | (vals == 0.5))
+        bad |= is_mri & ~missing & ((vals < 0) | (vals != np.floor(vals)))
+        bad |= (kc == THERAPY) & ~missing & (vals < 0)
+    empty_name = np.array([not nm for nm in names], dtype=bool)
+    bad |= empty_name & ((kc == THERAPY) | is_lab)
+    if bad.any():
+        return None
+    role_given = {t: t.casefold() for t in set(roles_text)}
+    if any(r and r not in ROLES for r in role_given.values()):
+        return None
+    if (np.array([bool(t) for t in roles_text], dtype=bool) & (kc != THERAPY)).any():
+        return None
+    role_cache: dict[str, str] = {}
+    roles: list[str] = []
+    for k, nm, t in zip(kinds, names, roles_text, strict=True):
+        if t:
+            roles.append(role_given[t])
+        elif k == "therapy":
+            r = role_cache.get(nm)
+            if r is None:
+                r = role_cache[nm] = role_of(nm)
+            roles.append(r)
+        else:
+            roles.append("")
+    ongoing = ec == 1
+    nat = np.iinfo(np.int64).min
+    end_days = np.where(ec == 2, end_last, nat)
+    end_prec_of = {t: (e.precision if isinstance(e, _dates.ParsedDate) else "")
+                   for t, e in end_of.items()}
+    out_end_prec = [end_prec_of[t] for t in ends_text]
+
+    keys_of = {nm: name_key(nm) for nm in set(names)}
+    keys = [keys_of[nm] for nm in names]
+    if len(set(zip(patients, kinds, keys, start_first.tolist(), strict=True))) != n:
+        return None  # duplicates: the row path reports or counts them
+    units_by: dict[tuple[str, str], str] = {}
+    for i in np.flatnonzero(is_lab).tolist():
+        u = units_by.setdefault((patients[i], keys[i]), units[i].casefold())
+        if u != units[i].casefold():
+            return None
+
+    # counters for the notes, as the row path counts them
+    value_counts = Counter(values_text)
+    end_counts = Counter(ends_text)
+    start_counts = Counter(starts_text)
+    tokens = sum(c for t, c in value_counts.items() if t and t.casefold() in MISSING_TOKENS)
+    tokens += sum(c for t, c in end_counts.items() if t and t.casefold() in MISSING_TOKENS)
+    if tokens:
+        counters["missing-value tokens read as empty"] += tokens
+    if decimal_comma:
+        commas = sum(c for t, c in value_counts.items() if "," in t and value_of[t] is not None)
+        if commas:
+            counters["decimal commas read as points"] += commas
+    midnight = sum(int(c) for t, c in start_counts.items() if start_of[t].had_midnight)
+    midnight += sum(c for t, c in end_counts.items()
+                    if isinstance(end_of[t], _dates.ParsedDate) and end_of[t].had_midnight)
+    if midnight:
+        counters["midnight times removed from dates"] += midnight
+
+    frame = pd.DataFrame({
+        "line": np.array([r[0] for r in rows], dtype=np.int64),
+        "patient": pd.array(patients, dtype=object),
+        "kind": pd.array(kinds, dtype=object),
+        "name": pd.array(names, dtype=object),
+        "name_key": pd.array(keys, dtype=object),
+        "start": start_first.view("datetime64[D]"),
+        "end": end_days.view("datetime64[D]"),
+        "ongoing": ongoing,
+        "value": vals,
+        "unit": pd.array(units, dtype=object),
+        "detail": pd.array(details, dtype=object),
+        "role": pd.array(roles, dtype=object),
+        "start_precision": pd.array([d.precision for d in start], dtype=object),
+        "end_precision": pd.array(out_end_prec, dtype=object),
+    })
+    for col in ("start", "end"):
+        frame[col] = frame[col].astype("datetime64[s]")
+    style = _dates.CUSTOM if custom else next(iter(styles), _dates.ISO)
+    return frame, style, counters
 
 
 class _Index(NamedTuple):

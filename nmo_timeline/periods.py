@@ -28,7 +28,9 @@ import statistics
 from collections import defaultdict
 from dataclasses import dataclass, field
 from datetime import date, timedelta
-from typing import TYPE_CHECKING, Any
+from typing import TYPE_CHECKING, NamedTuple
+
+import numpy as np
 
 from .errors import NmoTimelineError
 from .registry import MAINTENANCE, lookup, name_key
@@ -166,15 +168,51 @@ def therapy_key(name: str) -> tuple[str, str]:
     return name_key(name), " ".join(name.split())
 
 
-def _day(ts: Any) -> date:
-    return ts.date()
+class Row(NamedTuple):
+    """One event as plain Python values (dates as :class:`datetime.date`, end None
+    when absent): cheap to build for many patients, unlike pandas row objects."""
+
+    line: int
+    patient: str
+    kind: str
+    name: str
+    start: date
+    end: date | None
+    ongoing: bool
+    value: float
+    role: str
+    start_precision: str
 
 
-def rows_by_patient(table: EventTable) -> dict[str, list[Any]]:
-    """Each patient's rows (named tuples of the event table), in file order."""
-    out: dict[str, list[Any]] = defaultdict(list)
-    for r in table.events.itertuples(index=False):
-        out[r.patient].append(r)
+def rows_by_patient(table: EventTable) -> dict[str, list[Row]]:
+    """Each patient's rows as :class:`Row`, in file order."""
+    ev = table.events
+    epoch = date(1970, 1, 1).toordinal()
+    cache: dict[int, date] = {}
+
+    def days(col: str) -> list[date | None]:
+        values = ev[col].to_numpy(dtype="datetime64[D]")
+        ok = ~np.isnat(values)
+        ordinals = values.astype(np.int64).tolist()
+        out_days: list[date | None] = []
+        for o, good in zip(ordinals, ok.tolist(), strict=True):
+            if not good:
+                out_days.append(None)
+                continue
+            d = cache.get(o)
+            if d is None:
+                d = cache[o] = date.fromordinal(o + epoch)
+            out_days.append(d)
+        return out_days
+
+    out: dict[str, list[Row]] = defaultdict(list)
+    columns = zip(ev["line"].tolist(), ev["patient"].tolist(), ev["kind"].tolist(),
+                  ev["name"].tolist(), days("start"), days("end"), ev["ongoing"].tolist(),
+                  ev["value"].tolist(), ev["role"].tolist(), ev["start_precision"].tolist(),
+                  strict=True)
+    for values in columns:
+        row = Row(*values)
+        out[row.patient].append(row)
     return out
 
 
@@ -186,7 +224,7 @@ def patient_periods(
     grace_days: int = 0,
     edss_window_days: int = DEFAULT_EDSS_WINDOW,
     warnings: list[str] | None = None,
-    rows: list[Any] | None = None,
+    rows: list[Row] | None = None,
 ) -> PatientPeriods:
     """Cut one patient's record into treatment periods (see module docstring).
 
@@ -199,7 +237,7 @@ def patient_periods(
         rows = rows_by_patient(table).get(patient, [])
     if not rows:
         raise NmoTimelineError(f"{table.source}: no events for patient '{patient}'")
-    dates = [_day(r.start) for r in rows] + [_day(r.end) for r in rows if r.end == r.end]
+    dates = [r.start for r in rows] + [r.end for r in rows if r.end is not None]
     record_start = min(dates)
     latest = max(dates)
     if cutoff is None:
@@ -211,24 +249,24 @@ def patient_periods(
 
     # --- maintenance therapy intervals [a, b)
     maint = sorted((r for r in rows if r.kind == "therapy" and r.role == MAINTENANCE
-                    and _day(r.start) <= cutoff), key=lambda r: (r.start, r.line))
+                    and r.start <= cutoff), key=lambda r: (r.start, r.line))
     labels: dict[str, str] = {}
     starts: dict[str, list[date]] = defaultdict(list)
     for r in maint:
         key, label = therapy_key(r.name)
         labels.setdefault(key, label)
-        starts[key].append(_day(r.start))
+        starts[key].append(r.start)
         if r.start_precision != "day":
             warn.append(f"{who}{label} on line {r.line} is dated only to the "
-                        f"{r.start_precision}; the period boundary is placed on {_day(r.start)}")
+                        f"{r.start_precision}; the period boundary is placed on {r.start}")
     intervals: dict[str, list[tuple[date, date]]] = defaultdict(list)
     for r in maint:
         key, label = therapy_key(r.name)
-        a = _day(r.start)
+        a = r.start
         if r.ongoing:
             b = stop_all
-        elif r.end == r.end:
-            b = min(_day(r.end) + timedelta(days=1), stop_all)
+        elif r.end is not None:
+            b = min(r.end + timedelta(days=1), stop_all)
         else:
             later = [s for k, ss in starts.items() if k != key for s in ss if s > a]
             b = min(later) if later else stop_all
@@ -265,20 +303,20 @@ def patient_periods(
     for r in maint:
         key, label = therapy_key(r.name)
         info = lookup(r.name)
-        if r.end != r.end or info is None or not info.long_acting:
+        if r.end is None or info is None or not info.long_acting:
             continue
-        stop = _day(r.end) + timedelta(days=1)
+        stop = r.end + timedelta(days=1)
         following = next((seg for seg in segments if seg[0] == stop), None)
         if following is not None and not following[2]:
             warn.append(
-                f"{who}{label} on line {r.line} is recorded as a course ending {_day(r.end)}, "
+                f"{who}{label} on line {r.line} is recorded as a course ending {r.end}, "
                 f"so the time until {following[1] if following[1] <= cutoff else cutoff} "
                 "counts as untreated; its effect usually outlasts the infusions: record "
                 "them as single administrations (no end) to count that time on "
                 f"{label}")
 
     # --- relapses
-    relapses = sorted(((_day(r.start), r.line, r.start_precision) for r in rows
+    relapses = sorted(((r.start, r.line, r.start_precision) for r in rows
                        if r.kind == "relapse"), key=lambda x: (x[0], x[1]))
     after = [d for d, _, _ in relapses if d > cutoff]
     if after:
@@ -301,7 +339,7 @@ def patient_periods(
         counts[i].append(line)
 
     # --- EDSS
-    edss = sorted((_day(r.start), float(r.value)) for r in rows if r.kind == "edss")
+    edss = sorted((r.start, float(r.value)) for r in rows if r.kind == "edss")
 
     def edss_before(limit: date, inclusive: bool) -> float | None:
         found = None
@@ -362,13 +400,13 @@ def compare_before_on(
     for pp in patients:
         matching = [r for r in by_patient[pp.patient]
                     if r.kind == "therapy" and therapy_key(r.name)[0] == want_key
-                    and _day(r.start) <= pp.cutoff]
+                    and r.start <= pp.cutoff]
         if matching and all(r.role != MAINTENANCE for r in matching):
             raise NmoTimelineError(
                 f"--compare needs a maintenance therapy; {want_label} is recorded as an acute "
                 "treatment (set its role column to 'maintenance' if it is used to prevent "
                 "relapses)")
-        doses = [_day(r.start) for r in matching if r.role == MAINTENANCE]
+        doses = [r.start for r in matching if r.role == MAINTENANCE]
         if not doses:
             without.append(pp.patient)
             continue

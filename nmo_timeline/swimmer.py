@@ -112,8 +112,8 @@ def plan_swimmer(
         pp = patient_periods(table, patient, cutoff=cutoff, rows=prs, warnings=warnings)
         day0 = pp.record_start
         if want is not None:
-            doses = [r.start.date() for r in prs if r.kind == "therapy"
-                     and therapy_key(r.name)[0] == want and r.start.date() <= pp.cutoff]
+            doses = [r.start for r in prs if r.kind == "therapy"
+                     and therapy_key(r.name)[0] == want and r.start <= pp.cutoff]
             if not doses:
                 missing.append(patient)
                 continue
@@ -136,12 +136,12 @@ def plan_swimmer(
                 continue
             segments.append(Segment(x(p.start), x(p.end), p.regimen,
                                     tuple(colour_of[k] for k in p.therapies)))
-        relapses = [x(r.start.date()) for r in prs
-                    if r.kind == "relapse" and r.start.date() <= pp.cutoff]
+        relapses = [x(r.start) for r in prs
+                    if r.kind == "relapse" and r.start <= pp.cutoff]
         last = pp.periods[-1]
         ongoing_keys = {therapy_key(r.name)[0] for r in prs if r.kind == "therapy" and r.ongoing}
-        edss = [(r.start.date(), r.value) for r in prs
-                if r.kind == "edss" and r.start.date() <= pp.cutoff]
+        edss = [(r.start, r.value) for r in prs
+                if r.kind == "edss" and r.start <= pp.cutoff]
         total_years = sum(p.years for p in pp.periods)
         n_rel = sum(p.relapses for p in pp.periods)
         aligned_days = (sum(p.days for p in pp.periods if want in p.therapies)

@@ -253,3 +253,22 @@ def test_arbitrary_bytes_never_escape_as_a_traceback(data):
 @given(st.binary(max_size=200))
 def test_arbitrary_bytes_after_a_valid_header(data):
     check_outcome(b"kind,name,start,end,value\n" + data)
+
+
+@SETTINGS
+@given(unique_events(), dialects)
+def test_fast_and_row_by_row_paths_agree(evs, d):
+    """The column-wise fast path and the row-by-row path give the same table and notes."""
+    from unittest import mock
+
+    import pandas as pd
+
+    from nmo_timeline import events as ev_module
+
+    data, _ = write_csv([cells(e, d) for e in evs], d)
+    fast = read_events_text(data, "p.csv")
+    with mock.patch.object(ev_module, "_fast_parse", return_value=None):
+        slow = read_events_text(data, "p.csv")
+    pd.testing.assert_frame_equal(fast.events, slow.events)
+    assert fast.notes == slow.notes
+    assert fast.date_style == slow.date_style
