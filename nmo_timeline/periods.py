@@ -23,6 +23,7 @@ The rules (README, "How periods and relapse rates are computed"):
 
 from __future__ import annotations
 
+import bisect
 import itertools
 import statistics
 from collections import defaultdict
@@ -45,9 +46,8 @@ STALE_SINGLE_DOSE_DAYS = 365
 MIN_RELAPSE_GAP_DAYS = 30
 
 
-@dataclass(frozen=True)
-class Period:
-    """One treatment period of one patient."""
+class Period(NamedTuple):
+    """One treatment period of one patient (immutable)."""
 
     patient: str
     regimen: str
@@ -286,10 +286,9 @@ def patient_periods(
             bounds.update(d for d in (a, b) if record_start <= d <= stop_all)
     edges = sorted(bounds)
     segments: list[tuple[date, date, tuple[str, ...]]] = []
+    by_label = sorted(intervals, key=lambda k: labels[k].casefold())
     for a, b in itertools.pairwise(edges):
-        active = tuple(sorted(
-            (k for k, ivs in intervals.items() if any(s <= a < e for s, e in ivs)),
-            key=lambda k: labels[k].casefold()))
+        active = tuple(k for k in by_label if any(s <= a < e for s, e in intervals[k]))
         if segments and segments[-1][2] == active:
             segments[-1] = (segments[-1][0], b, active)
         else:
@@ -332,8 +331,9 @@ def patient_periods(
             warn.append(f"{who}relapse on line {line} is known only to the {precision}; it is "
                         f"counted on {d}")
     counts: list[list[int]] = [[] for _ in segments]
+    seg_starts = [seg[0] for seg in segments]
     for d, line, _ in relapses:
-        i = next(i for i, (a, b, _) in enumerate(segments) if a <= d < b)
+        i = bisect.bisect_right(seg_starts, d) - 1
         if grace_days and i > 0 and (d - segments[i][0]).days < grace_days:
             i -= 1
         counts[i].append(line)

@@ -45,16 +45,24 @@ def render_swimmer(
         ax.set_gid("panel:swimmer")
         # row i is drawn at y = n - 1 - i (first row on top)
         ys = np.arange(n - 1, -1, -1, dtype=float)
-        polys: dict[str, list[np.ndarray]] = defaultdict(list)
+        # one PolyCollection per colour, its rectangles built as one (N, 4, 2) array
+        boxes: dict[str, list[tuple[float, float, float, float]]] = defaultdict(list)
         order = list(plan.legend.values())
-        for y, row in zip(ys, plan.rows, strict=True):
+        themed = {c: th.therapy(c, i, len(order)) for i, c in enumerate(order)}
+        for y, row in zip(ys.tolist(), plan.rows, strict=True):
             for seg in row.segments:
                 k = len(seg.colours)
                 h = BAR / k
                 for j, colour in enumerate(seg.colours):
                     y0 = y - BAR / 2 + j * h
-                    polys[th.therapy(colour, order.index(colour), len(order))].append(np.array(
-                        [[seg.x0, y0], [seg.x1, y0], [seg.x1, y0 + h], [seg.x0, y0 + h]]))
+                    boxes[themed.get(colour, colour)].append((seg.x0, seg.x1, y0, y0 + h))
+        polys: dict[str, np.ndarray] = {}
+        for colour, rects in boxes.items():
+            a = np.asarray(rects, dtype=float)
+            x0, x1, y0, y1 = a[:, 0], a[:, 1], a[:, 2], a[:, 3]
+            polys[colour] = np.stack([np.column_stack([x0, y0]), np.column_stack([x1, y0]),
+                                      np.column_stack([x1, y1]), np.column_stack([x0, y1])],
+                                     axis=1)
         # follow-up as a thin line under the bars
         follow = [[(r.start, y), (r.end, y)]
                   for y, r in zip(ys, plan.rows, strict=True)]

@@ -272,3 +272,23 @@ def test_fast_and_row_by_row_paths_agree(evs, d):
     pd.testing.assert_frame_equal(fast.events, slow.events)
     assert fast.notes == slow.notes
     assert fast.date_style == slow.date_style
+
+
+@SETTINGS
+@given(st.lists(st.lists(st.text(st.characters(min_codepoint=32, max_codepoint=0x24F,
+                                               blacklist_characters='"\x7f'), max_size=6),
+                         min_size=1, max_size=5), min_size=1, max_size=8),
+       st.sampled_from([",", ";", "\t"]), st.sampled_from(["\n", "\r\n", "\r"]))
+def test_quote_free_split_matches_the_csv_module(rows, delim, eol):
+    import csv as csv_module
+
+    from nmo_timeline.events import _split
+
+    text = eol.join(delim.join(r) for r in rows) + eol
+    reader = csv_module.reader(io.StringIO(text, newline=""), delimiter=delim, strict=True)
+    expected = []
+    prev = 0
+    for cells_ in reader:
+        expected.append((prev + 1, cells_ or [""], reader.line_num))
+        prev = reader.line_num
+    assert _split(text, delim, "x") == expected
