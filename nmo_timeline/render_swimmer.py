@@ -8,6 +8,7 @@ Row labels and EDSS labels are thinned to what fits without overlapping.
 from __future__ import annotations
 
 from collections import defaultdict
+from typing import Any, cast
 
 import numpy as np
 from matplotlib.artist import Artist
@@ -69,7 +70,7 @@ def render_swimmer(
         ax.add_collection(LineCollection(follow, colors=th.faint, linewidths=1.0,
                                          zorder=1, gid="follow-up"))
         for colour, verts in polys.items():
-            ax.add_collection(PolyCollection(verts, facecolors=colour, edgecolors="none",
+            ax.add_collection(PolyCollection(cast(Any, verts), facecolors=colour, edgecolors="none",
                                              zorder=2, gid=f"bars:{colour}"))
         row_pt = _row_points(fig, n)
         ms = float(np.clip(row_pt * 0.55, 1.5, style.font * 0.75))
