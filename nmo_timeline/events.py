@@ -483,6 +483,13 @@ def parse_records(
         else:
             hint = _closest(key, COLUMNS)
             extra = f" (did you mean '{hint}'?)" if hint else ""
+            if hint == "patient" and "patient" not in norm and any(
+                    i < len(r[1]) and r[1][i].strip() for r in rows):
+                # ignoring an ID column would draw several patients as one
+                out.error(header_line, label,
+                          f"column '{label}' looks like a patient identifier; rename it to "
+                          "'patient' (or delete the column if the file holds one patient)")
+                continue
             out.warn(header_line, label, f"unknown column '{label}' ignored{extra}")
     for i in range(width, len(norm)):
         if any(i < len(r[1]) and r[1][i].strip() for r in rows):
@@ -628,6 +635,14 @@ def _first_index(cells: list[tuple[int, str, str, str]], style: str) -> int:
 def _clip(raw: str, n: int = 80) -> str:
     raw = raw.replace("\r\n", "\\n").replace("\n", "\\n").replace("\r", "\\n")
     return raw if len(raw) <= n else raw[: n - 3] + "..."
+
+
+def _kind_label(kind: str) -> str:
+    return {"edss": "EDSS", "mri": "MRI"}.get(kind, kind)
+
+
+def _article(kind: str) -> str:
+    return "an" if kind in ("edss", "mri") else "a"
 
 
 def _encoding_message() -> str:
@@ -895,7 +910,7 @@ def _parse_row(
     if kind in ("therapy", "lab") and not name:
         what = "the therapy's name" if kind == "therapy" else "the analyte (e.g. CSF IL-6)"
         out.error(line, labels.get("name", "name"),
-                  f"a {kind} row needs a name: {what}"
+                  f"{_article(kind)} {_kind_label(kind)} row needs a name: {what}"
                   + ("" if ix.name >= 0 else " (the file has no 'name' column)"))
 
     start_text = c[ix.start]
@@ -928,6 +943,8 @@ def _parse_row(
         else:
             got = get_date(end_text)
             if isinstance(got, str):
+                if not any(ch.isdigit() for ch in end_text):
+                    got += "; for a therapy that is still running, write 'ongoing'"
                 out.error(line, labels["end"], got)
             else:
                 end = got
@@ -968,7 +985,7 @@ def _parse_row(
                           "value is not used on relapse rows; put notes in 'detail'")
     elif kind in ("edss", "lab"):
         what = "the EDSS score" if kind == "edss" else "the measured value"
-        out.error(line, vlabel, f"a {kind} row needs a value: {what}"
+        out.error(line, vlabel, f"{_article(kind)} {_kind_label(kind)} row needs a value: {what}"
                   + ("" if ix.value >= 0 else " (the file has no 'value' column)"))
 
     role_text = c[ix.role].casefold()

@@ -512,7 +512,12 @@ def save_figure(
         "svg": {"Date": None, "Creator": None},
         "pdf": {"CreationDate": None, "ModDate": None, "Producer": None, "Creator": None},
     }[fmt]
-    fd, tmp = tempfile.mkstemp(prefix=f".{out.name}.", suffix=f".{fmt}.tmp", dir=parent)
+    if out.is_dir():
+        raise OptionError(f"{out}: is a folder; give a file name such as {out / 'timeline.png'}")
+    try:
+        fd, tmp = tempfile.mkstemp(prefix=f".{out.name}.", suffix=f".{fmt}.tmp", dir=parent)
+    except OSError as exc:
+        raise OptionError(f"{out}: cannot write there ({exc.strerror or exc})") from None
     try:
         with os.fdopen(fd, "wb") as fh, matplotlib.rc_context(cast(Any, BASE_RC)):
             fig.savefig(fh, format=fmt, dpi=dpi or fig.dpi, metadata=metadata,
@@ -520,6 +525,11 @@ def save_figure(
                         facecolor="none" if transparent else fig.get_facecolor())
         os.chmod(tmp, 0o666 & ~_umask())  # mkstemp makes 0600; give the usual mode
         os.replace(tmp, out)
+    except OSError as exc:
+        with contextlib.suppress(FileNotFoundError):
+            os.unlink(tmp)
+        raise OptionError(f"{out}: cannot write ({exc.strerror or exc}); nothing was "
+                          "written") from None
     except BaseException:
         with contextlib.suppress(FileNotFoundError):
             os.unlink(tmp)

@@ -165,3 +165,26 @@ def test_xlsx_is_read_with_sheet_rows(write, tmp_path):
     with pytest.raises(InputError) as info:
         load_events(path)
     assert places(info.value.problems) == [(5, "start"), (6, "start")]
+
+
+def test_redcap_record_id_is_refused_not_ignored(problems, load):
+    # ignoring it would draw two patients' events as one timeline
+    text = ("record_id,redcap_event_name,kind,start\n1,baseline_arm_1,relapse,2011-01-03\n"
+            "2,baseline_arm_1,relapse,2011-02-01\n")
+    found = problems(text)
+    assert places(found) == [(1, "record_id")]
+    assert "rename it to 'patient'" in found[0].message
+    t = load(text.replace("record_id", "patient"))
+    assert t.patients == ["1", "2"]
+    assert [(w.line, w.column) for w in t.warnings] == [(1, "redcap_event_name")]
+
+
+def test_a_word_in_end_suggests_ongoing(problems):
+    found = problems("kind,name,start,end\ntherapy,AZA,2011-01-01,laufend\n")
+    assert places(found) == [(2, "end")]
+    assert found[0].message.endswith("for a therapy that is still running, write 'ongoing'")
+
+
+def test_messages_name_kinds_properly(problems):
+    found = problems("kind,start,value\nedss,2011-01-01,\n")
+    assert found[0].message == "an EDSS row needs a value: the EDSS score"

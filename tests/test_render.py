@@ -213,3 +213,18 @@ def test_arr_figure_has_no_overlapping_text(table):
     texts = drawn_texts(fig)
     for (ta, a), (tb, b) in itertools.combinations(texts, 2):
         assert not a.overlaps(b), (ta, tb)
+
+
+def test_unwritable_output_is_a_clear_error(tmp_path, fig, monkeypatch):
+    import nmo_timeline.render as render_module
+
+    def denied(*a, **k):
+        raise PermissionError(13, "Permission denied")
+
+    monkeypatch.setattr(render_module.tempfile, "mkstemp", denied)
+    with pytest.raises(OptionError, match="cannot write there \\(Permission denied\\)"):
+        save_figure(fig, tmp_path / "t.png")
+    monkeypatch.undo()
+    with pytest.raises(OptionError, match="is a folder"):
+        (tmp_path / "d.png").mkdir()
+        save_figure(fig, tmp_path / "d.png")
