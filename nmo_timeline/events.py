@@ -58,6 +58,7 @@ _NUMBER = re.compile(r"^[+-]?(?:\d+(?:\.\d*)?|\.\d+)(?:[eE][+-]?\d+)?$")
 _DECIMAL_COMMA = re.compile(r"^[+-]?\d+,\d+$")
 _GROUPED = re.compile(r"^[+-]?[1-9]\d{0,2}(?:[.,]\d{3})+$")
 _SURROGATE = re.compile("[\udc80-\udcff]")
+_SEP_LINE = re.compile(r"^(sep=[,;\t])(?=\r\n|\n|\r)", re.IGNORECASE)
 
 
 @dataclass
@@ -231,6 +232,11 @@ def read_events_text(
     if text.startswith("\ufeff"):
         text = text[1:]
         notes.append("UTF-8 byte-order mark removed")
+    sep = _SEP_LINE.match(text)
+    if sep:
+        # Excel's "sep=;" hint line: blanked (not removed) so line numbers stay physical
+        text = text[len(sep.group(1)):]
+        notes.append(f"Excel's '{sep.group(1).strip()}' line skipped")
     if not text.strip():
         raise InputError([Problem(name, None, None, "the file is empty")])
     if "\r" in text:

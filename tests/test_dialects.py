@@ -188,3 +188,10 @@ def test_a_word_in_end_suggests_ongoing(problems):
 def test_messages_name_kinds_properly(problems):
     found = problems("kind,start,value\nedss,2011-01-01,\n")
     assert found[0].message == "an EDSS row needs a value: the EDSS score"
+
+
+def test_excel_sep_line_is_skipped_and_lines_stay_physical(load, problems):
+    t = load("sep=;\r\nkind;start;value\r\nedss;01.02.2011;3,5\r\n")
+    assert t.events.loc[0, "value"] == 3.5 and t.events.loc[0, "line"] == 3
+    assert any("sep=;" in n for n in t.notes)
+    assert places(problems("sep=;\nkind;start\nrelapse;31.02.2011\n")) == [(3, "start")]
