@@ -108,6 +108,18 @@ EncodingOpt = Annotated[
     str, typer.Option("--encoding", help="Text encoding of the file (e.g. cp1252).")
 ]
 StrictOpt = Annotated[bool, typer.Option("--strict", help="Treat warnings as errors.")]
+OutputOpt = Annotated[
+    Path, typer.Option("--output", "-o", help="Output file; .png, .svg or .pdf.")
+]
+TitleOpt = Annotated[Optional[str], typer.Option("--title", help="Figure title.")]
+DpiOpt = Annotated[
+    int, typer.Option("--dpi", min=50, max=1200, help="Resolution of PNG output.")
+]
+CutoffOpt = Annotated[
+    Optional[str],
+    typer.Option("--cutoff", metavar="DATE",
+                 help="End of observation (default: each patient's latest date)."),
+]
 SizeOpt = Annotated[
     str,
     typer.Option("--size", help="slide (16:9), slide-4x3, a4, column (3.5 in), double-column "
@@ -148,13 +160,9 @@ def _warning_line(warnings: list[Problem]) -> str | None:
 @handle_errors
 def plot(
     csv: CsvArg = None,
-    output: Annotated[
-        Path, typer.Option("--output", "-o", help="Output file; .png, .svg or .pdf.")
-    ] = Path("timeline.png"),
-    title: Annotated[Optional[str], typer.Option("--title", help="Figure title.")] = None,
-    dpi: Annotated[
-        int, typer.Option("--dpi", min=50, max=1200, help="Resolution of PNG output.")
-    ] = 200,
+    output: OutputOpt = Path("timeline.png"),
+    title: TitleOpt = None,
+    dpi: DpiOpt = 200,
     patient: Annotated[
         Optional[str],
         typer.Option("--patient", help="Which patient to draw (multi-patient files)."),
@@ -390,9 +398,7 @@ class SwimSort(str, Enum):
 @handle_errors
 def swimmer(
     csv: CsvArg = None,
-    output: Annotated[
-        Path, typer.Option("--output", "-o", help="Output file; .png, .svg or .pdf.")
-    ] = Path("swimmer.png"),
+    output: OutputOpt = Path("swimmer.png"),
     align: Annotated[
         Optional[str],
         typer.Option("--align", metavar="THERAPY",
@@ -402,13 +408,9 @@ def swimmer(
         SwimSort, typer.Option("--sort", help="Row order: id, follow-up, aligned or arr.")
     ] = SwimSort.id,
     unit: Annotated[TimeUnit, typer.Option("--unit", help="Time axis unit.")] = TimeUnit.years,
-    title: Annotated[Optional[str], typer.Option("--title", help="Figure title.")] = None,
-    dpi: Annotated[
-        int, typer.Option("--dpi", min=50, max=1200, help="Resolution of PNG output.")
-    ] = 200,
-    cutoff: Annotated[
-        Optional[str], typer.Option("--cutoff", metavar="DATE", help="End of observation.")
-    ] = None,
+    title: TitleOpt = None,
+    dpi: DpiOpt = 200,
+    cutoff: CutoffOpt = None,
     size: SizeOpt = "slide",
     theme: ThemeOpt = "light",
     transparent: TransparentOpt = False,
@@ -483,11 +485,7 @@ def summary(
         typer.Option("--compare", metavar="THERAPY",
                      help="Each patient's ARR before the first dose of THERAPY vs on it."),
     ] = None,
-    cutoff: Annotated[
-        Optional[str],
-        typer.Option("--cutoff", metavar="DATE",
-                     help="End of observation (default: each patient's latest date)."),
-    ] = None,
+    cutoff: CutoffOpt = None,
     grace_days: Annotated[
         int, typer.Option("--grace-days", min=0,
                           help="Relapses this many days after a switch count for the "

@@ -9,6 +9,7 @@ from __future__ import annotations
 import csv
 import io
 import json
+from collections.abc import Callable
 from typing import Any
 
 from .periods import Comparison, Summary
@@ -156,24 +157,38 @@ def _grid(header: list[str], rows: list[list[str]], indent: str = "  ") -> list[
     return [line(header), indent + "  ".join("-" * w for w in widths)] + [line(r) for r in rows]
 
 
-def to_table(summary: Summary) -> str:
-    """A readable terminal table."""
+def _document(
+    summary: Summary,
+    grid: Callable[[list[str], list[list[str]]], list[str]],
+    heading: Callable[[str], list[str]],
+    caption: str,
+    foot: Callable[[str], str],
+) -> str:
+    """The summary as text: per-patient periods, the cohort and the comparison,
+    with the table and heading style of one output format."""
     header, blocks, titles = _rows(summary)
     out: list[str] = []
     for title, rows in zip(titles, blocks, strict=True):
-        out.append(title)
-        out.extend(_grid(header, rows))
+        out.extend(heading(title))
+        out.extend(grid(header, rows))
         out.append("")
-    ch, cr = _cohort_rows(summary)
-    out.append("By regimen (pooled ARR = relapses / years; per-patient ARR median, mean ± SD)")
-    out.extend(_grid(ch, cr))
+    out.extend(heading(caption))
+    out.extend(grid(*_cohort_rows(summary)))
     if summary.comparison is not None:
-        h, r, foot = _compare_rows(summary.comparison)
+        h, r, footer = _compare_rows(summary.comparison)
         out.append("")
-        out.append(f"Before vs on {summary.comparison.therapy}")
-        out.extend(_grid(h, r))
-        out.append("  " + foot)
+        out.extend(heading(f"Before vs on {summary.comparison.therapy}"))
+        out.extend(grid(h, r))
+        out.append(foot(footer))
     return "\n".join(out) + "\n"
+
+
+def to_table(summary: Summary) -> str:
+    """A readable terminal table."""
+    return _document(
+        summary, _grid, lambda title: [title],
+        "By regimen (pooled ARR = relapses / years; per-patient ARR median, mean ± SD)",
+        lambda footer: "  " + footer)
 
 
 def _md(header: list[str], rows: list[list[str]]) -> list[str]:
@@ -188,27 +203,11 @@ def _md(header: list[str], rows: list[list[str]]) -> list[str]:
 
 def to_markdown(summary: Summary) -> str:
     """Pipe tables that paste into a paper draft."""
-    header, blocks, titles = _rows(summary)
-    out: list[str] = []
-    for title, rows in zip(titles, blocks, strict=True):
-        out.append(f"**{title}**")
-        out.append("")
-        out.extend(_md(header, rows))
-        out.append("")
-    ch, cr = _cohort_rows(summary)
-    out.append("**By regimen** (pooled ARR = relapses / years; per-patient ARR as median "
-               "(range) and mean ± SD)")
-    out.append("")
-    out.extend(_md(ch, cr))
-    if summary.comparison is not None:
-        h, r, foot = _compare_rows(summary.comparison)
-        out.append("")
-        out.append(f"**Before vs on {summary.comparison.therapy}**")
-        out.append("")
-        out.extend(_md(h, r))
-        out.append("")
-        out.append(foot[0].upper() + foot[1:] + ".")
-    return "\n".join(out) + "\n"
+    return _document(
+        summary, _md, lambda title: [f"**{title}**", ""],
+        "By regimen (pooled ARR = relapses / years; per-patient ARR as median (range) and "
+        "mean ± SD)",
+        lambda footer: "\n" + footer[0].upper() + footer[1:] + ".")
 
 
 FORMATTERS = {"table": to_table, "csv": to_csv, "json": to_json, "markdown": to_markdown}
