@@ -21,18 +21,13 @@ the file and the key.  Example (the README has the complete one)::
 from __future__ import annotations
 
 import re
-import sys
+import tomllib
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
 from .errors import NmoTimelineError
 from .registry import lookup, name_key
-
-if sys.version_info >= (3, 11):
-    import tomllib
-else:  # pragma: no cover - Python 3.10
-    import tomli as tomllib
 
 PANELS = ("edss", "periods", "therapy", "relapse", "mri", "lab")
 _HEX = re.compile(r"^#(?:[0-9a-fA-F]{3}|[0-9a-fA-F]{6})$")
