@@ -393,7 +393,7 @@ class _Drawer:
 
     def _guides(self, ax: Axes) -> None:
         for day in self.plan.relapse_days:
-            ax.axvline(_num(day), color=self.theme.relapse, alpha=self.theme.guide_alpha,
+            ax.axvline(_num(day), color=self.theme.guide_colour, alpha=self.theme.guide_alpha,
                        linewidth=self.style.font / 10, linestyle=(0, (4, 3)), zorder=0,
                        gid="relapse-guide")
 

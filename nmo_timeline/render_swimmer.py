@@ -78,7 +78,8 @@ def render_swimmer(
         ry = [y for y, r in zip(ys, plan.rows, strict=True) for _ in r.relapses]
         if rx:
             ax.plot(rx, ry, linestyle="none", marker="D", markersize=ms, color=th.relapse,
-                    markeredgecolor=ink if ms > 4 else th.relapse, markeredgewidth=0.5,
+                    markeredgecolor=ink if ms > 4 or th.greyscale else th.relapse,
+                    markeredgewidth=0.5,
                     zorder=3, gid="relapses")
         ox = [r.end for r in plan.rows if r.ongoing]
         oy = [y for y, r in zip(ys, plan.rows, strict=True) if r.ongoing]

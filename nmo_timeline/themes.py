@@ -28,6 +28,11 @@ class Theme:
     unknown_edge: str
     unknown_face: str
     greyscale: bool = False
+    guide: str = ""  # relapse guide lines; default: the relapse colour
+
+    @property
+    def guide_colour(self) -> str:
+        return self.guide or self.relapse
 
     def therapy(self, colour: str, index: int = -1, count: int = 0) -> str:
         """The colour a therapy is drawn in under this theme.
@@ -73,9 +78,9 @@ THEMES = {
                   bands=("#2A2D33", "#373B42"), lab="#D0D0D0", relapse="#D55E00",
                   guide_alpha=0.45, unknown_edge="#9A9A9A", unknown_face="#4A4A4A"),
     "print": Theme("print", paper="#FFFFFF", ink="#000000", faint="#CCCCCC",
-                   bands=("#EEEEEE", "#D6D6D6"), lab="#000000", relapse="#555555",
+                   bands=("#EEEEEE", "#D6D6D6"), lab="#000000", relapse="#BDBDBD",
                    guide_alpha=0.5, unknown_edge="#777777", unknown_face="#DDDDDD",
-                   greyscale=True),
+                   greyscale=True, guide="#555555"),
 }
 
 
