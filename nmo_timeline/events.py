@@ -58,6 +58,8 @@ _NUMBER = re.compile(r"^[+-]?(?:\d+(?:\.\d*)?|\.\d+)(?:[eE][+-]?\d+)?$")
 _DECIMAL_COMMA = re.compile(r"^[+-]?\d+,\d+$")
 _GROUPED = re.compile(r"^[+-]?[1-9]\d{0,2}(?:[.,]\d{3})+$")
 _SURROGATE = re.compile("[\udc80-\udcff]")
+# characters str.splitlines() treats as line breaks but the csv module does not
+_OTHER_LINE_BREAKS = re.compile("[\x0b\x0c\x1c\x1d\x1e\x85\u2028\u2029]")
 _SEP_LINE = re.compile(r"^(sep=[,;\t])(?=\r\n|\n|\r)", re.IGNORECASE)
 
 
@@ -112,8 +114,8 @@ class EventTable:
     def summary(self) -> str:
         """One line: events by kind, patients, date span."""
         ev = self.events
-        counts = Counter(ev["kind"])
-        parts = [f"{counts[k]} {k}" for k in KINDS if counts[k]]
+        counts = ev["kind"].value_counts().to_dict()
+        parts = [f"{counts[k]} {k}" for k in KINDS if counts.get(k)]
         n = len(ev)
         first = ev["start"].min().date().isoformat()
         last_candidates = [ev["start"].max(), ev["end"].max()]
@@ -356,6 +358,10 @@ def _split(text: str, delimiter: str, name: str) -> list[Record]:
     if '"' not in text:
         # no quoting: every physical line is one record, and the csv module would
         # split it exactly at the delimiters; str.split does the same, faster
+        if _OTHER_LINE_BREAKS.search(text) is None:
+            # str.splitlines breaks lines exactly where the csv module does here
+            return [(i, line.split(delimiter), i)
+                    for i, line in enumerate(text.splitlines(), start=1)]
         lines = io.StringIO(text, newline="").readlines()
         return [(i, line.rstrip("\r\n").split(delimiter), i)
                 for i, line in enumerate(lines, start=1)]

@@ -292,3 +292,20 @@ def test_quote_free_split_matches_the_csv_module(rows, delim, eol):
         expected.append((prev + 1, cells_ or [""], reader.line_num))
         prev = reader.line_num
     assert _split(text, delim, "x") == expected
+
+
+@SETTINGS
+@given(st.text(st.sampled_from(list("ab,;\t \r\n\x0b\x0c\x1c\x85\u2028")), max_size=40),
+       st.sampled_from([",", ";", "\t"]))
+def test_quote_free_split_matches_the_csv_module_with_odd_line_breaks(text, delim):
+    import csv as csv_module
+
+    from nmo_timeline.events import _split
+
+    reader = csv_module.reader(io.StringIO(text, newline=""), delimiter=delim, strict=True)
+    expected = []
+    prev = 0
+    for cells_ in reader:
+        expected.append((prev + 1, cells_ or [""], reader.line_num))
+        prev = reader.line_num
+    assert _split(text, delim, "x") == expected
