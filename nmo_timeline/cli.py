@@ -411,6 +411,12 @@ def swimmer(
     title: TitleOpt = None,
     dpi: DpiOpt = 200,
     cutoff: CutoffOpt = None,
+    edss: Annotated[
+        bool, typer.Option("--edss/--no-edss", help="Label each row with the last EDSS.")
+    ] = True,
+    anonymize: Annotated[
+        bool, typer.Option("--anonymize", help="Number the rows instead of patient IDs.")
+    ] = False,
     size: SizeOpt = "slide",
     theme: ThemeOpt = "light",
     transparent: TransparentOpt = False,
@@ -431,7 +437,7 @@ def swimmer(
     from .swimmer import plan_swimmer
 
     plan = plan_swimmer(table, align=align, sort=sort.value, unit=unit.value, cutoff=cut,
-                        title=title or "")
+                        title=title or "", show_edss=edss, anonymize=anonymize)
     written = save_figure(render_swimmer(plan, dpi=dpi, size=canvas, theme=theme), output,
                           dpi=dpi, transparent=transparent)
     _print_warnings(table.warnings, plan.warnings)

@@ -10,7 +10,7 @@ dose of ``align`` therapy.
 from __future__ import annotations
 
 import re
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from datetime import date
 from typing import Any
 
@@ -79,6 +79,8 @@ def plan_swimmer(
     unit: str = "years",
     cutoff: date | None = None,
     title: str = "",
+    show_edss: bool = True,
+    anonymize: bool = False,
 ) -> SwimmerPlan:
     """Lay out a swimmer plot of every patient in ``table``.
 
@@ -92,6 +94,10 @@ def plan_swimmer(
         aligned therapy, or overall ARR (the last three longest / highest first).
     unit : {"days", "weeks", "months", "years"}
         Unit of the time axis.
+    show_edss : bool
+        Label each row with the last EDSS.
+    anonymize : bool
+        Rows are labelled 1, 2, 3 ... instead of patient IDs.
     """
     if unit not in UNITS:
         raise NmoTimelineError(f"unknown unit '{unit}'; use one of {', '.join(UNITS)}")
@@ -150,7 +156,7 @@ def plan_swimmer(
             patient=patient, start=x(pp.record_start), segments=segments, relapses=relapses,
             end=x(pp.cutoff),
             ongoing=bool(ongoing_keys & set(last.therapies)),
-            last_edss=float(max(edss)[1]) if edss else None,
+            last_edss=float(max(edss)[1]) if edss and show_edss else None,
             aligned_days=float(aligned_days),
             arr=n_rel / total_years if total_years > 0 else None))
     if missing:
@@ -169,4 +175,6 @@ def plan_swimmer(
     else:
         rows.sort(key=lambda r: (-(r.arr if r.arr is not None else -1), _natural(r.patient)))
     legend[UNTREATED_NAME] = UNTREATED
+    if anonymize:  # the figure shows row numbers; terminal warnings still name patients
+        rows = [replace(r, patient=str(i)) for i, r in enumerate(rows, start=1)]
     return SwimmerPlan(rows, unit, align, legend, warnings, title)

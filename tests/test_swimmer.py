@@ -183,3 +183,12 @@ def test_safe_filenames_are_unique():
     taken: set[str] = set()
     assert [safe_filename(x, taken) for x in ["a/b", "a_b", "../x", ""]] == [
         "a_b", "a_b-2", "x", "patient"]
+
+
+def test_edss_labels_optional_and_anonymized_rows(table):
+    plan = plan_swimmer(table, show_edss=False)
+    assert all(r.last_edss is None for r in plan.rows)
+    anon = plan_swimmer(table, anonymize=True)
+    assert [r.patient for r in anon.rows] == ["1", "2", "3"]
+    fig = render_swimmer(anon, dpi=30)
+    assert [t.get_text() for t in fig.axes[0].get_yticklabels()] == ["1", "2", "3"]
