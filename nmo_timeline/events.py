@@ -207,7 +207,7 @@ def load_events(
 
         records, notes = read_xlsx_records(data, name)
         return parse_records(records, name, date_format=date_format, strict=strict,
-                             notes=notes, decimal_comma=False, partial=partial)
+                             notes=notes, decimal_comma=True, partial=partial)
     return read_events_text(data, name, date_format=date_format, encoding=encoding,
                             strict=strict, partial=partial)
 

@@ -195,3 +195,14 @@ def test_excel_sep_line_is_skipped_and_lines_stay_physical(load, problems):
     assert t.events.loc[0, "value"] == 3.5 and t.events.loc[0, "line"] == 3
     assert any("sep=;" in n for n in t.notes)
     assert places(problems("sep=;\nkind;start\nrelapse;31.02.2011\n")) == [(3, "start")]
+
+
+def test_xlsx_text_cells_may_use_a_decimal_comma(tmp_path):
+    openpyxl = pytest.importorskip("openpyxl")
+    from nmo_timeline.events import load_events
+
+    wb = openpyxl.Workbook()
+    wb.active.append(["kind", "start", "value"])
+    wb.active.append(["edss", datetime(2011, 2, 1), "3,5"])
+    wb.save(tmp_path / "e.xlsx")
+    assert load_events(tmp_path / "e.xlsx").events.loc[0, "value"] == 3.5
