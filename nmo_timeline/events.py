@@ -527,8 +527,10 @@ def parse_records(
 
     labels = {k: written[i] for k, i in colmap.items()}
     idx = colmap
-    has_patient = "patient" in idx and any(
-        idx["patient"] < len(r[1]) and r[1][idx["patient"]].strip() for r in rows)
+    def patient_column_used() -> bool:
+        i = idx["patient"]
+        return any(i < len(r[1]) and r[1][i].strip() for r in rows)
+
 
     counters: Counter[str] = Counter()
     parsed: list[_Row] = []
@@ -548,12 +550,12 @@ def parse_records(
     n_header = len(norm)
     ix = _Index(*(idx.get(k, -1) for k in _Index._fields))
     if not check_bytes and not (strict and out.warnings):
-        fast = _fast_parse(rows, n_header, ix, get_date, custom is not None, decimal_comma,
-                           has_patient)
+        fast = _fast_parse(rows, n_header, ix, get_date, custom is not None, decimal_comma)
         if fast is not None:
-            frame, date_style, fast_counters = fast
+            frame, date_style, fast_counters, used = fast
             return EventTable(frame, name, out.warnings, notes + _counter_notes(fast_counters),
-                              has_patient, date_style)
+                              used, date_style)
+    has_patient = "patient" in idx and patient_column_used()
     patient_of_line: dict[int, str] = {}
     for record in rows:
         line, cells, _ = record
@@ -689,8 +691,7 @@ def _fast_parse(
     get_date: Any,
     custom: bool,
     decimal_comma: bool,
-    has_patient: bool,
-) -> tuple[pd.DataFrame, str, Counter[str]] | None:
+) -> tuple[pd.DataFrame, str, Counter[str], bool] | None:
     """Column-wise validation of a file with nothing to report.
 
     Each distinct cell text is parsed once; the row rules are then checked with
@@ -722,7 +723,9 @@ def _fast_parse(
         return None
     kinds = [kind_of[k] for k in kinds]
     patients = column(ix.patient)
-    if has_patient and "" in set(patients):
+    distinct_patients = set(patients)
+    has_patient = distinct_patients != {""}
+    if has_patient and "" in distinct_patients:
         return None
     names = column(ix.name)
     starts_text = column(ix.start)
@@ -732,7 +735,9 @@ def _fast_parse(
         if isinstance(got_start, str):
             return None
         start_of[t] = got_start
-    start = [start_of[t] for t in starts_text]
+    epoch = date(1970, 1, 1).toordinal()
+    first_of = {t: d.first.toordinal() - epoch for t, d in start_of.items()}
+    precision_of = {t: d.precision for t, d in start_of.items()}
     ends_text = column(ix.end)
     values_text = column(ix.value)
     roles_text = column(ix.role)
@@ -771,8 +776,7 @@ def _fast_parse(
     kind_code = {k: i for i, k in enumerate(KINDS)}
     THERAPY, RELAPSE, EDSS, MRI, LAB = (kind_code[k] for k in KINDS)
     kc = np.array([kind_code[k] for k in kinds], dtype=np.int8)
-    epoch = date(1970, 1, 1).toordinal()
-    start_first = np.array([d.first.toordinal() - epoch for d in start], dtype=np.int64)
+    start_first = np.array([first_of[t] for t in starts_text], dtype=np.int64)
     has_end_text = np.array([bool(t) for t in ends_text], dtype=bool)
     if (has_end_text & (kc != THERAPY)).any():
         return None
@@ -863,13 +867,13 @@ def _fast_parse(
         "unit": pd.array(units, dtype=object),
         "detail": pd.array(details, dtype=object),
         "role": pd.array(roles, dtype=object),
-        "start_precision": pd.array([d.precision for d in start], dtype=object),
+        "start_precision": pd.array([precision_of[t] for t in starts_text], dtype=object),
         "end_precision": pd.array(out_end_prec, dtype=object),
     })
     for col in ("start", "end"):
         frame[col] = frame[col].astype("datetime64[s]")
     style = _dates.CUSTOM if custom else next(iter(styles), _dates.ISO)
-    return frame, style, counters
+    return frame, style, counters, has_patient
 
 
 class _Index(NamedTuple):

@@ -272,6 +272,7 @@ def test_fast_and_row_by_row_paths_agree(evs, d):
     pd.testing.assert_frame_equal(fast.events, slow.events)
     assert fast.notes == slow.notes
     assert fast.date_style == slow.date_style
+    assert fast.has_patient_column == slow.has_patient_column
 
 
 @SETTINGS
