@@ -1108,22 +1108,23 @@ def _to_frame(rows: list[_Row]) -> pd.DataFrame:
 def events_as_records(table: EventTable) -> list[dict[str, Any]]:
     """The events as JSON-ready dicts (ISO dates, numbers or null)."""
     ev = table.events
-    out = []
-    for r in ev.itertuples(index=False):
-        end = None if _isnat(r.end) else r.end.date().isoformat()
-        out.append({
-            "line": int(r.line),
-            "patient": r.patient if table.has_patient_column else None,
-            "kind": r.kind,
-            "name": r.name or None,
-            "start": r.start.date().isoformat(),
-            "end": end,
-            "ongoing": bool(r.ongoing),
-            "value": None if r.value != r.value else float(r.value),
-            "unit": r.unit or None,
-            "detail": r.detail or None,
-            "role": r.role or None,
-            "start_precision": r.start_precision,
-            "end_precision": r.end_precision or None,
-        })
-    return out
+
+    def iso(col: str) -> list[str | None]:
+        days = ev[col].to_numpy(dtype="datetime64[D]")
+        text = days.astype(str).tolist()
+        return [None if t == "NaT" else t for t in text]
+
+    values = ev["value"].tolist()
+    patients = ev["patient"].tolist() if table.has_patient_column else [None] * len(ev)
+    columns = zip(ev["line"].tolist(), patients, ev["kind"].tolist(), ev["name"].tolist(),
+                  iso("start"), iso("end"), ev["ongoing"].tolist(), values, ev["unit"].tolist(),
+                  ev["detail"].tolist(), ev["role"].tolist(), ev["start_precision"].tolist(),
+                  ev["end_precision"].tolist(), strict=True)
+    return [
+        {"line": line, "patient": patient, "kind": kind, "name": name or None, "start": start,
+         "end": end, "ongoing": bool(ongoing), "value": None if value != value else value,
+         "unit": unit or None, "detail": detail or None, "role": role or None,
+         "start_precision": sp, "end_precision": ep or None}
+        for (line, patient, kind, name, start, end, ongoing, value, unit, detail, role, sp, ep)
+        in columns
+    ]
