@@ -499,8 +499,29 @@ def save_figure(
 
     An existing file at ``path`` is replaced only once the new one is complete;
     on any failure no partial file is left behind.  Metadata carries no
-    creation date, so the same input gives the same bytes.  The background is
-    opaque unless ``transparent`` (slide software often loses transparency).
+    creation date, so the same input gives the same bytes.
+
+    Parameters
+    ----------
+    fig : matplotlib.figure.Figure
+        From :func:`nmo_timeline.plot_timeline` or any other Figure.
+    path : str or Path
+        Output file; ``.png``, ``.svg`` or ``.pdf`` (the format follows it).
+    dpi : int, optional
+        Resolution for PNG (default: the figure's).
+    transparent : bool
+        Transparent background; the default is opaque, because slide software
+        often loses transparency.
+
+    Returns
+    -------
+    Path
+        The file written.
+
+    Raises
+    ------
+    OptionError
+        For an unsupported extension, a missing or unwritable folder.
     """
     out = Path(path)
     fmt = output_format(out)
