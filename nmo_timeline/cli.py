@@ -269,8 +269,10 @@ def plot(
         "calendar_row": calendar, "anonymize": anonymize, "annotate": annotate, "style": spec}
     if patient is not None:
         table = table.for_patient(patient)
-    if pptx is not None and pptx.suffix.lower() != ".pptx":
-        raise OptionError(f"{pptx}: the deck must end in .pptx")
+    if pptx is not None:
+        from .slides import require_pptx
+
+        require_pptx(pptx)
     steps: list[Any] = [None]
     if build:
         from .layout import build_steps

@@ -17,6 +17,16 @@ from .errors import OptionError
 SLIDE_W_IN, SLIDE_H_IN = 13.333, 7.5
 
 
+def require_pptx(deck: str | Path) -> None:
+    """Refuse early (before any figure is written) when a deck cannot be made."""
+    if Path(deck).suffix.lower() != ".pptx":
+        raise OptionError(f"{deck}: the deck must end in .pptx")
+    try:
+        import pptx  # noqa: F401
+    except ImportError:
+        raise OptionError("--pptx needs python-pptx: pip install 'nmo-timeline[pptx]'") from None
+
+
 def add_slide(deck: str | Path, image: str | Path, title: str = "") -> Path:
     """Append a slide with ``title`` and the PNG ``image`` to ``deck`` (created if absent)."""
     try:

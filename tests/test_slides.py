@@ -73,3 +73,15 @@ def test_build_writes_numbered_frames_and_slides(tmp_path):
     frames = sorted(p.name for p in tmp_path.glob("case-*.png"))
     assert frames == ["case-01.png", "case-02.png", "case-03.png", "case-04.png"]
     assert len(pptx.Presentation(str(deck)).slides) == 4
+
+
+def test_missing_python_pptx_is_refused_before_anything_is_written(tmp_path, monkeypatch):
+    import sys
+
+    monkeypatch.setitem(sys.modules, "pptx", None)  # as if not installed
+    out = tmp_path / "f.png"
+    result = CliRunner().invoke(app, ["plot", "-o", str(out), "--pptx",
+                                      str(tmp_path / "d.pptx")])
+    assert result.exit_code == 1
+    assert result.stderr == "error: --pptx needs python-pptx: pip install 'nmo-timeline[pptx]'\n"
+    assert not out.exists()
