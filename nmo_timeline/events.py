@@ -777,7 +777,7 @@ def _fast_parse(
     THERAPY, RELAPSE, EDSS, MRI, LAB = (kind_code[k] for k in KINDS)
     kc = np.array([kind_code[k] for k in kinds], dtype=np.int8)
     start_first = np.array([first_of[t] for t in starts_text], dtype=np.int64)
-    has_end_text = np.array([bool(t) for t in ends_text], dtype=bool)
+    has_end_text = np.array([end_of[t] is not None for t in ends_text], dtype=bool)
     if (has_end_text & (kc != THERAPY)).any():
         return None
     end_code = {t: (0 if e is None else 1 if e == "ongoing" else 2) for t, e in end_of.items()}
