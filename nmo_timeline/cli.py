@@ -291,7 +291,10 @@ def plot(
     if line:
         _err(line)
     if build:
-        typer.echo(f"wrote {len(written)} frames: {written[0]} ... {written[-1]}")
+        if len(written) == 1:
+            typer.echo(f"wrote 1 frame: {written[0]}")
+        else:
+            typer.echo(f"wrote {len(written)} frames: {written[0]} ... {written[-1]}")
     else:
         typer.echo(f"wrote {written[0]}")
     if pptx is not None:

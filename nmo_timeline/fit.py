@@ -28,6 +28,7 @@ def fit_layout(
     pad_in: float = 0.08,
     right_in: float = 0.25,
     extra_bottom_in: float = 0.0,
+    max_block_in: float | None = None,
 ) -> None:
     """Set the subplot margins so that every outside label fits.
 
@@ -42,6 +43,8 @@ def fit_layout(
     pad_in : padding at the canvas edges, inches.
     right_in : right margin, inches.
     extra_bottom_in : room for a secondary axis row under the x axis, inches.
+    max_block_in : the tallest the stack of panels may be; a short stack (few lanes) is
+        centred rather than stretched, with the legend kept just under it.
     """
     renderer = fig.canvas.get_renderer()  # type: ignore[attr-defined]
     dpi = fig.dpi
@@ -74,6 +77,7 @@ def fit_layout(
     if xlabel.get_text():
         bottom += extent(xlabel)[1] + bottom_ax.xaxis.labelpad / 72
     bottom = max(bottom, extra_bottom_in)
+    made: Legend | None = None
     if legend is not None and legend_entries:
         ncol = legend_entries
         made = legend(ncol)
@@ -96,6 +100,16 @@ def fit_layout(
 
     n = len(axes)
     usable = height - top - bottom
+    if max_block_in is not None and usable > max_block_in:
+        spare = usable - max_block_in
+        top += spare / 2
+        bottom += spare / 2
+        usable = max_block_in
+        if made is not None:
+            made.set_bbox_to_anchor((0.5, (pad_in + spare / 2) / height),
+                                    transform=fig.transFigure)
+        if title is not None and title.get_text():
+            title.set_y(1 - (pad_in + spare / 2) / height)  # the title stays on the block
     hspace = gap_in * n / max(usable - (n - 1) * gap_in, 1e-6) if n > 1 else 0.0
     fig.subplots_adjust(left=left / width, right=1 - right_in / width,
                         bottom=bottom / height, top=1 - top / height, hspace=hspace)

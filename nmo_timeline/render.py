@@ -47,7 +47,8 @@ DEFAULT_DPI = 200
 FORMATS = ("png", "svg", "pdf")
 INK = THEMES["light"].ink
 MIN_TEXT_PT = 6.0  # smallest text anywhere (journal minimum)
-MIN_BAR_FRACTION = 0.004  # short episodes stay visible: at least 0.4 % of the axis
+MIN_BAR_FRACTION = 0.004
+MAX_IN_PER_UNIT = 1.1  # inches per unit of panel height (a lane is 0.62 units) at 15 pt  # short episodes stay visible: at least 0.4 % of the axis
 
 BASE_RC: dict[str, Any] = {
     "font.family": "DejaVu Sans",
@@ -465,8 +466,10 @@ class _Drawer:
                                    frameon=False, handletextpad=0.3, columnspacing=1.2,
                                    numpoints=1)
 
+        # a short stack (a few lanes, no EDSS) is not stretched to the whole canvas
+        block = sum(panel_heights(self.plan)) * MAX_IN_PER_UNIT * self.style.font / 15
         fit_layout(self.fig, axes, legend=legend, legend_entries=len(handles), title=title,
-                   extra_bottom_in=extra_bottom)
+                   extra_bottom_in=extra_bottom, max_block_in=block)
 
 
 
