@@ -47,8 +47,8 @@ DEFAULT_DPI = 200
 FORMATS = ("png", "svg", "pdf")
 INK = THEMES["light"].ink
 MIN_TEXT_PT = 6.0  # smallest text anywhere (journal minimum)
-MIN_BAR_FRACTION = 0.004
-MAX_IN_PER_UNIT = 1.1  # inches per unit of panel height (a lane is 0.62 units) at 15 pt  # short episodes stay visible: at least 0.4 % of the axis
+MIN_BAR_FRACTION = 0.004  # short episodes stay visible: at least 0.4 % of the axis
+MAX_IN_PER_UNIT = 1.1  # inches per unit of panel height (a lane is 0.62 units) at 15 pt
 
 BASE_RC: dict[str, Any] = {
     "font.family": "DejaVu Sans",
