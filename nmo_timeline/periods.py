@@ -29,6 +29,7 @@ import statistics
 from collections import defaultdict
 from dataclasses import dataclass, field
 from datetime import date, timedelta
+from functools import lru_cache
 from typing import TYPE_CHECKING, NamedTuple
 
 import numpy as np
@@ -159,6 +160,7 @@ class Summary:
     edss_window_days: int = DEFAULT_EDSS_WINDOW
 
 
+@lru_cache(maxsize=8192)
 def therapy_key(name: str) -> tuple[str, str]:
     """(key, label) a therapy is grouped by: the registry's entry where known
     (so ``RTX`` and ``Rituximab`` are one therapy), else the name as written."""
@@ -283,7 +285,8 @@ def patient_periods(
     bounds = {record_start, stop_all}
     for ivs in intervals.values():
         for a, b in ivs:
-            bounds.update(d for d in (a, b) if record_start <= d <= stop_all)
+            bounds.add(a)  # starts and stops lie within the record by construction
+            bounds.add(b)
     edges = sorted(bounds)
     segments: list[tuple[date, date, tuple[str, ...]]] = []
     by_label = sorted(intervals, key=lambda k: labels[k].casefold())
@@ -341,12 +344,14 @@ def patient_periods(
     # --- EDSS
     edss = sorted((r.start, float(r.value)) for r in rows if r.kind == "edss")
 
+    edss_days = [d for d, _ in edss]
+
     def edss_before(limit: date, inclusive: bool) -> float | None:
-        found = None
-        for d, v in edss:
-            if (d <= limit if inclusive else d < limit) and (limit - d).days <= edss_window_days:
-                found = v
-        return found
+        """The last value on (or, not inclusive, before) ``limit``, within the window."""
+        i = (bisect.bisect_right if inclusive else bisect.bisect_left)(edss_days, limit) - 1
+        if i < 0 or (limit - edss_days[i]).days > edss_window_days:
+            return None
+        return edss[i][1]
 
     periods = []
     for i, (a, b, active) in enumerate(segments):
