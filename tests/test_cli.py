@@ -151,7 +151,7 @@ def test_internal_errors_are_one_line(monkeypatch, tmp_path):
     assert not (tmp_path / "o.png").exists()
 
 
-@pytest.mark.parametrize("command", [[], ["plot"], ["validate"]])
+@pytest.mark.parametrize("command", [[], ["plot"], ["validate"], ["summary"], ["swimmer"]])
 def test_help_shows_an_example(command):
     result = invoke(*command, "--help")
     assert result.exit_code == 0
