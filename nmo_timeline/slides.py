@@ -22,9 +22,15 @@ def require_pptx(deck: str | Path) -> None:
     if Path(deck).suffix.lower() != ".pptx":
         raise OptionError(f"{deck}: the deck must end in .pptx")
     try:
-        import pptx  # noqa: F401
+        from pptx import Presentation
     except ImportError:
         raise OptionError("--pptx needs python-pptx: pip install 'nmo-timeline[pptx]'") from None
+    if Path(deck).exists():
+        try:
+            Presentation(str(deck))
+        except Exception as exc:  # python-pptx raises several types for broken decks
+            raise OptionError(f"{deck}: cannot be opened as a PowerPoint deck "
+                              f"({type(exc).__name__}); nothing was written") from None
 
 
 def add_slide(deck: str | Path, image: str | Path, title: str = "") -> Path:

@@ -44,6 +44,7 @@ def test_a_broken_deck_is_not_replaced(tmp_path):
     assert result.exit_code == 1
     assert "cannot be opened as a PowerPoint deck" in result.stderr
     assert deck.read_bytes() == b"not a deck"
+    assert not (tmp_path / "f.png").exists()  # refused before any figure was written
 
 
 def test_build_steps_are_the_ends_of_maintenance_periods():
