@@ -23,7 +23,7 @@ STYLE_NAMES = {ISO: "YYYY-MM-DD", DOTTED: "DD.MM.YYYY"}
 MIN_YEAR = 1900
 MAX_YEAR = 2100
 
-_MIDNIGHT = re.compile(r"^(.*?\d)(?:[ T]00:00(?::00(?:\.0+)?)?)$")
+_MIDNIGHT = re.compile(r"^(.*?\d)(?:[ T]00:00(?::00(?:\.0+)?)?Z?)$")
 _TIME = re.compile(r"[ T]\d{1,2}:\d{2}")
 _ISO_DAY = re.compile(r"^(\d{4})-(\d{2})-(\d{2})$")
 _ISO_MONTH = re.compile(r"^(\d{4})-(\d{2})$")

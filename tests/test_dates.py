@@ -24,6 +24,8 @@ from nmo_timeline.dates import (
         ("2011", ISO, date(2011, 1, 1), date(2011, 12, 31), "year"),
         ("2011-03-04T00:00:00", ISO, date(2011, 3, 4), date(2011, 3, 4), "day"),
         ("04.03.2011 00:00", DOTTED, date(2011, 3, 4), date(2011, 3, 4), "day"),
+        ("2011-03-04T00:00:00Z", ISO, date(2011, 3, 4), date(2011, 3, 4), "day"),
+        ("2011-03-04 00:00:00.000", ISO, date(2011, 3, 4), date(2011, 3, 4), "day"),
     ],
 )
 def test_accepted_dates(text, style, first, last, precision):
