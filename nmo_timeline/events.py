@@ -483,7 +483,7 @@ def parse_records(
                 out.error(header_line, f"column {i + 1}",
                           f"column {i + 1} has no header name but holds data; name it")
             else:
-                ignored.append(i)
+                ignored.append(i + 1)
             continue
         if key in COLUMNS:
             if key in colmap:
@@ -509,6 +509,10 @@ def parse_records(
                       f"column {i + 1} has no header name but holds data; name it")
     if trailing:
         notes.append("trailing empty columns ignored")
+    if ignored:
+        listed = ", ".join(str(i) for i in ignored)
+        notes.append(f"empty column{'s' if len(ignored) > 1 else ''} {listed} (no header, "
+                     "no data) ignored")
     for req in REQUIRED:
         if req not in colmap:
             candidates = [written[i] for i in range(width) if norm[i] and norm[i] not in COLUMNS]

@@ -231,3 +231,9 @@ def test_fast_path_matches_row_path_on_normalised_files(text):
         slow = read_events_text(text)
     pd.testing.assert_frame_equal(fast.events, slow.events)
     assert (fast.notes, fast.has_patient_column) == (slow.notes, slow.has_patient_column)
+
+
+def test_an_empty_unnamed_column_inside_the_header_is_noted(load):
+    t = load("kind,,start\nrelapse,,2011-01-01\n")
+    assert len(t.events) == 1
+    assert "empty column 2 (no header, no data) ignored" in t.notes

@@ -42,3 +42,15 @@ def test_unknown_names_are_maintenance():
 
 def test_name_key_folds_case_and_spacing():
     assert name_key("  Plasma   Exchange ") == name_key("plasma exchange")
+
+
+def test_every_registered_therapy_has_a_colour_and_a_role():
+    from nmo_timeline.colours import KNOWN
+    from nmo_timeline.registry import known_therapies
+
+    therapies = known_therapies()
+    assert len(therapies) >= 20
+    for info in therapies:
+        assert info.key in KNOWN, info.key
+        assert info.role in (ACUTE, MAINTENANCE)
+        assert lookup(info.label) == info  # the display name finds its own entry
