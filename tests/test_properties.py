@@ -281,32 +281,29 @@ def test_fast_and_row_by_row_paths_agree(evs, d):
                          min_size=1, max_size=5), min_size=1, max_size=8),
        st.sampled_from([",", ";", "\t"]), st.sampled_from(["\n", "\r\n", "\r"]))
 def test_quote_free_split_matches_the_csv_module(rows, delim, eol):
-    import csv as csv_module
-
     from nmo_timeline.events import _split
 
     text = eol.join(delim.join(r) for r in rows) + eol
+    assert _split(text, delim, "x") == csv_module_records(text, delim)
+
+
+def csv_module_records(text: str, delim: str) -> list[tuple[int, list[str], int]]:
+    """(first line, cells, last line) per record, as the csv module reads ``text``."""
+    import csv as csv_module
+
     reader = csv_module.reader(io.StringIO(text, newline=""), delimiter=delim, strict=True)
-    expected = []
+    records = []
     prev = 0
     for cells_ in reader:
-        expected.append((prev + 1, cells_ or [""], reader.line_num))
+        records.append((prev + 1, cells_ or [""], reader.line_num))
         prev = reader.line_num
-    assert _split(text, delim, "x") == expected
+    return records
 
 
 @SETTINGS
 @given(st.text(st.sampled_from(list("ab,;\t \r\n\x0b\x0c\x1c\x85\u2028")), max_size=40),
        st.sampled_from([",", ";", "\t"]))
 def test_quote_free_split_matches_the_csv_module_with_odd_line_breaks(text, delim):
-    import csv as csv_module
-
     from nmo_timeline.events import _split
 
-    reader = csv_module.reader(io.StringIO(text, newline=""), delimiter=delim, strict=True)
-    expected = []
-    prev = 0
-    for cells_ in reader:
-        expected.append((prev + 1, cells_ or [""], reader.line_num))
-        prev = reader.line_num
-    assert _split(text, delim, "x") == expected
+    assert _split(text, delim, "x") == csv_module_records(text, delim)
