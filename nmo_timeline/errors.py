@@ -45,6 +45,12 @@ class Problem:
         return {"line": self.line, "column": self.column, "message": self.message}
 
 
+def list_preview(items: list[str], n: int = 10) -> str:
+    """``a, b, c`` for a message, shortened to the first ``n`` with the total."""
+    shown = ", ".join(items[:n])
+    return shown + (f", ... ({len(items)} in all)" if len(items) > n else "")
+
+
 class NmoTimelineError(Exception):
     """Base class of every error this package raises on purpose.
 

@@ -22,14 +22,14 @@ import io
 import math
 import re
 from collections import Counter
-from collections.abc import Iterable, Sequence
+from collections.abc import Iterable
 from dataclasses import dataclass, field
 from datetime import date
 from pathlib import Path
 from typing import TYPE_CHECKING, Any, NamedTuple
 
 from . import dates as _dates
-from .errors import InputError, NmoTimelineError, Problem
+from .errors import InputError, NmoTimelineError, Problem, list_preview
 from .registry import ROLES, name_key, role_of
 
 if TYPE_CHECKING:
@@ -100,12 +100,20 @@ class EventTable:
         """Patient identifiers in order of first appearance."""
         return list(dict.fromkeys(self.events["patient"].tolist()))
 
+    def require_one_patient(self) -> None:
+        """Refuse a table of several patients, listing them (draw one with --patient)."""
+        patients = self.patients
+        if len(patients) > 1:
+            raise NmoTimelineError(
+                f"{self.source} holds {len(patients)} patients; choose one with --patient ID "
+                f"(patients: {list_preview(patients)})")
+
     def for_patient(self, patient: str) -> EventTable:
         """The same table restricted to one patient (exact identifier match)."""
         if patient not in self.patients:
             raise NmoTimelineError(
                 f"{self.source}: no patient '{patient}'; patients are "
-                + _list_preview(self.patients)
+                + list_preview(self.patients, 8)
             )
         sub = self.events[self.events["patient"] == patient].reset_index(drop=True)
         return EventTable(sub, self.source, self.warnings, self.notes,
@@ -132,13 +140,6 @@ def _isnat(x: Any) -> bool:
         return bool(x != x)
     except TypeError:  # pragma: no cover - defensive
         return False
-
-
-def _list_preview(items: Sequence[str], n: int = 8) -> str:
-    shown = ", ".join(items[:n])
-    if len(items) > n:
-        shown += f", ... ({len(items)} in all)"
-    return shown
 
 
 # --------------------------------------------------------------------------- read

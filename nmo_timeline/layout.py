@@ -222,12 +222,7 @@ def plan_timeline(
         If the table holds more than one patient or no events.
     """
     ev = table.events
-    if len(table.patients) > 1:
-        raise NmoTimelineError(
-            f"{table.source} holds {len(table.patients)} patients; choose one with "
-            "--patient ID (patients: " + ", ".join(table.patients[:8])
-            + (", ..." if len(table.patients) > 8 else "") + ")"
-        )
+    table.require_one_patient()
     if ev.empty:
         raise NmoTimelineError(f"{table.source}: no events to draw")
 

@@ -34,7 +34,7 @@ from typing import TYPE_CHECKING, NamedTuple
 
 import numpy as np
 
-from .errors import NmoTimelineError
+from .errors import NmoTimelineError, list_preview
 from .registry import MAINTENANCE, lookup, name_key
 
 if TYPE_CHECKING:
@@ -473,9 +473,9 @@ def summarise(
            for p in table.patients]
     comparison = compare_before_on(table, pps, compare) if compare else None
     if comparison is not None and comparison.without:
-        shown = ", ".join(comparison.without[:10])
         warnings.insert(0, f"{len(comparison.without)} patient(s) never received "
-                        f"{comparison.therapy} and are left out of the comparison: {shown}")
+                        f"{comparison.therapy} and are left out of the comparison: "
+                        f"{list_preview(comparison.without)}")
         if not comparison.rows:
             raise NmoTimelineError(f"no patient received '{compare}'; nothing to compare")
     return Summary(pps, cohort_rows(pps), comparison, warnings, grace_days, edss_window_days)

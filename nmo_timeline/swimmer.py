@@ -15,7 +15,7 @@ from datetime import date
 from typing import Any
 
 from .colours import UNTREATED, Palette
-from .errors import NmoTimelineError
+from .errors import NmoTimelineError, list_preview
 from .events import EventTable
 from .periods import DAYS_PER_YEAR, patient_periods, rows_by_patient, therapy_key
 from .periods import UNTREATED as UNTREATED_NAME
@@ -160,10 +160,8 @@ def plan_swimmer(
             aligned_days=float(aligned_days),
             arr=n_rel / total_years if total_years > 0 else None))
     if missing:
-        shown = ", ".join(missing[:10]) + (f", ... ({len(missing)} in all)"
-                                          if len(missing) > 10 else "")
         warnings.insert(0, f"{len(missing)} patient(s) never received {align} and are left out: "
-                        f"{shown}")
+                        f"{list_preview(missing)}")
     if not rows:
         raise NmoTimelineError(f"no patient received '{align}'; nothing to draw")
     if sort == "id":
