@@ -11,6 +11,7 @@ import functools
 import json
 import os
 import sys
+import tempfile
 from collections.abc import Callable
 from enum import Enum
 from pathlib import Path
@@ -236,26 +237,32 @@ def plot(
     from .style import load_style
 
     spec = load_style(style) if style is not None else None
+    fmt = output_format(output)  # refuse a bad extension before any work
+    figure_options: dict[str, Any] = {
+        "size": canvas, "theme": theme, "relative": relative,
+        "unit": unit.value if unit else None, "window": window, "calendar_row": calendar,
+        "anonymize": anonymize, "annotate": annotate, "style": spec}
     if all_patients or outdir is not None:
         if not (all_patients and outdir is not None):
             raise OptionError("--all-patients and --outdir go together: "
                               "nmo-timeline plot series.csv --all-patients --outdir figures/")
-        _plot_batch(csv, outdir, output_format(output), dpi, arr,
-                    figure_options={"size": canvas, "theme": theme, "relative": relative,
-                                    "unit": unit.value if unit else None, "window": window,
-                                    "calendar_row": calendar, "anonymize": anonymize,
-                                    "annotate": annotate, "style": spec},
+        clashing = [flag for flag, used in (("--patient", patient is not None),
+                                            ("--build", build), ("--pptx", pptx is not None))
+                    if used]
+        if clashing:
+            raise OptionError(f"--all-patients draws every patient once; it does not go with "
+                              f"{', '.join(clashing)}")
+        _plot_batch(csv, outdir, fmt, dpi, arr, figure_options=figure_options,
                     transparent=transparent,
                     date_format=date_format, encoding=encoding, strict=strict)
         return
-    output_format(output)  # refuse a bad extension before any work
+    if pptx is not None:
+        from .slides import require_pptx
+
+        require_pptx(pptx)
     table = _load(csv, date_format, encoding, strict)
-    if patient is None and len(table.patients) > 1:
-        shown = ", ".join(table.patients[:10])
-        more = f", ... ({len(table.patients)} in all)" if len(table.patients) > 10 else ""
-        raise OptionError(
-            f"{table.source} holds {len(table.patients)} patients; choose one with "
-            f"--patient ID (patients: {shown}{more})")
+    table = table.for_patient(patient) if patient is not None else table
+    table.require_one_patient()
     if title is None:
         from .plotting import BUNDLED_TITLE
 
@@ -263,16 +270,6 @@ def plot(
     from .plotting import plot_timeline
     from .render import save_figure
 
-    options: dict[str, Any] = {
-        "title": title, "dpi": dpi, "arr": arr, "size": canvas, "theme": theme,
-        "relative": relative, "unit": unit.value if unit else None, "window": window,
-        "calendar_row": calendar, "anonymize": anonymize, "annotate": annotate, "style": spec}
-    if patient is not None:
-        table = table.for_patient(patient)
-    if pptx is not None:
-        from .slides import require_pptx
-
-        require_pptx(pptx)
     steps: list[Any] = [None]
     if build:
         from .layout import build_steps
@@ -282,11 +279,19 @@ def plot(
         output.with_name(f"{output.stem}-{k:02d}{output.suffix}")
         for k in range(1, len(steps) + 1)]
     written = []
-    for until, out in zip(steps, outputs, strict=True):
-        fig = plot_timeline(table, reveal_until=until, **options)
-        written.append(save_figure(fig, out, dpi=dpi, transparent=transparent))
+    with tempfile.TemporaryDirectory() as tmp:
+        slide_images = []
+        for until, out in zip(steps, outputs, strict=True):
+            fig = plot_timeline(table, reveal_until=until, title=title, dpi=dpi, arr=arr,
+                                **figure_options)
+            written.append(save_figure(fig, out, dpi=dpi, transparent=transparent))
+            if pptx is not None:  # slides need a PNG: the output itself, or a copy
+                slide_images.append(written[-1] if fmt == "png" and not transparent else
+                                    save_figure(fig, Path(tmp) / f"{len(written)}.png", dpi=dpi))
         if pptx is not None:
-            _add_to_deck(pptx, fig, title or "", dpi)
+            from .slides import add_slides
+
+            add_slides(pptx, slide_images, title or "")
     line = _warning_line(table.warnings)
     if line:
         _err(line)
@@ -299,17 +304,6 @@ def plot(
         typer.echo(f"wrote {written[0]}")
     if pptx is not None:
         typer.echo(f"added {len(written)} slide{'s' if len(written) != 1 else ''} to {pptx}")
-
-
-def _add_to_deck(deck: Path, fig: Any, title: str, dpi: int) -> None:
-    import tempfile
-
-    from .render import save_figure
-    from .slides import add_slide
-
-    with tempfile.TemporaryDirectory() as tmp:
-        png = save_figure(fig, Path(tmp) / "slide.png", dpi=dpi)
-        add_slide(deck, png, title)
 
 
 def _plot_batch(csv: Path | None, outdir: Path, fmt: str, dpi: int, arr: bool,

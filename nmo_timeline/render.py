@@ -6,9 +6,6 @@ One method per panel, in the order the plan lists them.
 
 from __future__ import annotations
 
-import contextlib
-import os
-import tempfile
 from collections.abc import Iterator
 from contextlib import contextmanager
 from dataclasses import dataclass
@@ -26,6 +23,7 @@ from matplotlib.lines import Line2D
 from matplotlib.patches import Patch
 from matplotlib.ticker import FixedLocator, FuncFormatter, MaxNLocator
 
+from .atomic import atomic_output
 from .errors import OptionError
 from .fit import fit_layout, resolve_collisions
 from .layout import (
@@ -489,12 +487,6 @@ def output_format(path: str | Path) -> str:
     return ext
 
 
-def _umask() -> int:
-    mask = os.umask(0o022)
-    os.umask(mask)
-    return mask
-
-
 def save_figure(
     fig: Figure, path: str | Path, *, dpi: int | None = None, transparent: bool = False
 ) -> Path:
@@ -528,34 +520,13 @@ def save_figure(
     """
     out = Path(path)
     fmt = output_format(out)
-    parent = out.parent if str(out.parent) else Path(".")
-    if not parent.is_dir():
-        raise OptionError(f"{out}: the folder {parent} does not exist")
     metadata: dict[str, Any] = {
         "png": {"Software": None},
         "svg": {"Date": None, "Creator": None},
         "pdf": {"CreationDate": None, "ModDate": None, "Producer": None, "Creator": None},
     }[fmt]
-    if out.is_dir():
-        raise OptionError(f"{out}: is a folder; give a file name such as {out / 'timeline.png'}")
-    try:
-        fd, tmp = tempfile.mkstemp(prefix=f".{out.name}.", suffix=f".{fmt}.tmp", dir=parent)
-    except OSError as exc:
-        raise OptionError(f"{out}: cannot write there ({exc.strerror or exc})") from None
-    try:
-        with os.fdopen(fd, "wb") as fh, matplotlib.rc_context(cast(Any, BASE_RC)):
-            fig.savefig(fh, format=fmt, dpi=dpi or fig.dpi, metadata=metadata,
-                        transparent=transparent,
-                        facecolor="none" if transparent else fig.get_facecolor())
-        os.chmod(tmp, 0o666 & ~_umask())  # mkstemp makes 0600; give the usual mode
-        os.replace(tmp, out)
-    except OSError as exc:
-        with contextlib.suppress(FileNotFoundError):
-            os.unlink(tmp)
-        raise OptionError(f"{out}: cannot write ({exc.strerror or exc}); nothing was "
-                          "written") from None
-    except BaseException:
-        with contextlib.suppress(FileNotFoundError):
-            os.unlink(tmp)
-        raise
+    with atomic_output(out) as fh, matplotlib.rc_context(cast(Any, BASE_RC)):
+        fig.savefig(fh, format=fmt, dpi=dpi or fig.dpi, metadata=metadata,
+                    transparent=transparent,
+                    facecolor="none" if transparent else fig.get_facecolor())
     return out

@@ -216,12 +216,12 @@ def test_arr_figure_has_no_overlapping_text(table):
 
 
 def test_unwritable_output_is_a_clear_error(tmp_path, fig, monkeypatch):
-    import nmo_timeline.render as render_module
+    import nmo_timeline.atomic as atomic_module
 
     def denied(*a, **k):
         raise PermissionError(13, "Permission denied")
 
-    monkeypatch.setattr(render_module.tempfile, "mkstemp", denied)
+    monkeypatch.setattr(atomic_module.tempfile, "mkstemp", denied)
     with pytest.raises(OptionError, match="cannot write there \\(Permission denied\\)"):
         save_figure(fig, tmp_path / "t.png")
     monkeypatch.undo()

@@ -192,3 +192,15 @@ def test_edss_labels_optional_and_anonymized_rows(table):
     assert [r.patient for r in anon.rows] == ["1", "2", "3"]
     fig = render_swimmer(anon, dpi=30)
     assert [t.get_text() for t in fig.axes[0].get_yticklabels()] == ["1", "2", "3"]
+
+
+def test_batch_refuses_options_it_would_ignore(tmp_path):
+    p = tmp_path / "s.csv"
+    p.write_text(SERIES)
+    result = CliRunner().invoke(app, ["plot", str(p), "--all-patients", "--outdir",
+                                      str(tmp_path / "o"), "--build", "--pptx",
+                                      str(tmp_path / "d.pptx")])
+    assert result.exit_code == 1
+    assert result.stderr == ("error: --all-patients draws every patient once; it does not go "
+                             "with --build, --pptx\n")
+    assert not (tmp_path / "o").exists()
