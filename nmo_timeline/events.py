@@ -8,7 +8,9 @@ and every problem names the file, its physical line and the column:
 1. ``read``: bytes from disk (missing file, directory, binary content);
 2. ``decode``: UTF-8 with or without BOM; invalid bytes are kept as markers
    so that the cell holding them can be named;
-3. ``split``: records with the physical line each starts on (csv module);
+3. ``split``: records with the physical line each starts on (csv module), or,
+   for a rectangular quote-free file, text columns from pandas' C reader
+   (line = row + 1; no type, NA or date inference);
 4. ``header``: delimiter decided from the header alone, columns matched;
 5. ``rows``: each cell parsed against the schema;
 6. ``file``: rules across rows (one date style, duplicates, units).
@@ -22,7 +24,7 @@ import io
 import math
 import re
 from collections import Counter
-from collections.abc import Iterable
+from collections.abc import Callable, Iterable
 from dataclasses import dataclass, field
 from datetime import date
 from pathlib import Path
@@ -248,11 +250,20 @@ def read_events_text(
     delimiter = _choose_delimiter(header_raw, header_line, name)
     if delimiter != ",":
         notes.append(f"{DELIMITERS[delimiter]}-separated")
+    check_bytes = _SURROGATE.search(text) is not None
+    if not check_bytes and header_line == 1:
+        columns = _read_columns(text, delimiter)
+        if columns is not None:
+            table = parse_columns([c[0] for c in columns], [c[1:] for c in columns], name,
+                                  date_format=date_format, strict=strict, notes=notes,
+                                  decimal_comma=delimiter != ",")
+            if table is not None:
+                return table
     records = _split(text, delimiter, name)
     return parse_records(records, name, date_format=date_format, strict=strict,
                          notes=notes, decimal_comma=delimiter != ",",
-                         source=_Source(text, delimiter),
-                         check_bytes=_SURROGATE.search(text) is not None, partial=partial)
+                         source=_Source(text, delimiter), check_bytes=check_bytes,
+                         partial=partial)
 
 
 def _decode(data: bytes, name: str, encoding: str, notes: list[str]) -> str:
@@ -336,6 +347,7 @@ def _printable(s: str) -> str:
 
 
 Record = tuple[int, list[str], int]  # (first physical line, cells, last physical line)
+DateReader = Callable[[str], "_dates.ParsedDate | str"]  # a date, or why the text is not one
 
 
 class _Source:
@@ -353,6 +365,30 @@ class _Source:
         if self._lines is None:
             self._lines = io.StringIO(self.text, newline="").readlines()
         return "".join(self._lines[start - 1 : end]).rstrip("\r\n")
+
+
+def _read_columns(text: str, delimiter: str) -> list[Any] | None:
+    """The cells of a rectangular, quote-free file as columns (pandas' C reader).
+
+    Only for text where every physical line is one record: no quotes, no NUL,
+    no blank lines and the same number of delimiters on every line (pandas
+    refuses longer lines; the delimiter count rules out shorter ones).  Cells
+    stay text (no NA or type inference).  None when the file is not like that:
+    the record-by-record reader then reports its problems with their lines.
+    """
+    if '"' in text or "\x00" in text:
+        return None
+    import pandas as pd
+
+    try:
+        frame = pd.read_csv(io.StringIO(text), sep=delimiter, header=None, dtype=object,
+                            na_filter=False, skip_blank_lines=False, quoting=csv.QUOTE_NONE,
+                            engine="c")
+    except (pd.errors.ParserError, ValueError):
+        return None
+    if text.count(delimiter) != len(frame) * (frame.shape[1] - 1):
+        return None
+    return [frame[c].to_numpy() for c in frame.columns]
 
 
 def _split(text: str, delimiter: str, name: str) -> list[Record]:
@@ -426,6 +462,147 @@ def _closest(word: str, choices: Iterable[str]) -> str | None:
     return found[0] if found else None
 
 
+class _Header(NamedTuple):
+    """Where the contract's columns are, as read from the header line."""
+
+    ix: _Index
+    labels: dict[str, str]  # column key -> the header as written
+    width: int  # columns up to the last named one
+    n_cells: int  # cells in the header line, trailing empty ones included
+    written: list[str]  # every header cell as written (printable)
+
+
+def _read_header(
+    header_line: int,
+    header_cells: list[str],
+    column_has_data: Callable[[int], bool],
+    out: _Collector,
+    notes: list[str],
+) -> _Header:
+    """Match the header cells to the contract; raise on missing or ambiguous columns."""
+    written = [_printable(c.replace("\xa0", " ").strip()) for c in header_cells]
+    if any("\xa0" in c for c in header_cells):
+        notes.append("non-breaking spaces in the header read as spaces")
+    norm = [_norm_header(c) for c in header_cells]
+    width = len(norm)
+    while width and not norm[width - 1]:
+        width -= 1
+    trailing = len(norm) - width
+    colmap: dict[str, int] = {}
+    ignored: list[int] = []
+    for i in range(width):
+        key, label = norm[i], written[i]
+        if _SURROGATE.search(header_cells[i]):
+            out.error(header_line, label, _encoding_message())
+        if not key:
+            if column_has_data(i):
+                out.error(header_line, f"column {i + 1}",
+                          f"column {i + 1} has no header name but holds data; name it")
+            else:
+                ignored.append(i + 1)
+            continue
+        if key in COLUMNS:
+            if key in colmap:
+                out.error(header_line, label,
+                          f"column '{label}' appears twice (columns {colmap[key] + 1} and "
+                          f"{i + 1}); keep one")
+            else:
+                colmap[key] = i
+        else:
+            hint = _closest(key, COLUMNS)
+            extra = f" (did you mean '{hint}'?)" if hint else ""
+            if hint == "patient" and "patient" not in norm and column_has_data(i):
+                # ignoring an ID column would draw several patients as one
+                out.error(header_line, label,
+                          f"column '{label}' looks like a patient identifier; rename it to "
+                          "'patient' (or delete the column if the file holds one patient)")
+                continue
+            out.warn(header_line, label, f"unknown column '{label}' ignored{extra}")
+    for i in range(width, len(norm)):
+        if column_has_data(i):
+            out.error(header_line, f"column {i + 1}",
+                      f"column {i + 1} has no header name but holds data; name it")
+    if trailing:
+        notes.append("trailing empty columns ignored")
+    if ignored:
+        listed = ", ".join(str(i) for i in ignored)
+        notes.append(f"empty column{'s' if len(ignored) > 1 else ''} {listed} (no header, "
+                     "no data) ignored")
+    for req in REQUIRED:
+        if req not in colmap:
+            candidates = [written[i] for i in range(width) if norm[i] and norm[i] not in COLUMNS]
+            hint = None
+            for c in candidates:
+                if _closest(_norm_header(c), COLUMNS) == req:
+                    hint = c
+                    break
+            extra = f"; the header has '{hint}': rename it to '{req}'" if hint else ""
+            out.error(header_line, req, f"required column '{req}' is missing{extra}")
+    if out.errors:
+        raise InputError(out.errors, out.warnings)
+    return _Header(_Index(*(colmap.get(k, -1) for k in _Index._fields)),
+                   {k: written[i] for k, i in colmap.items()}, width, len(norm), written)
+
+
+def _date_reader(date_format: str | None, name: str) -> tuple[bool, DateReader]:
+    """(whether a custom format is in use, a cached date parser returning a date or a message)."""
+    custom = None
+    if date_format is not None:
+        try:
+            custom = _dates.compile_format(date_format)
+        except ValueError as exc:
+            raise InputError([Problem(name, None, None, str(exc))]) from None
+    cache: dict[str, _dates.ParsedDate | str] = {}
+
+    def get_date(text: str) -> _dates.ParsedDate | str:
+        hit = cache.get(text)
+        if hit is None:
+            try:
+                hit = _dates.parse_date(text, custom, date_format or "")
+            except _dates.DateError as exc:
+                hit = str(exc)
+            cache[text] = hit
+        return hit
+
+    return custom is not None, get_date
+
+
+def parse_columns(
+    header_cells: list[str],
+    columns: list[Any],
+    name: str,
+    *,
+    date_format: str | None = None,
+    strict: bool = False,
+    notes: list[str] | None = None,
+    decimal_comma: bool = False,
+) -> EventTable | None:
+    """Validate a rectangular file given as columns (header on line 1, no blank rows).
+
+    Returns None when anything needs a message or a row-level decision (the caller
+    then reads the file record by record, which reports it with its place).
+    """
+    notes = list(notes or [])
+    out = _Collector(name)
+    n = len(columns[0]) if columns else 0
+    if not n:
+        return None
+    header = _read_header(1, header_cells, lambda i: any(v.strip() for v in columns[i]),
+                          out, notes)
+    if strict and out.warnings:
+        return None
+    custom, get_date = _date_reader(date_format, name)
+    import numpy as np
+
+    fast = _fast_parse(columns, np.arange(2, n + 2, dtype=np.int64), header.ix, get_date,
+                       custom, decimal_comma)
+    if fast is None:
+        return None
+    frame, date_style, counters, used = fast
+    return EventTable(frame, name, out.warnings, notes + _counter_notes(counters), used,
+                      date_style)
+
+
 def parse_records(
     records: list[Record],
     name: str,
@@ -447,12 +624,7 @@ def parse_records(
     notes = list(notes or [])
     source = source or _Source(None)
     out = _Collector(name)
-    custom = None
-    if date_format is not None:
-        try:
-            custom = _dates.compile_format(date_format)
-        except ValueError as exc:
-            raise InputError([Problem(name, None, None, str(exc))]) from None
+    has_custom, get_date = _date_reader(date_format, name)
 
     nonblank = [r for r in records if "".join(r[1]).strip()]
     skipped = len(records) - len(nonblank)
@@ -464,103 +636,31 @@ def parse_records(
         notes.append(f"{skipped} blank line{'s' if skipped != 1 else ''} or empty row"
                      f"{'s' if skipped != 1 else ''} skipped")
 
-    # ----- header
-    written = [_printable(c.replace("\xa0", " ").strip()) for c in header_cells]
-    if any("\xa0" in c for c in header_cells):
-        notes.append("non-breaking spaces in the header read as spaces")
-    norm = [_norm_header(c) for c in header_cells]
-    width = len(norm)
-    while width and not norm[width - 1]:
-        width -= 1
-    trailing = len(norm) - width
-    colmap: dict[str, int] = {}
-    ignored: list[int] = []
-    for i in range(width):
-        key, label = norm[i], written[i]
-        if _SURROGATE.search(header_cells[i]):
-            out.error(header_line, label, _encoding_message())
-        if not key:
-            if any(i < len(r[1]) and r[1][i].strip() for r in rows):
-                out.error(header_line, f"column {i + 1}",
-                          f"column {i + 1} has no header name but holds data; name it")
-            else:
-                ignored.append(i + 1)
-            continue
-        if key in COLUMNS:
-            if key in colmap:
-                out.error(header_line, label,
-                          f"column '{label}' appears twice (columns {colmap[key] + 1} and "
-                          f"{i + 1}); keep one")
-            else:
-                colmap[key] = i
-        else:
-            hint = _closest(key, COLUMNS)
-            extra = f" (did you mean '{hint}'?)" if hint else ""
-            if hint == "patient" and "patient" not in norm and any(
-                    i < len(r[1]) and r[1][i].strip() for r in rows):
-                # ignoring an ID column would draw several patients as one
-                out.error(header_line, label,
-                          f"column '{label}' looks like a patient identifier; rename it to "
-                          "'patient' (or delete the column if the file holds one patient)")
-                continue
-            out.warn(header_line, label, f"unknown column '{label}' ignored{extra}")
-    for i in range(width, len(norm)):
-        if any(i < len(r[1]) and r[1][i].strip() for r in rows):
-            out.error(header_line, f"column {i + 1}",
-                      f"column {i + 1} has no header name but holds data; name it")
-    if trailing:
-        notes.append("trailing empty columns ignored")
-    if ignored:
-        listed = ", ".join(str(i) for i in ignored)
-        notes.append(f"empty column{'s' if len(ignored) > 1 else ''} {listed} (no header, "
-                     "no data) ignored")
-    for req in REQUIRED:
-        if req not in colmap:
-            candidates = [written[i] for i in range(width) if norm[i] and norm[i] not in COLUMNS]
-            hint = None
-            for c in candidates:
-                if _closest(_norm_header(c), COLUMNS) == req:
-                    hint = c
-                    break
-            extra = f"; the header has '{hint}': rename it to '{req}'" if hint else ""
-            out.error(header_line, req, f"required column '{req}' is missing{extra}")
-    if out.errors:
-        raise InputError(out.errors, out.warnings)
+    def column_has_data(i: int) -> bool:
+        return any(i < len(r[1]) and r[1][i].strip() for r in rows)
+
+    header = _read_header(header_line, header_cells, column_has_data, out, notes)
     if not rows:
         raise InputError([Problem(name, None, None,
                                   "the file has a header but no events")], out.warnings)
-
-    labels = {k: written[i] for k, i in colmap.items()}
-    idx = colmap
-    def patient_column_used() -> bool:
-        i = idx["patient"]
-        return any(i < len(r[1]) and r[1][i].strip() for r in rows)
-
+    ix, labels, width, n_header, written = header
 
     counters: Counter[str] = Counter()
     parsed: list[_Row] = []
-    date_cache: dict[str, _dates.ParsedDate | str] = {}
-
-    def get_date(text: str) -> _dates.ParsedDate | str:
-        hit = date_cache.get(text)
-        if hit is None:
-            try:
-                hit = _dates.parse_date(text, custom, date_format or "")
-            except _dates.DateError as exc:
-                hit = str(exc)
-            date_cache[text] = hit
-        return hit
-
     style_cells: list[tuple[int, str, str, str]] = []  # line, column, text, style
-    n_header = len(norm)
-    ix = _Index(*(idx.get(k, -1) for k in _Index._fields))
     if not check_bytes and not (strict and out.warnings):
-        fast = _fast_parse(rows, n_header, ix, get_date, custom is not None, decimal_comma)
-        if fast is not None:
-            frame, date_style, fast_counters, used = fast
-            return EventTable(frame, name, out.warnings, notes + _counter_notes(fast_counters),
-                              used, date_style)
-    has_patient = "patient" in idx and patient_column_used()
+        row_cells = [r[1] for r in rows]
+        if all(len(c) == n_header for c in row_cells):
+            import numpy as np
+
+            fast = _fast_parse(list(zip(*row_cells, strict=True)),
+                               np.array([r[0] for r in rows], dtype=np.int64), ix, get_date,
+                               has_custom, decimal_comma)
+            if fast is not None:
+                frame, date_style, fast_counters, used = fast
+                return EventTable(frame, name, out.warnings,
+                                  notes + _counter_notes(fast_counters), used, date_style)
+    has_patient = ix.patient >= 0 and column_has_data(ix.patient)
     patient_of_line: dict[int, str] = {}
     for record in rows:
         line, cells, _ = record
@@ -592,7 +692,7 @@ def parse_records(
             parsed.append(row)
 
     # ----- rules across rows
-    if style_cells and custom is None:
+    if style_cells and not has_custom:
         styles = Counter(s for _, _, _, s in style_cells)
         main, _ = max(styles.items(), key=lambda kv: (kv[1], -_first_index(style_cells, kv[0])))
         if len(styles) > 1:
@@ -605,7 +705,7 @@ def parse_records(
                               f"writes dates {_dates.STYLE_NAMES[main]} ({styles[main]} of "
                               f"{sum(styles.values())} dates); use one date style throughout")
             parsed = [r for r in parsed if r.line not in bad_lines]
-    date_style = (_dates.CUSTOM if custom is not None else
+    date_style = (_dates.CUSTOM if has_custom else
                   (Counter(s for *_, s in style_cells).most_common(1)[0][0]
                    if style_cells else _dates.ISO))
 
@@ -690,111 +790,113 @@ def _parse_number(text: str, decimal_comma: bool, counters: Counter[str]) -> flo
 
 
 def _fast_parse(
-    rows: list[Record],
-    n_header: int,
+    columns: list[Any],
+    lines: Any,
     ix: _Index,
-    get_date: Any,
+    get_date: DateReader,
     custom: bool,
     decimal_comma: bool,
 ) -> tuple[pd.DataFrame, str, Counter[str], bool] | None:
     """Column-wise validation of a file with nothing to report.
 
-    Each distinct cell text is parsed once; the row rules are then checked with
-    cheap comparisons.  At the first sign of any problem (an error or a warning)
-    it returns None and the row-by-row path produces the exact messages, so both
-    paths share one set of rules for valid input (a property test compares them).
+    ``columns`` holds every header column's cells (text), ``lines`` each row's
+    physical line.  Each distinct cell text is parsed once and the row rules are
+    checked as array comparisons.  At the first sign of any problem (an error or
+    a warning) it returns None and the row-by-row path produces the exact
+    messages, so both paths share one set of rules for valid input (property
+    tests compare them).
     """
     import numpy as np
     import pandas as pd
 
-    cells = [r[1] for r in rows]
-    if set(map(len, cells)) != {n_header}:
-        return None
-    n = len(rows)
-    counters: Counter[str] = Counter()
+    n = len(lines)
 
-    def column(i: int) -> list[str]:
+    def column(i: int) -> tuple[Any, list[str]]:
+        """(codes, distinct stripped texts): ``texts[codes]`` is the column."""
         if i < 0:
-            return [""] * n
-        col = [c[i] for c in cells]
-        stripped = {v: v.strip() for v in set(col)}
-        if all(k == v for k, v in stripped.items()):
-            return col
-        return [stripped[v] for v in col]
+            return np.zeros(n, dtype=np.intp), [""]
+        codes, uniques = pd.factorize(np.asarray(columns[i], dtype=object))
+        texts = uniques.tolist()
+        stripped = [t.strip() for t in texts]
+        if stripped != texts:  # " a" and "a" are one value: factorize again
+            again, uniques = pd.factorize(np.array(stripped, dtype=object))
+            codes, texts = again[codes], uniques.tolist()
+        return codes, texts
 
-    kinds = column(ix.kind)
-    kind_of = {k: k.casefold() for k in set(kinds)}
-    if any(v not in KINDS for v in kind_of.values()):
+    def take(values: list[Any], codes: Any, dtype: Any = object) -> Any:
+        return np.array(values, dtype=dtype)[codes]
+
+    counters: Counter[str] = Counter()
+    kind_codes, kind_texts = column(ix.kind)
+    kind_code = {k: i for i, k in enumerate(KINDS)}
+    kind_of = [kind_code.get(k.casefold(), -1) for k in kind_texts]
+    if -1 in kind_of:
         return None
-    kinds = [kind_of[k] for k in kinds]
-    patients = column(ix.patient)
-    distinct_patients = set(patients)
-    has_patient = distinct_patients != {""}
-    if has_patient and "" in distinct_patients:
+    THERAPY, RELAPSE, EDSS, MRI, LAB = range(len(KINDS))
+    kc = take(kind_of, kind_codes, np.int8)
+    blank = np.ones(n, dtype=bool)
+    for i in range(len(columns)):
+        codes, texts = column(i)
+        blank &= take([not t for t in texts], codes, bool)
+    if blank.any():
+        return None  # empty rows are skipped (and counted) by the row path
+    patient_codes, patient_texts = column(ix.patient)
+    has_patient = patient_texts != [""]
+    if has_patient and "" in patient_texts:
         return None
-    names = column(ix.name)
-    starts_text = column(ix.start)
-    start_of: dict[str, _dates.ParsedDate] = {}
-    for t in set(starts_text):
+    name_codes, name_texts = column(ix.name)
+    start_codes, start_texts = column(ix.start)
+    start_of: list[_dates.ParsedDate] = []
+    for t in start_texts:
         got_start = get_date(t) if t else ""
         if isinstance(got_start, str):
             return None
-        start_of[t] = got_start
+        start_of.append(got_start)
     epoch = date(1970, 1, 1).toordinal()
-    first_of = {t: d.first.toordinal() - epoch for t, d in start_of.items()}
-    precision_of = {t: d.precision for t, d in start_of.items()}
-    ends_text = column(ix.end)
-    values_text = column(ix.value)
-    roles_text = column(ix.role)
-    units = column(ix.unit)
-    details = column(ix.detail)
+    start_first = take([d.first.toordinal() - epoch for d in start_of], start_codes, np.int64)
+    end_codes, end_texts = column(ix.end)
+    value_codes, value_texts = column(ix.value)
+    role_codes, role_texts = column(ix.role)
+    unit_codes, unit_texts = column(ix.unit)
+    detail_codes, detail_texts = column(ix.detail)
 
     # value cells: parse each distinct text once
-    value_of: dict[str, float | None] = {}
-    for t in set(values_text):
+    value_of: list[float] = []
+    for t in value_texts:
         if t.casefold() in MISSING_TOKENS or not t:
-            value_of[t] = None
+            value_of.append(math.nan)
             continue
-        scratch: Counter[str] = Counter()
-        got = _parse_number(t, decimal_comma, scratch)
+        got = _parse_number(t, decimal_comma, Counter())
         if isinstance(got, str):
             return None
-        value_of[t] = got
-    end_of: dict[str, Any] = {}
-    for t in set(ends_text):
+        value_of.append(got)
+    end_of: list[_dates.ParsedDate | str | None] = []
+    for t in end_texts:
         folded = t.casefold()
         if not t or folded in MISSING_TOKENS:
-            end_of[t] = None
+            end_of.append(None)
         elif folded == "ongoing":
-            end_of[t] = "ongoing"
+            end_of.append("ongoing")
         else:
             got_end = get_date(t)
             if isinstance(got_end, str):
                 return None
-            end_of[t] = got_end
-    styles = {d.style for d in start_of.values()} | {
-        e.style for e in end_of.values() if isinstance(e, _dates.ParsedDate)}
+            end_of.append(got_end)
+    end_dates = [e for e in end_of if isinstance(e, _dates.ParsedDate)]
+    styles = {d.style for d in start_of} | {e.style for e in end_dates}
     if len(styles) > 1 and not custom:
         return None
 
     # row rules, as array comparisons
-    kind_code = {k: i for i, k in enumerate(KINDS)}
-    THERAPY, RELAPSE, EDSS, MRI, LAB = (kind_code[k] for k in KINDS)
-    kc = np.array([kind_code[k] for k in kinds], dtype=np.int8)
-    start_first = np.array([first_of[t] for t in starts_text], dtype=np.int64)
-    has_end_text = np.array([end_of[t] is not None for t in ends_text], dtype=bool)
-    if (has_end_text & (kc != THERAPY)).any():
+    ec = take([0 if e is None else 1 if e == "ongoing" else 2 for e in end_of], end_codes,
+              np.int8)
+    if ((ec != 0) & (kc != THERAPY)).any():
         return None
-    end_code = {t: (0 if e is None else 1 if e == "ongoing" else 2) for t, e in end_of.items()}
-    ec = np.array([end_code[t] for t in ends_text], dtype=np.int8)
-    end_last_of = {t: (e.last.toordinal() - epoch if isinstance(e, _dates.ParsedDate) else 0)
-                   for t, e in end_of.items()}
-    end_last = np.array([end_last_of[t] for t in ends_text], dtype=np.int64)
+    end_last = take([e.last.toordinal() - epoch if isinstance(e, _dates.ParsedDate) else 0
+                     for e in end_of], end_codes, np.int64)
     if ((ec == 2) & (end_last < start_first)).any():
         return None
-    nan = float("nan")
-    vals = np.array([nan if value_of[t] is None else value_of[t] for t in values_text],
-                    dtype=float)
+    vals = take(value_of, value_codes, float)
     missing = np.isnan(vals)
     is_edss, is_lab, is_mri = kc == EDSS, kc == LAB, kc == MRI
     with np.errstate(invalid="ignore"):
@@ -803,80 +905,82 @@ def _fast_parse(
                                      | (vals == 0.5))
         bad |= is_mri & ~missing & ((vals < 0) | (vals != np.floor(vals)))
         bad |= (kc == THERAPY) & ~missing & (vals < 0)
-    empty_name = np.array([not nm for nm in names], dtype=bool)
+    empty_name = take([not t for t in name_texts], name_codes, bool)
     bad |= empty_name & ((kc == THERAPY) | is_lab)
     if bad.any():
         return None
-    role_given = {t: t.casefold() for t in set(roles_text)}
-    if any(r and r not in ROLES for r in role_given.values()):
+    role_given = [t.casefold() for t in role_texts]
+    if any(r and r not in ROLES for r in role_given):
         return None
-    if (np.array([bool(t) for t in roles_text], dtype=bool) & (kc != THERAPY)).any():
+    has_role = take([bool(t) for t in role_texts], role_codes, bool)
+    if (has_role & (kc != THERAPY)).any():
         return None
-    role_cache: dict[str, str] = {}
-    roles: list[str] = []
-    for k, nm, t in zip(kinds, names, roles_text, strict=True):
-        if t:
-            roles.append(role_given[t])
-        elif k == "therapy":
-            r = role_cache.get(nm)
-            if r is None:
-                r = role_cache[nm] = role_of(nm)
-            roles.append(r)
-        else:
-            roles.append("")
-    ongoing = ec == 1
-    nat = np.iinfo(np.int64).min
-    end_days = np.where(ec == 2, end_last, nat)
-    end_prec_of = {t: (e.precision if isinstance(e, _dates.ParsedDate) else "")
-                   for t, e in end_of.items()}
-    out_end_prec = [end_prec_of[t] for t in ends_text]
+    roles = np.where(has_role, take(role_given, role_codes),
+                     np.where(kc == THERAPY,
+                              take([role_of(t) if t else "" for t in name_texts], name_codes),
+                              ""))
 
-    keys_of = {nm: name_key(nm) for nm in set(names)}
-    keys = [keys_of[nm] for nm in names]
-    if len(set(zip(patients, kinds, keys, start_first.tolist(), strict=True))) != n:
-        return None  # duplicates: the row path reports or counts them
-    units_by: dict[tuple[str, str], str] = {}
-    for i in np.flatnonzero(is_lab).tolist():
-        u = units_by.setdefault((patients[i], keys[i]), units[i].casefold())
-        if u != units[i].casefold():
+    # duplicates (patient, kind, therapy key, day) and one unit per analyte: the row
+    # path reports or counts them
+    key_texts = [name_key(t) for t in name_texts]
+    key_codes, _ = pd.factorize(take(key_texts, name_codes))
+    order = np.lexsort((start_first, key_codes, kc, patient_codes))
+    same = np.ones(n - 1, dtype=bool)
+    for col in (patient_codes, kc, key_codes, start_first):
+        ordered = col[order]
+        same &= ordered[1:] == ordered[:-1]
+    if same.any():
+        return None
+    labs = np.flatnonzero(is_lab)
+    if len(labs):
+        unit_folded, _ = pd.factorize(take([t.casefold() for t in unit_texts], unit_codes)[labs])
+        by = np.lexsort((key_codes[labs], patient_codes[labs]))
+        p_sorted, k_sorted, u_sorted = (patient_codes[labs][by], key_codes[labs][by],
+                                        unit_folded[by])
+        group = (p_sorted[1:] == p_sorted[:-1]) & (k_sorted[1:] == k_sorted[:-1])
+        if (group & (u_sorted[1:] != u_sorted[:-1])).any():
             return None
 
     # counters for the notes, as the row path counts them
-    value_counts = Counter(values_text)
-    end_counts = Counter(ends_text)
-    start_counts = Counter(starts_text)
-    tokens = sum(c for t, c in value_counts.items() if t and t.casefold() in MISSING_TOKENS)
-    tokens += sum(c for t, c in end_counts.items() if t and t.casefold() in MISSING_TOKENS)
+    def count(codes: Any, flags: list[bool]) -> int:
+        return int(np.bincount(codes, minlength=len(flags))[np.array(flags, dtype=bool)].sum())
+
+    tokens = count(value_codes, [bool(t) and t.casefold() in MISSING_TOKENS for t in value_texts])
+    tokens += count(end_codes, [bool(t) and t.casefold() in MISSING_TOKENS for t in end_texts])
     if tokens:
         counters["missing-value tokens read as empty"] += tokens
     if decimal_comma:
-        commas = sum(c for t, c in value_counts.items() if "," in t and value_of[t] is not None)
+        commas = count(value_codes, ["," in t and not math.isnan(v)
+                                     for t, v in zip(value_texts, value_of, strict=True)])
         if commas:
             counters["decimal commas read as points"] += commas
-    midnight = sum(int(c) for t, c in start_counts.items() if start_of[t].had_midnight)
-    midnight += sum(c for t, c in end_counts.items()
-                    if isinstance(end_of[t], _dates.ParsedDate) and end_of[t].had_midnight)
+    midnight = count(start_codes, [d.had_midnight for d in start_of])
+    midnight += count(end_codes, [isinstance(e, _dates.ParsedDate) and e.had_midnight
+                                  for e in end_of])
     if midnight:
         counters["midnight times removed from dates"] += midnight
 
+    nat = np.iinfo(np.int64).min
     frame = pd.DataFrame({
-        "line": np.array([r[0] for r in rows], dtype=np.int64),
-        "patient": pd.array(patients, dtype=object),
-        "kind": pd.array(kinds, dtype=object),
-        "name": pd.array(names, dtype=object),
-        "name_key": pd.array(keys, dtype=object),
+        "line": np.asarray(lines, dtype=np.int64),
+        "patient": pd.array(take(patient_texts, patient_codes), dtype=object),
+        "kind": pd.array(take(list(KINDS), kc), dtype=object),
+        "name": pd.array(take(name_texts, name_codes), dtype=object),
+        "name_key": pd.array(take(key_texts, name_codes), dtype=object),
         "start": start_first.view("datetime64[D]"),
-        "end": end_days.view("datetime64[D]"),
-        "ongoing": ongoing,
+        "end": np.where(ec == 2, end_last, nat).view("datetime64[D]"),
+        "ongoing": ec == 1,
         "value": vals,
-        "unit": pd.array(units, dtype=object),
-        "detail": pd.array(details, dtype=object),
+        "unit": pd.array(take(unit_texts, unit_codes), dtype=object),
+        "detail": pd.array(take(detail_texts, detail_codes), dtype=object),
         "role": pd.array(roles, dtype=object),
-        "start_precision": pd.array([precision_of[t] for t in starts_text], dtype=object),
-        "end_precision": pd.array(out_end_prec, dtype=object),
+        "start_precision": pd.array(take([d.precision for d in start_of], start_codes),
+                                    dtype=object),
+        "end_precision": pd.array(take([e.precision if isinstance(e, _dates.ParsedDate) else ""
+                                        for e in end_of], end_codes), dtype=object),
     })
-    for col in ("start", "end"):
-        frame[col] = frame[col].astype("datetime64[s]")
+    for col_name in ("start", "end"):
+        frame[col_name] = frame[col_name].astype("datetime64[s]")
     style = _dates.CUSTOM if custom else next(iter(styles), _dates.ISO)
     return frame, style, counters, has_patient
 

@@ -307,3 +307,48 @@ def test_quote_free_split_matches_the_csv_module_with_odd_line_breaks(text, deli
     from nmo_timeline.events import _split
 
     assert _split(text, delim, "x") == csv_module_records(text, delim)
+
+
+def check_columns_against_csv_module(text: str, delim: str) -> bool:
+    """When the C-reader column path accepts ``text``, it holds exactly the csv module's
+    cells, one record per physical line; returns whether it accepted."""
+    from nmo_timeline.events import _read_columns
+
+    columns = _read_columns(text, delim)
+    if columns is None:
+        return False
+    records = csv_module_records(text, delim)
+    assert [(first, last) for first, _, last in records] == [(i, i) for i in
+                                                             range(1, len(records) + 1)]
+    assert [list(row) for row in zip(*columns, strict=True)] == [c for _, c, _ in records]
+    return True
+
+
+@SETTINGS
+@given(st.lists(st.lists(st.text(st.characters(min_codepoint=32, max_codepoint=0x24F,
+                                               blacklist_characters='"\x7f'), max_size=6),
+                         min_size=3, max_size=3), min_size=1, max_size=8),
+       st.sampled_from([",", ";", "\t"]), st.sampled_from(["\n", "\r\n", "\r"]))
+def test_column_reader_matches_the_csv_module_on_rectangular_text(rows, delim, eol):
+    text = eol.join(delim.join(r) for r in rows) + eol
+    accepted = check_columns_against_csv_module(text, delim)
+    if not any(delim in cell for r in rows for cell in r):
+        # every line has the same number of fields: the column path must take it
+        assert accepted
+
+
+@SETTINGS
+@given(st.text(st.sampled_from(list("ab,;\t #'\\ \r\n\x0b\x0c\x1c\x85\u2028")), max_size=60),
+       st.sampled_from([",", ";", "\t"]))
+def test_column_reader_never_disagrees_with_the_csv_module(text, delim):
+    check_columns_against_csv_module(text, delim)
+
+
+def test_column_reader_refuses_short_blank_and_quoted_lines():
+    from nmo_timeline.events import _read_columns
+
+    assert _read_columns("a,b,c\n1,2,3\n", ",") is not None
+    assert _read_columns("a,b,c\n1,2\n", ",") is None  # a short line
+    assert _read_columns("a,b,c\n1,2,3,4\n", ",") is None  # a long line
+    assert _read_columns("a,b,c\n\n1,2,3\n", ",") is None  # a blank line
+    assert _read_columns('a,b,c\n1,"2",3\n', ",") is None  # quoting: the csv module reads it
