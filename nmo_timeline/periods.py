@@ -23,16 +23,15 @@ The rules (README, "How periods and relapse rates are computed"):
 
 from __future__ import annotations
 
-import bisect
-import itertools
 import statistics
 from collections import defaultdict
 from dataclasses import dataclass, field
-from datetime import date, timedelta
+from datetime import date
 from functools import lru_cache
-from typing import TYPE_CHECKING, NamedTuple
+from typing import TYPE_CHECKING, Any, NamedTuple
 
 import numpy as np
+import pandas as pd
 
 from .errors import NmoTimelineError, list_preview
 from .registry import MAINTENANCE, lookup, name_key
@@ -72,7 +71,8 @@ class Period(NamedTuple):
     @property
     def arr(self) -> float | None:
         """Relapses per year; ``None`` for a period of zero length."""
-        return self.relapses / self.years if self.days > 0 else None
+        days = (self.end - self.start).days
+        return self.relapses / (days / DAYS_PER_YEAR) if days > 0 else None
 
     @property
     def edss_change(self) -> float | None:
@@ -226,163 +226,387 @@ def patient_periods(
     grace_days: int = 0,
     edss_window_days: int = DEFAULT_EDSS_WINDOW,
     warnings: list[str] | None = None,
-    rows: list[Row] | None = None,
 ) -> PatientPeriods:
-    """Cut one patient's record into treatment periods (see module docstring).
-
-    ``rows`` (this patient's rows from :func:`rows_by_patient`) saves a scan of
-    the table when called for many patients.
-    """
-    warn = warnings if warnings is not None else []
-    who = f"patient {patient}: " if table.has_patient_column else ""
-    if rows is None:
-        rows = rows_by_patient(table).get(patient, [])
-    if not rows:
+    """Cut one patient's record into treatment periods (see module docstring)."""
+    if patient not in set(table.events["patient"].tolist()):
         raise NmoTimelineError(f"{table.source}: no events for patient '{patient}'")
-    dates = [r.start for r in rows] + [r.end for r in rows if r.end is not None]
-    record_start = min(dates)
-    latest = max(dates)
-    if cutoff is None:
-        cutoff = latest
-    elif cutoff < record_start:
-        raise NmoTimelineError(
-            f"{who}the cut-off {cutoff} is before the first recorded date {record_start}")
-    stop_all = cutoff + timedelta(days=1)
+    return all_patient_periods(table.for_patient(patient), cutoff=cutoff, grace_days=grace_days,
+                               edss_window_days=edss_window_days, warnings=warnings)[0]
 
-    # --- maintenance therapy intervals [a, b)
-    maint = sorted((r for r in rows if r.kind == "therapy" and r.role == MAINTENANCE
-                    and r.start <= cutoff), key=lambda r: (r.start, r.line))
-    labels: dict[str, str] = {}
-    starts: dict[str, list[date]] = defaultdict(list)
-    for r in maint:
-        key, label = therapy_key(r.name)
-        labels.setdefault(key, label)
-        starts[key].append(r.start)
-        if r.start_precision != "day":
-            warn.append(f"{who}{label} on line {r.line} is dated only to the "
-                        f"{r.start_precision}; the period boundary is placed on {r.start}")
-    intervals: dict[str, list[tuple[date, date]]] = defaultdict(list)
-    for r in maint:
-        key, label = therapy_key(r.name)
-        a = r.start
-        if r.ongoing:
-            b = stop_all
-        elif r.end is not None:
-            b = min(r.end + timedelta(days=1), stop_all)
-        else:
-            later = [s for k, ss in starts.items() if k != key for s in ss if s > a]
-            b = min(later) if later else stop_all
-            if not later and (cutoff - a).days > STALE_SINGLE_DOSE_DAYS and a == max(starts[key]):
-                warn.append(
-                    f"{who}{label}: last dose on {a} (line {r.line}) is counted in effect until "
-                    f"the cut-off {cutoff}, {(cutoff - a).days} days later, because no other "
-                    "maintenance therapy starts; if it was stopped, record the stop as an "
-                    "'end' date")
-        if b > a:
-            intervals[key].append((a, b))
 
-    # --- segments between all boundaries, merged where the set of therapies is equal
-    bounds = {record_start, stop_all}
-    for ivs in intervals.values():
-        for a, b in ivs:
-            bounds.add(a)  # starts and stops lie within the record by construction
-            bounds.add(b)
-    edges = sorted(bounds)
-    segments: list[tuple[date, date, tuple[str, ...]]] = []
-    by_label = sorted(intervals, key=lambda k: labels[k].casefold())
-    for a, b in itertools.pairwise(edges):
-        active = tuple(k for k in by_label if any(s <= a < e for s, e in intervals[k]))
-        if segments and segments[-1][2] == active:
-            segments[-1] = (segments[-1][0], b, active)
+def all_patient_periods(
+    table: EventTable,
+    *,
+    cutoff: date | None = None,
+    grace_days: int = 0,
+    edss_window_days: int = DEFAULT_EDSS_WINDOW,
+    warnings: list[str] | None = None,
+) -> list[PatientPeriods]:
+    """Every patient's periods, in the order patients first appear (module docstring).
+
+    All patients are handled at once with array operations: maintenance
+    intervals, the boundaries between them, the set of therapies in effect
+    (a bit per therapy, summed along each patient's boundaries), relapse
+    counts and EDSS look-ups.  Warnings are appended to ``warnings`` patient
+    by patient, in the order the rules produce them.
+    """
+    return _PeriodSweep(table, cutoff, grace_days, edss_window_days).run(
+        warnings if warnings is not None else [])
+
+
+_EPOCH = date(1970, 1, 1).toordinal()
+
+
+def _group_ends(groups: np.ndarray) -> np.ndarray:
+    """For each position of a sorted ``groups`` array: one past the group's last position."""
+    return np.searchsorted(groups, groups, side="right")
+
+
+class _PeriodSweep:
+    """The period rules over a whole table; one method per step."""
+
+    def __init__(self, table: EventTable, cutoff: date | None, grace_days: int,
+                 edss_window_days: int):
+        ev = table.events
+        self.table = table
+        self._days: dict[int, date] = {}
+        self.grace = grace_days
+        self.window = edss_window_days
+        codes, uniques = pd.factorize(ev["patient"].to_numpy(dtype=object))
+        self.patients: list[str] = list(uniques)
+        self.pc = codes.astype(np.int64)
+        self.line = ev["line"].to_numpy(dtype=np.int64)
+        self.kind = ev["kind"].to_numpy(dtype=object)
+        self.role = ev["role"].to_numpy(dtype=object)
+        self.name = ev["name"].to_numpy(dtype=object)
+        self.ongoing = ev["ongoing"].to_numpy(dtype=bool)
+        self.value = ev["value"].to_numpy(dtype=float)
+        self.precision = ev["start_precision"].to_numpy(dtype=object)
+        self.start = ev["start"].to_numpy(dtype="datetime64[D]").astype(np.int64)
+        end = ev["end"].to_numpy(dtype="datetime64[D]")
+        self.has_end = ~np.isnat(end)
+        self.end = np.where(self.has_end, end.astype(np.int64), self.start)
+        n_pat = len(self.patients)
+        self.record_start = np.full(n_pat, np.iinfo(np.int64).max)
+        np.minimum.at(self.record_start, self.pc, np.minimum(self.start, self.end))
+        latest = np.full(n_pat, np.iinfo(np.int64).min)
+        np.maximum.at(latest, self.pc, np.maximum(self.start, self.end))
+        if cutoff is None:
+            self.cut = latest
         else:
-            segments.append((a, b, active))
-    if len(segments) > 1 and segments[-1][0] == cutoff:
+            self.cut = np.full(n_pat, cutoff.toordinal() - _EPOCH)
+            early = np.flatnonzero(self.cut < self.record_start)
+            if len(early):
+                p = int(early[0])
+                raise NmoTimelineError(
+                    f"{self.who(p)}the cut-off {cutoff} is before the first recorded date "
+                    f"{self.day(int(self.record_start[p]))}")
+        self.stop = self.cut + 1
+        # one sortable number per (patient, day)
+        self.base = int(min(self.start.min(), self.end.min())) - 1
+        self.span = int(max(self.stop.max(), self.start.max(), self.end.max())) - self.base + 2
+        self.notes: list[tuple[int, int, int, str]] = []  # patient, rule, order, warning
+
+    # ----------------------------------------------------------------- helpers
+    def who(self, p: int) -> str:
+        return f"patient {self.patients[p]}: " if self.table.has_patient_column else ""
+
+    def day(self, d: int) -> date:
+        hit = self._days.get(d)
+        if hit is None:
+            hit = self._days[d] = date.fromordinal(d + _EPOCH)
+        return hit
+
+    def at(self, p: Any, d: Any) -> Any:
+        return p * self.span + (d - self.base)
+
+    def warn(self, p: int, rule: int, order: int, text: str) -> None:
+        self.notes.append((p, rule, order, self.who(p) + text))
+
+    # ----------------------------------------------------------------- steps
+    def run(self, warnings: list[str]) -> list[PatientPeriods]:
+        self.maintenance()
+        self.intervals()
+        self.segments()
+        self.long_acting_courses()
+        self.relapses()
+        periods = self.assemble()
+        self.notes.sort(key=lambda w: w[:3])
+        warnings.extend(w[3] for w in self.notes)
+        return periods
+
+    def maintenance(self) -> None:
+        """Maintenance rows on or before the cut-off, by patient, start and line."""
+        rows = np.flatnonzero((self.kind == "therapy") & (self.role == MAINTENANCE)
+                              & (self.start <= self.cut[self.pc]))
+        rows = rows[np.lexsort((self.line[rows], self.start[rows], self.pc[rows]))]
+        self.m = rows
+        self.mp, self.ma = self.pc[rows], self.start[rows]
+        name_codes, names = pd.factorize(self.name[rows])
+        keys_labels = [therapy_key(n) for n in names]
+        key_codes, self.keys = pd.factorize(np.array([k for k, _ in keys_labels], dtype=object))
+        self.mk = key_codes[name_codes] if len(rows) else np.zeros(0, dtype=np.int64)
+        label_of_name = np.array([lab for _, lab in keys_labels], dtype=object)
+        self.mlabel = label_of_name[name_codes] if len(rows) else np.zeros(0, dtype=object)
+        # a therapy's label is the first one written for it in the patient's record
+        first = np.lexsort((np.arange(len(rows)), self.mk, self.mp))
+        pk_first = np.ones(len(rows), dtype=bool)
+        pk_first[1:] = (self.mp[first][1:] != self.mp[first][:-1]) | (
+            self.mk[first][1:] != self.mk[first][:-1])
+        firsts = first[pk_first]
+        self.label: dict[tuple[int, int], str] = {
+            (p, k): lab for p, k, lab in zip(self.mp[firsts].tolist(), self.mk[firsts].tolist(),
+                                             self.mlabel[firsts].tolist(), strict=True)}
+        for i in np.flatnonzero(self.precision[rows] != "day").tolist():
+            p, r = int(self.mp[i]), int(rows[i])
+            self.warn(p, 0, i, f"{self.mlabel[i]} on line {self.line[r]} is dated only to "
+                               f"the {self.precision[r]}; the period boundary is placed on "
+                               f"{self.day(int(self.ma[i]))}")
+
+    def intervals(self) -> None:
+        """[a, b) for each maintenance row: its end, the cut-off, or (single
+        administrations) the next start of a different maintenance therapy."""
+        rows, mp, ma, mk = self.m, self.mp, self.ma, self.mk
+        n = len(rows)
+        stop = self.stop[mp]
+        b = stop.copy()
+        ended = self.has_end[rows] & ~self.ongoing[rows]
+        b[ended] = np.minimum(self.end[rows][ended] + 1, stop[ended])
+        single = ~self.has_end[rows] & ~self.ongoing[rows]
+        # the first later start of another therapy: the first row after this day if its
+        # therapy differs, else the first row after that row's run of the same therapy
+        where = self.at(mp, ma)
+        patient_end = _group_ends(mp)
+        j = np.searchsorted(where, where, side="right")
+        jj = np.minimum(j, n - 1)
+        runs = np.flatnonzero((mk[1:] != mk[:-1]) | (mp[1:] != mp[:-1])) + 1
+        after_run = np.append(runs, n)[np.searchsorted(runs, jj, side="right")]
+        other = np.where(mk[jj] != mk, j, after_run)
+        has_later = single & (j < patient_end) & (other < patient_end)
+        b[has_later] = ma[np.minimum(other, n - 1)][has_later]
+        # a last single dose counted in effect for over a year
+        last_of_therapy = np.zeros(n, dtype=np.int64)
+        if n:
+            pk = np.lexsort((ma, mk, mp))
+            group = mp[pk] * (len(self.keys) + 1) + mk[pk]
+            last_of_therapy[pk] = ma[pk][_group_ends(group) - 1]
+        cut = self.cut[mp]
+        stale = single & ~has_later & (cut - ma > STALE_SINGLE_DOSE_DAYS) & (ma == last_of_therapy)
+        for i in np.flatnonzero(stale).tolist():
+            p = int(mp[i])
+            a, c = self.day(int(ma[i])), self.day(int(cut[i]))
+            self.warn(p, 1, i,
+                      f"{self.mlabel[i]}: last dose on {a} (line {self.line[rows[i]]}) is "
+                      f"counted in effect until the cut-off {c}, {(c - a).days} days later, "
+                      "because no other maintenance therapy starts; if it was stopped, record "
+                      "the stop as an 'end' date")
+        self.mb = b
+
+    def segments(self) -> None:
+        """Periods: runs of days with the same set of therapies in effect."""
+        keep = self.mb > self.ma
+        mp, mk, ma, mb = self.mp[keep], self.mk[keep], self.ma[keep], self.mb[keep]
+        n_pat = len(self.patients)
+        every = np.arange(n_pat)
+        edges = np.unique(np.concatenate([
+            self.at(every, self.record_start), self.at(every, self.stop),
+            self.at(mp, ma), self.at(mp, mb)]))
+        # overlapping intervals of one therapy merge, so each therapy adds its bit once
+        order = np.lexsort((ma, mk, mp))
+        mp, mk, ma, mb = mp[order], mk[order], ma[order], mb[order]
+        group = mp * (len(self.keys) + 1) + mk
+        reach = np.maximum.accumulate(group * self.span + (mb - self.base)) if len(mb) else mb
+        fresh = np.ones(len(mb), dtype=bool)
+        fresh[1:] = (group[1:] != group[:-1]) | (
+            ma[1:] - self.base > reach[:-1] - group[:-1] * self.span)
+        run_start = np.flatnonzero(fresh)
+        run_last = np.append(run_start[1:], len(mb)) - 1
+        ra, rp, rk = ma[run_start], mp[run_start], mk[run_start]
+        rb = reach[run_last] - group[run_last] * self.span + self.base if len(mb) else mb
+        words = max(1, -(-len(self.keys) // 64))
+        delta = np.zeros((len(edges), words), dtype=np.uint64)
+        bit = np.left_shift(np.uint64(1), (rk % 64).astype(np.uint64))
+        np.add.at(delta, (np.searchsorted(edges, self.at(rp, ra)), rk // 64), bit)
+        np.subtract.at(delta, (np.searchsorted(edges, self.at(rp, rb)), rk // 64), bit)
+        masks = np.cumsum(delta, axis=0, dtype=np.uint64)
+        ep = edges // self.span
+        eday = edges % self.span + self.base
+        # the last edge of each patient is the day after the cut-off: no period starts there
+        is_last = np.ones(len(edges), dtype=bool)
+        is_last[:-1] = ep[1:] != ep[:-1]
+        new = np.ones(len(edges), dtype=bool)
+        new[1:] = (ep[1:] != ep[:-1]) | (masks[1:] != masks[:-1]).any(axis=1)
+        starts = np.flatnonzero(new & ~is_last)
+        sp, sday = ep[starts], eday[starts]
         # a regimen ending the day before the cut-off would leave a zero-length last
         # period; the cut-off day joins the period before it instead
-        prev = segments[-2]
-        segments[-2:] = [(prev[0], stop_all, prev[2])]
+        last = np.ones(len(starts), dtype=bool)
+        last[:-1] = sp[1:] != sp[:-1]
+        first = np.ones(len(starts), dtype=bool)
+        first[1:] = sp[1:] != sp[:-1]
+        drop = last & ~first & (sday == self.cut[sp])
+        starts, sp, sday = starts[~drop], sp[~drop], sday[~drop]
+        self.sp, self.sday = sp, sday
+        self.smask = masks[starts]
+        self.slast = np.ones(len(starts), dtype=bool)
+        self.slast[:-1] = sp[1:] != sp[:-1]
+        self.sfirst = np.ones(len(starts), dtype=bool)
+        self.sfirst[1:] = sp[1:] != sp[:-1]
+        nxt = np.append(sday[1:], 0)
+        self.send = np.where(self.slast, self.stop[sp], nxt)  # exclusive
 
-    for r in maint:
-        key, label = therapy_key(r.name)
-        info = lookup(r.name)
-        if r.end is None or info is None or not info.long_acting:
-            continue
-        stop = r.end + timedelta(days=1)
-        following = next((seg for seg in segments if seg[0] == stop), None)
-        if following is not None and not following[2]:
-            warn.append(
-                f"{who}{label} on line {r.line} is recorded as a course ending {r.end}, "
-                f"so the time until {following[1] if following[1] <= cutoff else cutoff} "
-                "counts as untreated; its effect usually outlasts the infusions: record "
-                "them as single administrations (no end) to count that time on "
-                f"{label}")
+    def long_acting_courses(self) -> None:
+        """Warn where a long-acting course with an end date is followed by 'untreated'."""
+        rows = self.m
+        cand = [i for i in np.flatnonzero(self.has_end[rows]).tolist()
+                if (info := lookup(self.name[rows[i]])) is not None and info.long_acting]
+        if not cand:
+            return
+        where = self.at(self.sp, self.sday)
+        for i in cand:
+            r = int(rows[i])
+            p = int(self.mp[i])
+            stop = int(self.end[r]) + 1
+            s = int(np.searchsorted(where, self.at(p, stop)))
+            if s >= len(where) or where[s] != self.at(p, stop) or self.smask[s].any():
+                continue
+            label = self.mlabel[i]
+            until = min(int(self.send[s]), int(self.cut[p]))
+            self.warn(p, 2, i,
+                      f"{label} on line {self.line[r]} is recorded as a course ending "
+                      f"{self.day(int(self.end[r]))}, so the time until {self.day(until)} "
+                      "counts as untreated; its effect usually outlasts the infusions: record "
+                      "them as single administrations (no end) to count that time on "
+                      f"{label}")
 
-    # --- relapses
-    relapses = sorted(((r.start, r.line, r.start_precision) for r in rows
-                       if r.kind == "relapse"), key=lambda x: (x[0], x[1]))
-    after = [d for d, _, _ in relapses if d > cutoff]
-    if after:
-        warn.append(f"{who}{len(after)} relapse(s) after the cut-off {cutoff} are not counted")
-    relapses = [x for x in relapses if x[0] <= cutoff]
-    for (d1, l1, _), (d2, l2, _) in itertools.pairwise(relapses):
-        if (d2 - d1).days < MIN_RELAPSE_GAP_DAYS:
-            warn.append(f"{who}relapses on lines {l1} and {l2} are {(d2 - d1).days} days apart "
-                        f"(under {MIN_RELAPSE_GAP_DAYS}); counted as two; if they are one attack, "
-                        "keep one row")
-    for d, line, precision in relapses:
-        if precision != "day":
-            warn.append(f"{who}relapse on line {line} is known only to the {precision}; it is "
-                        f"counted on {d}")
-    counts: list[list[int]] = [[] for _ in segments]
-    seg_starts = [seg[0] for seg in segments]
-    for d, line, _ in relapses:
-        i = bisect.bisect_right(seg_starts, d) - 1
-        if grace_days and i > 0 and (d - segments[i][0]).days < grace_days:
-            i -= 1
-        counts[i].append(line)
+    def relapses(self) -> None:
+        """Each relapse on or before the cut-off counted in the period holding its onset."""
+        rows = np.flatnonzero(self.kind == "relapse")
+        rows = rows[np.lexsort((self.line[rows], self.start[rows], self.pc[rows]))]
+        rp, rd = self.pc[rows], self.start[rows]
+        late = rd > self.cut[rp]
+        for p, count in zip(*np.unique(rp[late], return_counts=True), strict=True):
+            self.warn(int(p), 3, 0, f"{count} relapse(s) after the cut-off "
+                                    f"{self.day(int(self.cut[p]))} are not counted")
+        rows, rp, rd = rows[~late], rp[~late], rd[~late]
+        close = np.flatnonzero((rp[1:] == rp[:-1]) & (rd[1:] - rd[:-1] < MIN_RELAPSE_GAP_DAYS))
+        for i in close.tolist():
+            l1, l2 = self.line[rows[i]], self.line[rows[i + 1]]
+            self.warn(int(rp[i]), 4, i,
+                      f"relapses on lines {l1} and {l2} are {int(rd[i + 1] - rd[i])} days apart "
+                      f"(under {MIN_RELAPSE_GAP_DAYS}); counted as two; if they are one attack, "
+                      "keep one row")
+        for i in np.flatnonzero(self.precision[rows] != "day").tolist():
+            self.warn(int(rp[i]), 5, i,
+                      f"relapse on line {self.line[rows[i]]} is known only to the "
+                      f"{self.precision[rows[i]]}; it is counted on {self.day(int(rd[i]))}")
+        where = self.at(self.sp, self.sday)
+        s = np.searchsorted(where, self.at(rp, rd), side="right") - 1
+        if self.grace:
+            early = ~self.sfirst[s] & (rd - self.sday[s] < self.grace)
+            s = s - early
+        self.rseg = s
+        self.rlines = self.line[rows]
 
-    # --- EDSS
-    edss = sorted((r.start, float(r.value)) for r in rows if r.kind == "edss")
+    def edss_before(self, p: Any, limit: Any, inclusive: Any) -> Any:
+        """The last EDSS on (or, not inclusive, before) ``limit``, within the window, or NaN."""
+        rows = np.flatnonzero(self.kind == "edss")
+        rows = rows[np.lexsort((self.value[rows], self.start[rows], self.pc[rows]))]
+        where = self.at(self.pc[rows], self.start[rows])
+        q = self.at(p, limit)
+        i = np.where(inclusive, np.searchsorted(where, q, side="right"),
+                     np.searchsorted(where, q, side="left")) - 1
+        ok = i >= 0
+        i = np.maximum(i, 0)
+        if len(rows):
+            ok &= (self.pc[rows][i] == p) & (limit - self.start[rows][i] <= self.window)
+            return np.where(ok, self.value[rows][i], np.nan)
+        return np.full(len(q), np.nan)
 
-    edss_days = [d for d, _ in edss]
+    def regimens(self) -> list[tuple[str, tuple[str, ...]]]:
+        """(regimen, therapy keys in label order) per period.
 
-    def edss_before(limit: date, inclusive: bool) -> float | None:
-        """The last value on (or, not inclusive, before) ``limit``, within the window."""
-        i = (bisect.bisect_right if inclusive else bisect.bisect_left)(edss_days, limit) - 1
-        if i < 0 or (limit - edss_days[i]).days > edss_window_days:
-            return None
-        return edss[i][1]
+        Named once per set of therapies, except where a therapy is written
+        differently between patients (each patient's first spelling is its label).
+        """
+        uniq, inverse = np.unique(self.smask, axis=0, return_inverse=True)
+        spellings: dict[int, set[str]] = defaultdict(set)
+        for (_, k), lab in self.label.items():
+            spellings[k].add(lab)
+        varies = {k for k, labs in spellings.items() if len(labs) > 1}
 
-    periods = []
-    for i, (a, b, active) in enumerate(segments):
-        last = i == len(segments) - 1
-        end = cutoff if last else b
-        regimen = " + ".join(labels[k] for k in active) if active else UNTREATED
-        periods.append(Period(
-            patient=patient, regimen=regimen, therapies=active, start=a, end=end, last=last,
-            relapses=len(counts[i]), relapse_lines=tuple(counts[i]),
-            edss_start=edss_before(a, inclusive=True),
-            edss_end=edss_before(end, inclusive=last)))
-    return PatientPeriods(patient, record_start, cutoff, periods)
+        def name(keys: list[int], p: int) -> tuple[str, tuple[str, ...]]:
+            if not keys:
+                return UNTREATED, ()
+            labelled = sorted((self.label[p, k].casefold(), self.label[p, k], str(self.keys[k]))
+                              for k in keys)
+            return " + ".join(lab for _, lab, _ in labelled), tuple(k for _, _, k in labelled)
+
+        first_patient = self.sp[np.unique(inverse.reshape(-1), return_index=True)[1]].tolist()
+        named: list[tuple[str, tuple[str, ...]] | None] = []
+        for mask, p in zip(uniq.tolist(), first_patient, strict=True):
+            keys = [w * 64 + b for w, word in enumerate(mask) for b in range(64) if word >> b & 1]
+            named.append(None if varies.intersection(keys) else name(keys, p))
+        out = [named[m] for m in inverse.reshape(-1).tolist()]
+        for i in [i for i, hit in enumerate(out) if hit is None]:
+            mask = uniq[inverse.reshape(-1)[i]].tolist()
+            keys = [w * 64 + b for w, word in enumerate(mask) for b in range(64) if word >> b & 1]
+            out[i] = name(keys, int(self.sp[i]))
+        return out  # type: ignore[return-value]
+
+    def dates(self, days: Any) -> list[date]:
+        """Day numbers as :class:`datetime.date` objects (one object per distinct day)."""
+        uniq, inverse = np.unique(days, return_inverse=True)
+        objects = np.array([self.day(d) for d in uniq.tolist()] + [None], dtype=object)[:-1]
+        return objects[inverse.reshape(-1)].tolist()
+
+    def assemble(self) -> list[PatientPeriods]:
+        sp, slast = self.sp, self.slast
+        end = np.where(slast, self.cut[sp], self.send)
+        edss_start = self.edss_before(sp, self.sday, np.ones(len(sp), dtype=bool))
+        edss_end = self.edss_before(sp, end, slast)
+        counts = np.bincount(self.rseg, minlength=len(sp))
+        bounds = np.concatenate([[0], np.cumsum(counts)]).tolist()
+        lines = self.rlines.tolist()
+        patients = self.patients
+        record_start = self.dates(self.record_start)
+        cut = self.dates(self.cut)
+        out: list[PatientPeriods] = []
+        periods: list[Period] = []
+        columns = zip(sp.tolist(), self.dates(self.sday), self.dates(end), slast.tolist(),
+                      counts.tolist(), edss_start.tolist(), edss_end.tolist(), self.regimens(),
+                      strict=True)
+        for i, (p, a, e, is_last, count, es, ee, (regimen, keys)) in enumerate(columns):
+            periods.append(Period(
+                patients[p], regimen, keys, a, e, is_last, count,
+                tuple(lines[bounds[i]:bounds[i + 1]]),
+                None if es != es else es, None if ee != ee else ee))
+            if is_last:
+                out.append(PatientPeriods(patients[p], record_start[p], cut[p], periods))
+                periods = []
+        return out
 
 
 def cohort_rows(patients: list[PatientPeriods]) -> list[CohortRow]:
     """Per regimen across patients: pooled ARR and per-patient ARR statistics."""
-    per: dict[str, dict[str, list[float]]] = defaultdict(lambda: defaultdict(lambda: [0.0, 0.0]))
-    order: list[str] = []
+    per: dict[str, dict[str, list[int]]] = {}  # regimen -> patient -> [relapses, days]
     for pp in patients:
+        patient = pp.patient
         for p in pp.periods:
-            if p.regimen not in per:
-                order.append(p.regimen)
-            acc = per[p.regimen][p.patient]
-            acc[0] += p.relapses
-            acc[1] += p.years
+            by_patient = per.get(p.regimen)
+            if by_patient is None:
+                by_patient = per[p.regimen] = {}
+            acc = by_patient.get(patient)
+            if acc is None:
+                by_patient[patient] = [p.relapses, (p.end - p.start).days]
+            else:
+                acc[0] += p.relapses
+                acc[1] += (p.end - p.start).days
     rows = []
-    for regimen in order:
-        by_patient = per[regimen]
-        relapses = int(sum(v[0] for v in by_patient.values()))
-        years = sum(v[1] for v in by_patient.values())
-        arrs = [v[0] / v[1] for v in by_patient.values() if v[1] > 0]
+    for regimen, by_patient in per.items():
+        relapses = sum(r for r, _ in by_patient.values())
+        years = sum(d for _, d in by_patient.values()) / DAYS_PER_YEAR
+        arrs = [r / (d / DAYS_PER_YEAR) for r, d in by_patient.values() if d > 0]
         rows.append(CohortRow(
             regimen=regimen, patients=len(by_patient), relapses=relapses, years=years,
             arr_pooled=relapses / years if years > 0 else None,
@@ -466,11 +690,8 @@ def summarise(
     if patient is not None:
         table = table.for_patient(patient)
     warnings: list[str] = []
-    by_patient = rows_by_patient(table)
-    pps = [patient_periods(table, p, cutoff=cutoff, grace_days=grace_days,
-                           edss_window_days=edss_window_days, warnings=warnings,
-                           rows=by_patient[p])
-           for p in table.patients]
+    pps = all_patient_periods(table, cutoff=cutoff, grace_days=grace_days,
+                              edss_window_days=edss_window_days, warnings=warnings)
     comparison = compare_before_on(table, pps, compare) if compare else None
     if comparison is not None and comparison.without:
         warnings.insert(0, f"{len(comparison.without)} patient(s) never received "

@@ -17,7 +17,7 @@ from typing import Any
 from .colours import UNTREATED, Palette
 from .errors import NmoTimelineError, list_preview
 from .events import EventTable
-from .periods import DAYS_PER_YEAR, patient_periods, rows_by_patient, therapy_key
+from .periods import DAYS_PER_YEAR, all_patient_periods, rows_by_patient, therapy_key
 from .periods import UNTREATED as UNTREATED_NAME
 
 UNITS = {"days": 1.0, "weeks": 7.0, "months": DAYS_PER_YEAR / 12, "years": DAYS_PER_YEAR}
@@ -113,9 +113,9 @@ def plan_swimmer(
     legend: dict[str, str] = {}
     rows: list[SwimRow] = []
     missing: list[str] = []
-    for patient in table.patients:
+    for pp in all_patient_periods(table, cutoff=cutoff, warnings=warnings):
+        patient = pp.patient
         prs = by_patient[patient]
-        pp = patient_periods(table, patient, cutoff=cutoff, rows=prs, warnings=warnings)
         day0 = pp.record_start
         if want is not None:
             doses = [r.start for r in prs if r.kind == "therapy"
