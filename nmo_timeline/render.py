@@ -525,8 +525,10 @@ def save_figure(
         "svg": {"Date": None, "Creator": None},
         "pdf": {"CreationDate": None, "ModDate": None, "Producer": None, "Creator": None},
     }[fmt]
+    # zlib level 1: a slide PNG compresses twice as fast, for about a quarter more bytes
+    extra: dict[str, Any] = {"pil_kwargs": {"compress_level": 1}} if fmt == "png" else {}
     with atomic_output(out) as fh, matplotlib.rc_context(cast(Any, BASE_RC)):
         fig.savefig(fh, format=fmt, dpi=dpi or fig.dpi, metadata=metadata,
                     transparent=transparent,
-                    facecolor="none" if transparent else fig.get_facecolor())
+                    facecolor="none" if transparent else fig.get_facecolor(), **extra)
     return out
