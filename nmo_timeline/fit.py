@@ -161,6 +161,8 @@ def resolve_collisions(fig: Figure) -> list[Text]:
     optional: list[Text] = []
     for ax in fig.axes:
         for axis in (ax.xaxis, ax.yaxis):
+            if not axis.get_visible():
+                continue
             lo, hi = sorted(axis.get_view_interval())
             eps = (hi - lo) * 1e-9
             for tick in axis.get_major_ticks():

@@ -451,8 +451,8 @@ class _Drawer:
             bottom.xaxis.set_major_locator(locator)
             bottom.xaxis.set_major_formatter(mdates.ConciseDateFormatter(locator))
         self._callouts(axes)
-        for ax in axes[:-1]:
-            ax.tick_params(axis="x", length=0)
+        for ax in axes[:-1]:  # the shared time axis is drawn once, under the bottom panel
+            ax.xaxis.set_visible(False)
             ax.spines["bottom"].set_visible(False)
         title = self.fig.suptitle(self.plan.title, fontweight="bold") if self.plan.title else None
         order = ["acute"] + [f"relapse:{s}" for s in SYNDROMES] + [
