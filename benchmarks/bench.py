@@ -2,9 +2,10 @@
 
 Run:  python benchmarks/bench.py [--repeat N] [--quick]
 
-Each command runs as a fresh process (what a user waits for), N times; the
-median wall time is reported, with the peak resident memory of the slowest
-child.  Baselines ("floors") run in the same way, in the same run:
+Each command runs as a fresh process (what a user waits for), N times,
+alternating with its baseline ("floor") so that both see the same machine
+load; the medians and their ratio are reported, with the command's peak
+resident memory.  The floors:
 
 * plot floor: a Python process that imports pandas and matplotlib and saves an
   empty 13.33 x 7.5 in figure at 200 dpi;
@@ -54,20 +55,28 @@ BARE_TYPER = (
 )
 
 
-def run(cmd: list[str], cwd: Path, repeat: int) -> tuple[float, float]:
-    """Median wall seconds and peak RSS (MiB) over ``repeat`` runs."""
-    times = []
-    peak = 0.0
+def run_once(cmd: list[str], cwd: Path) -> tuple[float, float]:
+    """Wall seconds and peak RSS (MiB) of one run of ``cmd`` as a fresh process."""
+    t0 = time.perf_counter()
+    proc = subprocess.Popen(cmd, cwd=cwd, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
+    _, status, usage = os.wait4(proc.pid, 0)
+    elapsed = time.perf_counter() - t0
+    if os.waitstatus_to_exitcode(status) not in (0, 1):
+        raise SystemExit(f"failed: {' '.join(cmd)}")
+    return elapsed, usage.ru_maxrss / 1024
+
+
+def paired(cmd: list[str], floor: list[str], cwd: Path, repeat: int) -> tuple[float, float, float]:
+    """Median seconds of ``cmd`` and of its ``floor``, run alternately ``repeat`` times
+    each (so both see the same machine load), and the peak RSS of ``cmd`` in MiB."""
+    times, floors, peak = [], [], 0.0
+    run_once(cmd, cwd)  # warm the file cache and compiled bytecode
     for _ in range(repeat):
-        t0 = time.perf_counter()
-        proc = subprocess.Popen(cmd, cwd=cwd, stdout=subprocess.DEVNULL,
-                                stderr=subprocess.DEVNULL)
-        _, status, usage = os.wait4(proc.pid, 0)
-        times.append(time.perf_counter() - t0)
-        if os.waitstatus_to_exitcode(status) not in (0, 1):
-            raise SystemExit(f"failed: {' '.join(cmd)}")
-        peak = max(peak, usage.ru_maxrss / 1024)
-    return statistics.median(times), peak
+        floors.append(run_once(floor, cwd)[0])
+        t, mem = run_once(cmd, cwd)
+        times.append(t)
+        peak = max(peak, mem)
+    return statistics.median(times), statistics.median(floors), peak
 
 
 def main() -> None:
@@ -84,42 +93,38 @@ def main() -> None:
         for n in sizes:
             files[n] = work / f"cohort_{n}.csv"
             write_cohort(files[n], n)
+        big = max(sizes)
+        plot_floor = [PY, "-c", FLOOR_PLOT]
+        help_floor = [PY, "bare.py", "--help"]
+        read_floor = [PY, "-c", f"import pandas; pandas.read_csv({str(files[big])!r})"]
 
         rows: list[tuple[str, float, float, str, float, str]] = []
 
-        def record(name: str, cmd: list[str], floor: float, target: str, floor_name: str,
-                   reps: int = r) -> float:
-            t, mem = run(cmd, work, reps)
-            rows.append((name, t, t / floor, floor_name, mem, target))
-            return t
+        def record(name: str, cmd: list[str], floor: list[str], floor_name: str,
+                   target: str, reps: int = r) -> None:
+            t, f, mem = paired(cmd, floor, work, reps)
+            rows.append((name, t, f, floor_name, mem, target))
 
-        plot_floor, _ = run([PY, "-c", FLOOR_PLOT], work, r)
-        help_floor, _ = run([PY, "bare.py", "--help"], work, r)
-        rows.append(("plot floor (import pandas+matplotlib, save empty slide)", plot_floor,
-                     1.0, "-", 0.0, ""))
-        rows.append(("help floor (bare two-command Typer app)", help_floor, 1.0, "-", 0.0, ""))
         record("nmo-timeline plot (bundled case)", [*CLI, "plot", "-o", "t.png"], plot_floor,
-               "<= 1.1", "plot floor")
-        record("nmo-timeline --help", [*CLI, "--help"], help_floor, "<= 1.3", "help floor")
-        big = max(sizes)
-        read_floor, _ = run([PY, "-c", f"import pandas; pandas.read_csv({str(files[big])!r})"],
-                            work, r)
-        rows.append((f"read floor (pandas.read_csv, {big:,} events)", read_floor, 1.0, "-", 0.0,
-                     ""))
+               "plot", "<= 1.1")
+        record("nmo-timeline --help", [*CLI, "--help"], help_floor, "help", "<= 1.3")
         record(f"validate ({big:,} events)", [*CLI, "validate", str(files[big])], read_floor,
-               "<= 3", "read floor")
+               "read_csv", "<= 3")
         record(f"summary ({big:,} events)", [*CLI, "summary", str(files[big]), "--format", "csv"],
-               read_floor, "<= 3", "read floor")
+               read_floor, "read_csv", "<= 3")
         for n in sizes:
             record(f"swimmer ({n:,} events)", [*CLI, "swimmer", str(files[n]), "-o", "s.png"],
-                   plot_floor, "<= 4 (100k)", "plot floor", reps=max(1, r // 2))
+                   plot_floor, "plot", "<= 4" if n == big else "", reps=max(1, r // 2))
 
-    print(f"machine: {os.cpu_count()} cores, Python {sys.version.split()[0]}; "
-          f"median of {r} runs (swimmer: {max(1, r // 2)})")
-    print(f"{'what':58} {'seconds':>8} {'ratio':>6}  {'vs':12} {'peak MiB':>8}  target")
-    for name, t, ratio, floor_name, mem, target in rows:
-        mem_s = f"{mem:8.0f}" if mem else " " * 8
-        print(f"{name:58} {t:8.2f} {ratio:6.2f}  {floor_name:12} {mem_s}  {target}")
+    print(f"machine: {os.cpu_count()} cores, Python {sys.version.split()[0]}; each command "
+          f"alternates with its floor, median of {r} runs each (swimmer: {max(1, r // 2)})")
+    print("floors: plot = import pandas+matplotlib and save an empty 16:9 figure at 200 dpi; "
+          "help = --help of a bare two-command Typer app; read_csv = pandas.read_csv of the "
+          "same file")
+    print(f"{'what':34} {'seconds':>8} {'floor s':>8} {'ratio':>6}  {'floor':9} {'peak MiB':>8}"
+          "  target")
+    for name, t, f, floor_name, mem, target in rows:
+        print(f"{name:34} {t:8.2f} {f:8.2f} {t / f:6.2f}  {floor_name:9} {mem:8.0f}  {target}")
 
 
 if __name__ == "__main__":
