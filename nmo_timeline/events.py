@@ -1,8 +1,9 @@
 """Loading: CSV (or .xlsx) text -> a validated, typed event table.
 
 Every cell is read as text and checked against the CSV contract (README,
-"The CSV format").  Nothing is guessed: pandas never sees the raw file, so it
-cannot infer dates, numbers or missing values.  The pipeline has named steps,
+"The CSV format").  Nothing is guessed: where pandas' C reader splits a file,
+every cell stays text (``dtype=object``, no NA filter, no quoting), so pandas
+never infers dates, numbers or missing values.  The pipeline has named steps,
 and every problem names the file, its physical line and the column:
 
 1. ``read``: bytes from disk (missing file, directory, binary content);
