@@ -542,17 +542,15 @@ class _PeriodSweep:
                               for k in keys)
             return " + ".join(lab for _, lab, _ in labelled), tuple(k for _, _, k in labelled)
 
-        first_patient = self.sp[np.unique(inverse.reshape(-1), return_index=True)[1]].tolist()
-        named: list[tuple[str, tuple[str, ...]] | None] = []
-        for mask, p in zip(uniq.tolist(), first_patient, strict=True):
-            keys = [w * 64 + b for w, word in enumerate(mask) for b in range(64) if word >> b & 1]
-            named.append(None if varies.intersection(keys) else name(keys, p))
-        out = [named[m] for m in inverse.reshape(-1).tolist()]
-        for i in [i for i, hit in enumerate(out) if hit is None]:
-            mask = uniq[inverse.reshape(-1)[i]].tolist()
-            keys = [w * 64 + b for w, word in enumerate(mask) for b in range(64) if word >> b & 1]
-            out[i] = name(keys, int(self.sp[i]))
-        return out  # type: ignore[return-value]
+        inverse = inverse.reshape(-1)
+        keys_of = [[w * 64 + b for w, word in enumerate(mask) for b in range(64) if word >> b & 1]
+                   for mask in uniq.tolist()]
+        first_patient = self.sp[np.unique(inverse, return_index=True)[1]].tolist()
+        shared = {m: name(keys, p) for m, (keys, p) in enumerate(zip(keys_of, first_patient,
+                                                                      strict=True))
+                  if not varies.intersection(keys)}
+        return [shared[m] if m in shared else name(keys_of[m], p)
+                for m, p in zip(inverse.tolist(), self.sp.tolist(), strict=True)]
 
     def dates(self, days: Any) -> list[date]:
         """Day numbers as :class:`datetime.date` objects (one object per distinct day)."""
