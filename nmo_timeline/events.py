@@ -654,7 +654,7 @@ def parse_records(
         if all(len(c) == n_header for c in row_cells):
             import numpy as np
 
-            fast = _fast_parse(list(zip(*row_cells, strict=True)),
+            fast = _fast_parse([[c[i] for c in row_cells] for i in range(n_header)],
                                np.array([r[0] for r in rows], dtype=np.int64), ix, get_date,
                                has_custom, decimal_comma)
             if fast is not None:
