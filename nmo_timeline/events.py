@@ -369,16 +369,27 @@ class _Source:
 
 
 def _read_columns(text: str, delimiter: str) -> list[Any] | None:
-    """The cells of a rectangular, quote-free file as columns (pandas' C reader).
+    """The cells of a rectangular file whose records are one physical line each, as columns.
 
-    Only for text where every physical line is one record: no quotes, no NUL,
-    no blank lines and the same number of delimiters on every line (pandas
-    refuses longer lines; the delimiter count rules out shorter ones).  Cells
-    stay text (no NA or type inference).  None when the file is not like that:
-    the record-by-record reader then reports its problems with their lines.
+    Quote-free text is split by pandas' C reader (``QUOTE_NONE``, cells kept as
+    text, no NA or type inference): it refuses longer lines, and the delimiter
+    count rules out shorter ones.  Text with quotes is read by the csv module,
+    as the record path reads it, and taken when it gave one record per line
+    (no quoted line breaks, no blank lines).  None when the file is not like
+    that: the record-by-record reader then reports its problems with their lines.
     """
-    if '"' in text or "\x00" in text:
+    if "\x00" in text:
         return None
+    if '"' in text:
+        reader = csv.reader(io.StringIO(text, newline=""), delimiter=delimiter, strict=True)
+        try:
+            rows = list(reader)
+        except csv.Error:
+            return None
+        width = len(rows[0]) if rows else 0
+        if reader.line_num != len(rows) or any(len(r) != width for r in rows):
+            return None
+        return [[r[i] for r in rows] for i in range(width)]
     import pandas as pd
 
     try:

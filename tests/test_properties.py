@@ -338,17 +338,36 @@ def test_column_reader_matches_the_csv_module_on_rectangular_text(rows, delim, e
 
 
 @SETTINGS
-@given(st.text(st.sampled_from(list("ab,;\t #'\\ \r\n\x0b\x0c\x1c\x85\u2028")), max_size=60),
+@given(st.text(st.sampled_from(list("ab,;\t #'\"\\ \r\n\x0b\x0c\x1c\x85\u2028")), max_size=60),
        st.sampled_from([",", ";", "\t"]))
 def test_column_reader_never_disagrees_with_the_csv_module(text, delim):
     check_columns_against_csv_module(text, delim)
 
 
-def test_column_reader_refuses_short_blank_and_quoted_lines():
+def test_column_reader_refuses_short_blank_and_multi_line_records():
     from nmo_timeline.events import _read_columns
 
     assert _read_columns("a,b,c\n1,2,3\n", ",") is not None
     assert _read_columns("a,b,c\n1,2\n", ",") is None  # a short line
     assert _read_columns("a,b,c\n1,2,3,4\n", ",") is None  # a long line
     assert _read_columns("a,b,c\n\n1,2,3\n", ",") is None  # a blank line
-    assert _read_columns('a,b,c\n1,"2",3\n', ",") is None  # quoting: the csv module reads it
+    assert _read_columns('a,b,c\n1,"2,5",3\n', ",") == [["a", "1"], ["b", "2,5"], ["c", "3"]]
+    assert _read_columns('a,b,c\n1,"2\n5",3\n', ",") is None  # a quoted line break
+    assert _read_columns('a,b,c\n1,"2"x,3\n', ",") is None  # malformed: the record path says so
+
+
+@SETTINGS
+@given(st.lists(st.lists(st.text(st.characters(min_codepoint=32, max_codepoint=0x24F,
+                                               blacklist_characters="\x7f")
+                                 | st.sampled_from(['"', ",", ";", "\t", "\n"]),
+                                 max_size=6),
+                         min_size=3, max_size=3), min_size=1, max_size=8),
+       st.sampled_from([",", ";", "\t"]))
+def test_column_reader_takes_quoted_cells_as_the_csv_module_writes_them(rows, delim):
+    import csv as csv_module
+
+    buf = io.StringIO()
+    csv_module.writer(buf, delimiter=delim, lineterminator="\n").writerows(rows)
+    accepted = check_columns_against_csv_module(buf.getvalue(), delim)
+    one_line_each = not any("\n" in cell for r in rows for cell in r)
+    assert accepted == one_line_each
