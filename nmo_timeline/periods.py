@@ -262,6 +262,25 @@ def _group_ends(groups: np.ndarray) -> np.ndarray:
     return np.searchsorted(groups, groups, side="right")
 
 
+def _firsts(*keys: np.ndarray) -> np.ndarray:
+    """True where a run of equal keys starts (keys sorted; a 2-D key compares rows)."""
+    n = len(keys[0])
+    out = np.ones(n, dtype=bool)
+    if n > 1:
+        differs = np.zeros(n - 1, dtype=bool)
+        for key in keys:
+            step = key[1:] != key[:-1]
+            differs |= step.any(axis=1) if step.ndim > 1 else step
+        out[1:] = differs
+    return out
+
+
+def _lasts(*keys: np.ndarray) -> np.ndarray:
+    """True where a run of equal keys ends."""
+    firsts = _firsts(*keys)
+    return np.append(firsts[1:], True) if len(firsts) else firsts
+
+
 class _PeriodSweep:
     """The period rules over a whole table; one method per step."""
 
@@ -323,6 +342,11 @@ class _PeriodSweep:
     def warn(self, p: int, rule: int, order: int, text: str) -> None:
         self.notes.append((p, rule, order, self.who(p) + text))
 
+    def rows_of(self, which: np.ndarray, tiebreak: np.ndarray) -> np.ndarray:
+        """Positions of the ``which`` rows, by patient, start day, then ``tiebreak``."""
+        rows = np.flatnonzero(which)
+        return rows[np.lexsort((tiebreak[rows], self.start[rows], self.pc[rows]))]
+
     # ----------------------------------------------------------------- steps
     def run(self, warnings: list[str]) -> list[PatientPeriods]:
         self.maintenance()
@@ -337,9 +361,8 @@ class _PeriodSweep:
 
     def maintenance(self) -> None:
         """Maintenance rows on or before the cut-off, by patient, start and line."""
-        rows = np.flatnonzero((self.kind == "therapy") & (self.role == MAINTENANCE)
-                              & (self.start <= self.cut[self.pc]))
-        rows = rows[np.lexsort((self.line[rows], self.start[rows], self.pc[rows]))]
+        rows = self.rows_of((self.kind == "therapy") & (self.role == MAINTENANCE)
+                            & (self.start <= self.cut[self.pc]), self.line)
         self.m = rows
         self.mp, self.ma = self.pc[rows], self.start[rows]
         name_codes, names = pd.factorize(self.name[rows])
@@ -350,10 +373,7 @@ class _PeriodSweep:
         self.mlabel = label_of_name[name_codes] if len(rows) else np.zeros(0, dtype=object)
         # a therapy's label is the first one written for it in the patient's record
         first = np.lexsort((np.arange(len(rows)), self.mk, self.mp))
-        pk_first = np.ones(len(rows), dtype=bool)
-        pk_first[1:] = (self.mp[first][1:] != self.mp[first][:-1]) | (
-            self.mk[first][1:] != self.mk[first][:-1])
-        firsts = first[pk_first]
+        firsts = first[_firsts(self.mp[first], self.mk[first])]
         self.label: dict[tuple[int, int], str] = {
             (p, k): lab for p, k, lab in zip(self.mp[firsts].tolist(), self.mk[firsts].tolist(),
                                              self.mlabel[firsts].tolist(), strict=True)}
@@ -416,9 +436,8 @@ class _PeriodSweep:
         mp, mk, ma, mb = mp[order], mk[order], ma[order], mb[order]
         group = mp * (len(self.keys) + 1) + mk
         reach = np.maximum.accumulate(group * self.span + (mb - self.base)) if len(mb) else mb
-        fresh = np.ones(len(mb), dtype=bool)
-        fresh[1:] = (group[1:] != group[:-1]) | (
-            ma[1:] - self.base > reach[:-1] - group[:-1] * self.span)
+        fresh = _firsts(group)
+        fresh[1:] |= ma[1:] - self.base > reach[:-1] - group[:-1] * self.span
         run_start = np.flatnonzero(fresh)
         run_last = np.append(run_start[1:], len(mb)) - 1
         ra, rp, rk = ma[run_start], mp[run_start], mk[run_start]
@@ -432,26 +451,16 @@ class _PeriodSweep:
         ep = edges // self.span
         eday = edges % self.span + self.base
         # the last edge of each patient is the day after the cut-off: no period starts there
-        is_last = np.ones(len(edges), dtype=bool)
-        is_last[:-1] = ep[1:] != ep[:-1]
-        new = np.ones(len(edges), dtype=bool)
-        new[1:] = (ep[1:] != ep[:-1]) | (masks[1:] != masks[:-1]).any(axis=1)
-        starts = np.flatnonzero(new & ~is_last)
+        starts = np.flatnonzero(_firsts(ep, masks) & ~_lasts(ep))
         sp, sday = ep[starts], eday[starts]
         # a regimen ending the day before the cut-off would leave a zero-length last
         # period; the cut-off day joins the period before it instead
-        last = np.ones(len(starts), dtype=bool)
-        last[:-1] = sp[1:] != sp[:-1]
-        first = np.ones(len(starts), dtype=bool)
-        first[1:] = sp[1:] != sp[:-1]
-        drop = last & ~first & (sday == self.cut[sp])
+        drop = _lasts(sp) & ~_firsts(sp) & (sday == self.cut[sp])
         starts, sp, sday = starts[~drop], sp[~drop], sday[~drop]
         self.sp, self.sday = sp, sday
+        self.swhere = self.at(sp, sday)
         self.smask = masks[starts]
-        self.slast = np.ones(len(starts), dtype=bool)
-        self.slast[:-1] = sp[1:] != sp[:-1]
-        self.sfirst = np.ones(len(starts), dtype=bool)
-        self.sfirst[1:] = sp[1:] != sp[:-1]
+        self.slast, self.sfirst = _lasts(sp), _firsts(sp)
         nxt = np.append(sday[1:], 0)
         self.send = np.where(self.slast, self.stop[sp], nxt)  # exclusive
 
@@ -460,9 +469,7 @@ class _PeriodSweep:
         rows = self.m
         cand = [i for i in np.flatnonzero(self.has_end[rows]).tolist()
                 if (info := lookup(self.name[rows[i]])) is not None and info.long_acting]
-        if not cand:
-            return
-        where = self.at(self.sp, self.sday)
+        where = self.swhere
         for i in cand:
             r = int(rows[i])
             p = int(self.mp[i])
@@ -481,15 +488,14 @@ class _PeriodSweep:
 
     def relapses(self) -> None:
         """Each relapse on or before the cut-off counted in the period holding its onset."""
-        rows = np.flatnonzero(self.kind == "relapse")
-        rows = rows[np.lexsort((self.line[rows], self.start[rows], self.pc[rows]))]
+        rows = self.rows_of(self.kind == "relapse", self.line)
         rp, rd = self.pc[rows], self.start[rows]
         late = rd > self.cut[rp]
         for p, count in zip(*np.unique(rp[late], return_counts=True), strict=True):
             self.warn(int(p), 3, 0, f"{count} relapse(s) after the cut-off "
                                     f"{self.day(int(self.cut[p]))} are not counted")
         rows, rp, rd = rows[~late], rp[~late], rd[~late]
-        close = np.flatnonzero((rp[1:] == rp[:-1]) & (rd[1:] - rd[:-1] < MIN_RELAPSE_GAP_DAYS))
+        close = np.flatnonzero(~_firsts(rp)[1:] & (rd[1:] - rd[:-1] < MIN_RELAPSE_GAP_DAYS))
         for i in close.tolist():
             l1, l2 = self.line[rows[i]], self.line[rows[i + 1]]
             self.warn(int(rp[i]), 4, i,
@@ -500,18 +506,16 @@ class _PeriodSweep:
             self.warn(int(rp[i]), 5, i,
                       f"relapse on line {self.line[rows[i]]} is known only to the "
                       f"{self.precision[rows[i]]}; it is counted on {self.day(int(rd[i]))}")
-        where = self.at(self.sp, self.sday)
-        s = np.searchsorted(where, self.at(rp, rd), side="right") - 1
+        s = np.searchsorted(self.swhere, self.at(rp, rd), side="right") - 1
         if self.grace:
             early = ~self.sfirst[s] & (rd - self.sday[s] < self.grace)
             s = s - early
         self.rseg = s
         self.rlines = self.line[rows]
 
-    def edss_before(self, p: Any, limit: Any, inclusive: Any) -> Any:
-        """The last EDSS on (or, not inclusive, before) ``limit``, within the window, or NaN."""
-        rows = np.flatnonzero(self.kind == "edss")
-        rows = rows[np.lexsort((self.value[rows], self.start[rows], self.pc[rows]))]
+    def edss_before(self, rows: Any, p: Any, limit: Any, inclusive: Any) -> Any:
+        """The last EDSS (``rows``, sorted) on (or, not inclusive, before) ``limit``, within
+        the window, or NaN; on one day the highest value counts."""
         where = self.at(self.pc[rows], self.start[rows])
         q = self.at(p, limit)
         i = np.where(inclusive, np.searchsorted(where, q, side="right"),
@@ -561,8 +565,9 @@ class _PeriodSweep:
     def assemble(self) -> list[PatientPeriods]:
         sp, slast = self.sp, self.slast
         end = np.where(slast, self.cut[sp], self.send)
-        edss_start = self.edss_before(sp, self.sday, np.ones(len(sp), dtype=bool))
-        edss_end = self.edss_before(sp, end, slast)
+        edss = self.rows_of(self.kind == "edss", self.value)
+        edss_start = self.edss_before(edss, sp, self.sday, np.ones(len(sp), dtype=bool))
+        edss_end = self.edss_before(edss, sp, end, slast)
         counts = np.bincount(self.rseg, minlength=len(sp))
         bounds = np.concatenate([[0], np.cumsum(counts)]).tolist()
         lines = self.rlines.tolist()
