@@ -606,13 +606,8 @@ def parse_columns(
     custom, get_date = _date_reader(date_format, name)
     import numpy as np
 
-    fast = _fast_parse(columns, np.arange(2, n + 2, dtype=np.int64), header.ix, get_date,
-                       custom, decimal_comma)
-    if fast is None:
-        return None
-    frame, date_style, counters, used = fast
-    return EventTable(frame, name, out.warnings, notes + _counter_notes(counters), used,
-                      date_style)
+    return _fast_table(columns, np.arange(2, n + 2, dtype=np.int64), header.ix, get_date,
+                       custom, decimal_comma, out, notes)
 
 
 def parse_records(
@@ -665,13 +660,11 @@ def parse_records(
         if all(len(c) == n_header for c in row_cells):
             import numpy as np
 
-            fast = _fast_parse([[c[i] for c in row_cells] for i in range(n_header)],
-                               np.array([r[0] for r in rows], dtype=np.int64), ix, get_date,
-                               has_custom, decimal_comma)
-            if fast is not None:
-                frame, date_style, fast_counters, used = fast
-                return EventTable(frame, name, out.warnings,
-                                  notes + _counter_notes(fast_counters), used, date_style)
+            table = _fast_table([[c[i] for c in row_cells] for i in range(n_header)],
+                                np.array([r[0] for r in rows], dtype=np.int64), ix, get_date,
+                                has_custom, decimal_comma, out, notes)
+            if table is not None:
+                return table
     has_patient = ix.patient >= 0 and column_has_data(ix.patient)
     patient_of_line: dict[int, str] = {}
     for record in rows:
@@ -801,6 +794,25 @@ def _parse_number(text: str, decimal_comma: bool, counters: Counter[str]) -> flo
     return v
 
 
+def _fast_table(
+    columns: list[Any],
+    lines: Any,
+    ix: _Index,
+    get_date: DateReader,
+    custom: bool,
+    decimal_comma: bool,
+    out: _Collector,
+    notes: list[str],
+) -> EventTable | None:
+    """The table from :func:`_fast_parse`, with the header's warnings and the notes."""
+    fast = _fast_parse(columns, lines, ix, get_date, custom, decimal_comma)
+    if fast is None:
+        return None
+    frame, date_style, counters, used = fast
+    return EventTable(frame, out.name, out.warnings, notes + _counter_notes(counters), used,
+                      date_style)
+
+
 def _fast_parse(
     columns: list[Any],
     lines: Any,
@@ -823,17 +835,20 @@ def _fast_parse(
 
     n = len(lines)
 
-    def column(i: int) -> tuple[Any, list[str]]:
+    def factorize(cells: Any) -> tuple[Any, list[str]]:
         """(codes, distinct stripped texts): ``texts[codes]`` is the column."""
-        if i < 0:
-            return np.zeros(n, dtype=np.intp), [""]
-        codes, uniques = pd.factorize(np.asarray(columns[i], dtype=object))
+        codes, uniques = pd.factorize(np.asarray(cells, dtype=object))
         texts = uniques.tolist()
         stripped = [t.strip() for t in texts]
         if stripped != texts:  # " a" and "a" are one value: factorize again
             again, uniques = pd.factorize(np.array(stripped, dtype=object))
             codes, texts = again[codes], uniques.tolist()
         return codes, texts
+
+    factorized = [factorize(cells) for cells in columns]
+
+    def column(i: int) -> tuple[Any, list[str]]:
+        return factorized[i] if i >= 0 else (np.zeros(n, dtype=np.intp), [""])
 
     def take(values: list[Any], codes: Any, dtype: Any = object) -> Any:
         return np.array(values, dtype=dtype)[codes]
@@ -847,8 +862,7 @@ def _fast_parse(
     THERAPY, RELAPSE, EDSS, MRI, LAB = range(len(KINDS))
     kc = take(kind_of, kind_codes, np.int8)
     blank = np.ones(n, dtype=bool)
-    for i in range(len(columns)):
-        codes, texts = column(i)
+    for codes, texts in factorized:
         blank &= take([not t for t in texts], codes, bool)
     if blank.any():
         return None  # empty rows are skipped (and counted) by the row path
