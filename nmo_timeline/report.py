@@ -83,15 +83,15 @@ def to_csv(summary: Summary) -> str:
     buf = io.StringIO()
     w = csv.writer(buf, lineterminator="\n")
     w.writerow(PERIOD_FIELDS)
-    w.writerows([pp.patient, p.regimen, p.start.isoformat(), p.end.isoformat(),
-                 *map(_raw, (p.years, p.relapses, p.arr, p.edss_start, p.edss_end,
-                             p.edss_change))]
+    w.writerows([pp.patient, p.regimen, p.start.isoformat(), p.end.isoformat(), _raw(p.years),
+                 p.relapses, _raw(p.arr), _raw(p.edss_start), _raw(p.edss_end),
+                 _raw(p.edss_change)]
                 for pp in summary.patients for p in pp.periods)
     return buf.getvalue()
 
 
 def _raw(v: float | None) -> str:
-    return "" if v is None else repr(round(v, 6))  # a count (int) stays an int
+    return "" if v is None else repr(round(v, 6))
 
 
 def _n(v: float | None, digits: int = 2, sign: bool = False) -> str:
