@@ -6,12 +6,13 @@ One method per panel, in the order the plan lists them.
 
 from __future__ import annotations
 
+import io
 from collections.abc import Iterator
 from contextlib import contextmanager
 from dataclasses import dataclass
 from datetime import date
 from pathlib import Path
-from typing import Any, cast
+from typing import IO, Any, cast
 
 import matplotlib
 from matplotlib import dates as mdates
@@ -494,7 +495,8 @@ def save_figure(
 
     An existing file at ``path`` is replaced only once the new one is complete;
     on any failure no partial file is left behind.  Metadata carries no
-    creation date, so the same input gives the same bytes.
+    creation date, so the same input gives the same bytes.  PNG is written by
+    pypng from matplotlib's Agg pixels (the same pixels as ``fig.savefig``).
 
     Parameters
     ----------
@@ -520,15 +522,57 @@ def save_figure(
     """
     out = Path(path)
     fmt = output_format(out)
-    metadata: dict[str, Any] = {
-        "png": {"Software": None},
-        "svg": {"Date": None, "Creator": None},
-        "pdf": {"CreationDate": None, "ModDate": None, "Producer": None, "Creator": None},
-    }[fmt]
-    # zlib level 1: a slide PNG compresses twice as fast, for about a quarter more bytes
-    extra: dict[str, Any] = {"pil_kwargs": {"compress_level": 1}} if fmt == "png" else {}
+    facecolor = "none" if transparent else fig.get_facecolor()
     with atomic_output(out) as fh, matplotlib.rc_context(cast(Any, BASE_RC)):
-        fig.savefig(fh, format=fmt, dpi=dpi or fig.dpi, metadata=metadata,
-                    transparent=transparent,
-                    facecolor="none" if transparent else fig.get_facecolor(), **extra)
+        if fmt == "png":
+            _write_png(fig, fh, dpi=dpi or fig.dpi, transparent=transparent, facecolor=facecolor)
+        else:
+            metadata = {"svg": {"Date": None, "Creator": None},
+                        "pdf": {"CreationDate": None, "ModDate": None, "Producer": None,
+                                "Creator": None}}[fmt]
+            fig.savefig(fh, format=fmt, dpi=dpi or fig.dpi, metadata=metadata,
+                        transparent=transparent, facecolor=facecolor)
     return out
+
+
+def _write_png(fig: Figure, fh: IO[bytes], *, dpi: float, transparent: bool,
+               facecolor: Any) -> None:
+    """Render ``fig`` to RGBA with Agg and write it as PNG with pypng.
+
+    matplotlib's own PNG path goes through Pillow, which tries five row filters
+    on every row; for a slide that is most of the saving time.  pypng writes
+    the rows unfiltered and compresses them at zlib level 1: the same pixels and
+    pHYs (dpi) chunk, no text chunks, about 2.5 times faster for a similar size.
+    """
+    import png  # pypng
+
+    sink = _RawSink()
+    fig.savefig(sink, format="raw", dpi=dpi, transparent=transparent, facecolor=facecolor)
+    pixels, width, height = sink.rgba()
+    per_metre = int(dpi / 0.0254 + 0.5)
+    png.Writer(width, height, greyscale=False, alpha=True, bitdepth=8, compression=1,
+               x_pixels_per_unit=per_metre, y_pixels_per_unit=per_metre,
+               unit_is_meter=True).write_array(fh, pixels)
+
+
+class _RawSink(io.BytesIO):
+    """A file for ``savefig(format="raw")`` that keeps a view of Agg's RGBA buffer
+    (rows x columns x 4) instead of copying its 16 MB."""
+
+    def __init__(self) -> None:
+        super().__init__()
+        self._view: memoryview | None = None
+
+    def write(self, data: Any) -> int:
+        if self._view is not None:
+            raise RuntimeError("matplotlib wrote the raw image in pieces")
+        self._view = memoryview(data)
+        return self._view.nbytes
+
+    def rgba(self) -> tuple[memoryview, int, int]:
+        """The pixels as one flat run of bytes, the width and the height."""
+        view = self._view
+        if view is None or view.shape is None or len(view.shape) != 3 or view.shape[2] != 4:
+            raise RuntimeError("matplotlib did not hand over an RGBA image buffer")
+        height, width, _ = view.shape
+        return view.cast("B"), width, height

@@ -228,3 +228,23 @@ def test_unwritable_output_is_a_clear_error(tmp_path, fig, monkeypatch):
     with pytest.raises(OptionError, match="is a folder"):
         (tmp_path / "d.png").mkdir()
         save_figure(fig, tmp_path / "d.png")
+
+
+@pytest.mark.parametrize("transparent", [False, True])
+def test_png_has_the_pixels_and_dpi_of_matplotlibs_own_png(tmp_path, table, transparent):
+    import io
+
+    import numpy as np
+    from PIL import Image
+
+    fig = plot_timeline(table, dpi=30)  # saved at another dpi: 13.33 in x 37 = 493.3 px
+    ours = Image.open(save_figure(fig, tmp_path / "t.png", dpi=37, transparent=transparent))
+    buf = io.BytesIO()
+    fig.savefig(buf, format="png", dpi=37, transparent=transparent,
+                facecolor="none" if transparent else fig.get_facecolor())
+    theirs = Image.open(buf)
+    assert ours.size == theirs.size == (493, 277)
+    assert ours.mode == theirs.mode == "RGBA"
+    assert np.array_equal(np.asarray(ours), np.asarray(theirs))
+    assert ours.info["dpi"] == pytest.approx((37, 37), abs=0.01)
+    assert set(ours.info) == {"dpi"}  # no text chunks (software, dates)
