@@ -18,6 +18,7 @@ import matplotlib
 from matplotlib import dates as mdates
 from matplotlib.axes import Axes
 from matplotlib.backends.backend_agg import FigureCanvasAgg
+from matplotlib.collections import LineCollection
 from matplotlib.figure import Figure
 from matplotlib.legend import Legend
 from matplotlib.lines import Line2D
@@ -392,10 +393,16 @@ class _Drawer:
         ax.axhline(0, color=self.theme.faint, linewidth=0.8, zorder=0)
 
     def _guides(self, ax: Axes) -> None:
-        for day in self.plan.relapse_days:
-            ax.axvline(_num(day), color=self.theme.guide_colour, alpha=self.theme.guide_alpha,
-                       linewidth=self.style.font / 10, linestyle=(0, (4, 3)), zorder=0,
-                       gid="relapse-guide")
+        """Dashed lines at each relapse across the panel: one collection, not one line each."""
+        if not self.plan.relapse_days:
+            return
+        segments = [[(_num(d), 0.0), (_num(d), 1.0)] for d in self.plan.relapse_days]
+        ax.add_collection(
+            LineCollection(segments, colors=self.theme.guide_colour,
+                           alpha=self.theme.guide_alpha, linewidths=self.style.font / 10,
+                           linestyles=[(0, (4, 3))], zorder=0,
+                           transform=ax.get_xaxis_transform(), gid="relapse-guide"),
+            autolim=False)
 
     def _calendar_row(self, bottom: Axes, max_ticks: int) -> float:
         """Calendar years under relative time; returns the height it needs (inches)."""

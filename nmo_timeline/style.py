@@ -21,7 +21,6 @@ the file and the key.  Example (the README has the complete one)::
 from __future__ import annotations
 
 import re
-import tomllib
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
@@ -84,6 +83,8 @@ def load_style(path: str | Path) -> StyleSpec:
     where = str(path)
     if not p.is_file():
         raise StyleError(f"{where}: no such style file")
+    import tomllib  # only when a style file is used
+
     try:
         doc = tomllib.loads(p.read_text(encoding="utf-8"))
     except (UnicodeDecodeError, tomllib.TOMLDecodeError) as exc:

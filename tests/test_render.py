@@ -7,6 +7,7 @@ from pathlib import Path
 
 import pytest
 from conftest import drawn_texts
+from matplotlib import dates as mdates
 from matplotlib.colors import to_hex
 from matplotlib.figure import Figure
 from matplotlib.text import Text
@@ -85,9 +86,14 @@ def test_one_marker_per_relapse(fig, table):
 
 
 def test_relapse_guides_run_through_the_panels_above(fig, table):
-    n = int((table.events["kind"] == "relapse").sum())
-    assert len(by_gid(panel(fig, "edss"), "relapse-guide")) == n
-    assert len(by_gid(panel(fig, "therapy"), "relapse-guide")) == n
+    days = sorted(mdates.date2num(d) for d in table.events.loc[
+        table.events["kind"] == "relapse", "start"])
+    for name in ("edss", "therapy"):
+        (guides,) = by_gid(panel(fig, name), "relapse-guide")  # one collection per panel
+        segments = guides.get_segments()
+        assert sorted(seg[0, 0] for seg in segments) == pytest.approx(days)
+        assert all(seg[0, 0] == seg[1, 0] for seg in segments)  # vertical
+        assert all((seg[0, 1], seg[1, 1]) == (0, 1) for seg in segments)  # full height
 
 
 def test_mri_filled_and_open(fig, table):
