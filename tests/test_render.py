@@ -240,14 +240,18 @@ def test_unwritable_output_is_a_clear_error(tmp_path, fig, monkeypatch):
 def test_png_has_the_pixels_and_dpi_of_matplotlibs_own_png(tmp_path, table, transparent):
     import io
 
+    import matplotlib
     import numpy as np
     from PIL import Image
+
+    from nmo_timeline.render import BASE_RC
 
     fig = plot_timeline(table, dpi=30)  # saved at another dpi: 13.33 in x 37 = 493.3 px
     ours = Image.open(save_figure(fig, tmp_path / "t.png", dpi=37, transparent=transparent))
     buf = io.BytesIO()
-    fig.savefig(buf, format="png", dpi=37, transparent=transparent,
-                facecolor="none" if transparent else fig.get_facecolor())
+    with matplotlib.rc_context(BASE_RC):  # the settings save_figure draws with
+        fig.savefig(buf, format="png", dpi=37, transparent=transparent,
+                    facecolor="none" if transparent else fig.get_facecolor())
     theirs = Image.open(buf)
     assert ours.size == theirs.size == (493, 277)
     assert ours.mode == theirs.mode == "RGBA"
