@@ -7,6 +7,7 @@ One method per panel, in the order the plan lists them.
 from __future__ import annotations
 
 import io
+import weakref
 from collections.abc import Iterator
 from contextlib import contextmanager
 from dataclasses import dataclass
@@ -87,7 +88,9 @@ class Style:
 
 
 @contextmanager
-def style_context(style: Style) -> Iterator[None]:
+def style_context(style: Style) -> Iterator[dict[str, Any]]:
+    """rcParams for a figure in ``style`` (BASE_RC, sizes, theme colours), in force
+    inside the block; yields them for :func:`new_figure`."""
     rc = dict(BASE_RC)
     t = style.theme
     rc.update({
@@ -112,7 +115,27 @@ def style_context(style: Style) -> Iterator[None]:
         "ytick.major.width": style.font / 12,
     })
     with matplotlib.rc_context(cast(Any, rc)):
-        yield
+        yield rc
+
+
+# The rcParams each of our figures was built under: save_figure draws it under the same
+# ones, so the drawing matches what fit_layout measured, and matplotlib's font lookup
+# (cached per font size *and* rcParams) is not repeated for every text at save time.
+_DRAW_RC: weakref.WeakKeyDictionary[Figure, dict[str, Any]] = weakref.WeakKeyDictionary()
+
+
+def new_figure(size: tuple[float, float], dpi: float, rc: dict[str, Any]) -> Figure:
+    """A Figure on an Agg canvas that :func:`save_figure` draws under ``rc``."""
+    fig = Figure(figsize=size, dpi=dpi)
+    FigureCanvasAgg(fig)
+    _DRAW_RC[fig] = rc
+    return fig
+
+
+def drawing_rc(fig: Figure) -> dict[str, Any]:
+    """The rcParams :func:`save_figure` draws ``fig`` under: those it was built with,
+    or :data:`BASE_RC` for a figure made elsewhere."""
+    return _DRAW_RC.get(fig, BASE_RC)
 
 
 def _values(points: list[Marker]) -> list[float]:
@@ -176,9 +199,8 @@ def render_plan(
     """
     th = get_theme(theme) if isinstance(theme, str) else theme
     style = Style.for_canvas(*size, theme=th, family=font_family, font_scale=font_scale)
-    with style_context(style):
-        fig = Figure(figsize=size, dpi=dpi)
-        FigureCanvasAgg(fig)
+    with style_context(style) as rc:
+        fig = new_figure(size, dpi, rc)
         axes = fig.subplots(
             len(plan.panels), 1, sharex=True, squeeze=False,
             gridspec_kw={"height_ratios": panel_heights(plan)},
@@ -533,7 +555,7 @@ def save_figure(
     out = Path(path)
     fmt = output_format(out)
     facecolor = "none" if transparent else fig.get_facecolor()
-    with atomic_output(out) as fh, matplotlib.rc_context(cast(Any, BASE_RC)):
+    with atomic_output(out) as fh, matplotlib.rc_context(cast(Any, drawing_rc(fig))):
         if fmt == "png":
             _write_png(fig, fh, dpi=dpi or fig.dpi, transparent=transparent, facecolor=facecolor)
         else:

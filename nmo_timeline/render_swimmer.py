@@ -12,7 +12,6 @@ from typing import Any, cast
 
 import numpy as np
 from matplotlib.artist import Artist
-from matplotlib.backends.backend_agg import FigureCanvasAgg
 from matplotlib.collections import LineCollection, PolyCollection
 from matplotlib.figure import Figure
 from matplotlib.legend import Legend
@@ -20,7 +19,7 @@ from matplotlib.lines import Line2D
 from matplotlib.patches import Patch
 
 from .fit import fit_layout
-from .render import DEFAULT_DPI, SLIDE_SIZE, Style, style_context
+from .render import DEFAULT_DPI, SLIDE_SIZE, Style, new_figure, style_context
 from .swimmer import SwimmerPlan
 from .themes import get_theme
 
@@ -39,9 +38,8 @@ def render_swimmer(
     style = Style.for_canvas(*size, theme=th)
     ink = th.ink
     n = len(plan.rows)
-    with style_context(style):
-        fig = Figure(figsize=size, dpi=dpi)
-        FigureCanvasAgg(fig)
+    with style_context(style) as rc:
+        fig = new_figure(size, dpi, rc)
         ax = fig.add_subplot()
         ax.set_gid("panel:swimmer")
         # row i is drawn at y = n - 1 - i (first row on top)

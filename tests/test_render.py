@@ -244,12 +244,12 @@ def test_png_has_the_pixels_and_dpi_of_matplotlibs_own_png(tmp_path, table, tran
     import numpy as np
     from PIL import Image
 
-    from nmo_timeline.render import BASE_RC
+    from nmo_timeline.render import drawing_rc
 
     fig = plot_timeline(table, dpi=30)  # saved at another dpi: 13.33 in x 37 = 493.3 px
     ours = Image.open(save_figure(fig, tmp_path / "t.png", dpi=37, transparent=transparent))
     buf = io.BytesIO()
-    with matplotlib.rc_context(BASE_RC):  # the settings save_figure draws with
+    with matplotlib.rc_context(drawing_rc(fig)):  # the settings the figure was built with
         fig.savefig(buf, format="png", dpi=37, transparent=transparent,
                     facecolor="none" if transparent else fig.get_facecolor())
     theirs = Image.open(buf)
@@ -258,3 +258,14 @@ def test_png_has_the_pixels_and_dpi_of_matplotlibs_own_png(tmp_path, table, tran
     assert np.array_equal(np.asarray(ours), np.asarray(theirs))
     assert ours.info["dpi"] == pytest.approx((37, 37), abs=0.01)
     assert set(ours.info) == {"dpi"}  # no text chunks (software, dates)
+
+
+def test_figures_are_drawn_with_the_settings_they_were_laid_out_with(fig):
+    from matplotlib.figure import Figure as PlainFigure
+
+    from nmo_timeline.render import BASE_RC, drawing_rc
+
+    rc = drawing_rc(fig)
+    assert rc["font.size"] == fig.axes[0].yaxis.label.get_fontsize()  # the slide's 15 pt
+    assert rc["text.hinting"] == BASE_RC["text.hinting"]
+    assert drawing_rc(PlainFigure()) is BASE_RC
