@@ -87,10 +87,16 @@ class Style:
                    theme=theme or THEMES["light"], family=family or "DejaVu Sans")
 
 
+# The rcParams each of our figures was built under: save_figure draws it under the same
+# ones, so the drawing matches what fit_layout measured, and matplotlib's font lookup
+# (cached per font size *and* rcParams) is not repeated for every text at save time.
+_DRAW_RC: weakref.WeakKeyDictionary[Figure, dict[str, Any]] = weakref.WeakKeyDictionary()
+
+
 @contextmanager
-def style_context(style: Style) -> Iterator[dict[str, Any]]:
-    """rcParams for a figure in ``style`` (BASE_RC, sizes, theme colours), in force
-    inside the block; yields them for :func:`new_figure`."""
+def styled_figure(style: Style, size: tuple[float, float], dpi: float) -> Iterator[Figure]:
+    """A new Figure on an Agg canvas, with ``style``'s rcParams (BASE_RC, sizes, theme
+    colours) in force inside the block; :func:`save_figure` later draws it under the same."""
     rc = dict(BASE_RC)
     t = style.theme
     rc.update({
@@ -115,21 +121,10 @@ def style_context(style: Style) -> Iterator[dict[str, Any]]:
         "ytick.major.width": style.font / 12,
     })
     with matplotlib.rc_context(cast(Any, rc)):
-        yield rc
-
-
-# The rcParams each of our figures was built under: save_figure draws it under the same
-# ones, so the drawing matches what fit_layout measured, and matplotlib's font lookup
-# (cached per font size *and* rcParams) is not repeated for every text at save time.
-_DRAW_RC: weakref.WeakKeyDictionary[Figure, dict[str, Any]] = weakref.WeakKeyDictionary()
-
-
-def new_figure(size: tuple[float, float], dpi: float, rc: dict[str, Any]) -> Figure:
-    """A Figure on an Agg canvas that :func:`save_figure` draws under ``rc``."""
-    fig = Figure(figsize=size, dpi=dpi)
-    FigureCanvasAgg(fig)
-    _DRAW_RC[fig] = rc
-    return fig
+        fig = Figure(figsize=size, dpi=dpi)
+        FigureCanvasAgg(fig)
+        _DRAW_RC[fig] = rc
+        yield fig
 
 
 def drawing_rc(fig: Figure) -> dict[str, Any]:
@@ -199,8 +194,7 @@ def render_plan(
     """
     th = get_theme(theme) if isinstance(theme, str) else theme
     style = Style.for_canvas(*size, theme=th, family=font_family, font_scale=font_scale)
-    with style_context(style) as rc:
-        fig = new_figure(size, dpi, rc)
+    with styled_figure(style, size, dpi) as fig:
         axes = fig.subplots(
             len(plan.panels), 1, sharex=True, squeeze=False,
             gridspec_kw={"height_ratios": panel_heights(plan)},

@@ -19,7 +19,7 @@ from matplotlib.lines import Line2D
 from matplotlib.patches import Patch
 
 from .fit import fit_layout
-from .render import DEFAULT_DPI, SLIDE_SIZE, Style, new_figure, style_context
+from .render import DEFAULT_DPI, SLIDE_SIZE, Style, styled_figure
 from .swimmer import SwimmerPlan
 from .themes import get_theme
 
@@ -38,8 +38,7 @@ def render_swimmer(
     style = Style.for_canvas(*size, theme=th)
     ink = th.ink
     n = len(plan.rows)
-    with style_context(style) as rc:
-        fig = new_figure(size, dpi, rc)
+    with styled_figure(style, size, dpi) as fig:
         ax = fig.add_subplot()
         ax.set_gid("panel:swimmer")
         # row i is drawn at y = n - 1 - i (first row on top)
