@@ -275,10 +275,16 @@ def test_fast_and_row_by_row_paths_agree(evs, d):
     assert fast.has_patient_column == slow.has_patient_column
 
 
+def quote_free_rows(min_cells: int, max_cells: int) -> st.SearchStrategy[list[list[str]]]:
+    """Up to eight rows of short cells without quotes or DEL."""
+    cell = st.text(st.characters(min_codepoint=32, max_codepoint=0x24F,
+                                 blacklist_characters='"\x7f'), max_size=6)
+    return st.lists(st.lists(cell, min_size=min_cells, max_size=max_cells),
+                    min_size=1, max_size=8)
+
+
 @SETTINGS
-@given(st.lists(st.lists(st.text(st.characters(min_codepoint=32, max_codepoint=0x24F,
-                                               blacklist_characters='"\x7f'), max_size=6),
-                         min_size=1, max_size=5), min_size=1, max_size=8),
+@given(quote_free_rows(1, 5),
        st.sampled_from([",", ";", "\t"]), st.sampled_from(["\n", "\r\n", "\r"]))
 def test_quote_free_split_matches_the_csv_module(rows, delim, eol):
     from nmo_timeline.events import _split
@@ -325,9 +331,7 @@ def check_columns_against_csv_module(text: str, delim: str) -> bool:
 
 
 @SETTINGS
-@given(st.lists(st.lists(st.text(st.characters(min_codepoint=32, max_codepoint=0x24F,
-                                               blacklist_characters='"\x7f'), max_size=6),
-                         min_size=3, max_size=3), min_size=1, max_size=8),
+@given(quote_free_rows(3, 3),
        st.sampled_from([",", ";", "\t"]), st.sampled_from(["\n", "\r\n", "\r"]))
 def test_column_reader_matches_the_csv_module_on_rectangular_text(rows, delim, eol):
     text = eol.join(delim.join(r) for r in rows) + eol
