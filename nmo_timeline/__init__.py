@@ -21,21 +21,21 @@ from .errors import InputError, NmoTimelineError, OptionError, Problem
 __version__ = "0.1.0"
 
 _LAZY = {
-    "EventTable": "events",
-    "load_events": "events",
-    "read_events_text": "events",
-    "plan_timeline": "layout",
-    "TimelinePlan": "layout",
-    "plot_timeline": "plotting",
-    "save_figure": "render",
-    "render_plan": "render",
+    "EventTable": "load",
+    "load_events": "load",
+    "read_events_text": "load",
+    "plan_timeline": "plan.timeline",
+    "TimelinePlan": "plan.timeline",
+    "plot_timeline": "draw.plot",
+    "save_figure": "draw.timeline",
+    "render_plan": "draw.timeline",
 }
 
 if TYPE_CHECKING:
-    from .events import EventTable, load_events, read_events_text
-    from .layout import TimelinePlan, plan_timeline
-    from .plotting import plot_timeline
-    from .render import render_plan, save_figure
+    from .draw.plot import plot_timeline
+    from .draw.timeline import render_plan, save_figure
+    from .load import EventTable, load_events, read_events_text
+    from .plan.timeline import TimelinePlan, plan_timeline
 
 
 def __getattr__(name: str) -> Any:

@@ -11,7 +11,7 @@ from matplotlib.text import Text
 matplotlib.use("Agg")
 
 from nmo_timeline.errors import InputError, Problem
-from nmo_timeline.events import EventTable, load_events
+from nmo_timeline.load import EventTable, load_events
 
 
 @pytest.fixture

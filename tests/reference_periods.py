@@ -13,8 +13,8 @@ from collections import defaultdict
 from datetime import date, timedelta
 
 from nmo_timeline.errors import NmoTimelineError
-from nmo_timeline.events import EventTable
-from nmo_timeline.periods import (
+from nmo_timeline.load import EventTable
+from nmo_timeline.analysis.periods import (
     DEFAULT_EDSS_WINDOW,
     MIN_RELAPSE_GAP_DAYS,
     STALE_SINGLE_DOSE_DAYS,
@@ -25,7 +25,7 @@ from nmo_timeline.periods import (
     rows_by_patient,
     therapy_key,
 )
-from nmo_timeline.registry import MAINTENANCE, lookup
+from nmo_timeline.domain.registry import MAINTENANCE, lookup
 
 
 def reference_periods(table: EventTable, *, cutoff: date | None = None, grace_days: int = 0,

@@ -138,7 +138,7 @@ def test_validate_json_invalid(tmp_path):
 
 
 def test_internal_errors_are_one_line(monkeypatch, tmp_path):
-    import nmo_timeline.plotting as plotting
+    import nmo_timeline.draw.plot as plotting
 
     def broken(*a, **k):
         raise ZeroDivisionError("boom")

@@ -3,7 +3,7 @@ from datetime import date
 
 import pytest
 
-from nmo_timeline.dates import (
+from nmo_timeline.load.dates import (
     CUSTOM,
     DOTTED,
     ISO,

@@ -144,7 +144,7 @@ def test_thousands_separators_are_never_stripped(problems, load):
 def test_xlsx_is_read_with_sheet_rows(write, tmp_path):
     openpyxl = pytest.importorskip("openpyxl")
     from nmo_timeline.errors import InputError
-    from nmo_timeline.events import load_events
+    from nmo_timeline.load import load_events
 
     wb = openpyxl.Workbook()
     ws = wb.active
@@ -199,7 +199,7 @@ def test_excel_sep_line_is_skipped_and_lines_stay_physical(load, problems):
 
 def test_xlsx_text_cells_may_use_a_decimal_comma(tmp_path):
     openpyxl = pytest.importorskip("openpyxl")
-    from nmo_timeline.events import load_events
+    from nmo_timeline.load import load_events
 
     wb = openpyxl.Workbook()
     wb.active.append(["kind", "start", "value"])
@@ -214,20 +214,23 @@ def test_xlsx_text_cells_may_use_a_decimal_comma(tmp_path):
     "patient,kind,start,value\n007,edss,2011-01,2.0\n007,lab,2011,3\n",
     "kind,start,,\nrelapse,2011-01-01,,\n",
 ])
-def test_fast_path_matches_row_path_on_normalised_files(text):
+def test_column_and_record_sources_agree_on_normalised_files(text):
     from unittest import mock
 
     import pandas as pd
 
-    from nmo_timeline import events as ev_module
-    from nmo_timeline.events import read_events_text
+    from nmo_timeline.errors import InputError
+    from nmo_timeline.load import loader, read_events_text
 
-    if "lab" in text:  # lab rows need a name: keep this one invalid for both paths
-        with pytest.raises(ev_module.InputError):
+    if "lab" in text:  # lab rows need a name: keep this one invalid for both sources
+        with pytest.raises(InputError):
+            read_events_text(text)
+        with mock.patch.object(loader, "read_columns", return_value=None), \
+                pytest.raises(InputError):
             read_events_text(text)
         return
     fast = read_events_text(text)
-    with mock.patch.object(ev_module, "_fast_parse", return_value=None):
+    with mock.patch.object(loader, "read_columns", return_value=None):
         slow = read_events_text(text)
     pd.testing.assert_frame_equal(fast.events, slow.events)
     assert (fast.notes, fast.has_patient_column) == (slow.notes, slow.has_patient_column)

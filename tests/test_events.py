@@ -8,7 +8,7 @@ import pytest
 from conftest import places
 
 from nmo_timeline.errors import InputError
-from nmo_timeline.events import events_as_records, load_events, read_events_text
+from nmo_timeline.load import events_as_records, load_events, read_events_text
 
 HEADER = "kind,name,start,end,value,unit,detail\n"
 

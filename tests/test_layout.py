@@ -8,10 +8,10 @@ from datetime import date, timedelta
 
 import pytest
 
-from nmo_timeline.colours import KNOWN
+from nmo_timeline.domain.colours import KNOWN
 from nmo_timeline.errors import NmoTimelineError
-from nmo_timeline.events import read_events_text
-from nmo_timeline.layout import (
+from nmo_timeline.load import read_events_text
+from nmo_timeline.plan.timeline import (
     ACUTE_HATCH,
     PANEL_EDSS,
     PANEL_MRI,
@@ -126,7 +126,7 @@ def test_multi_patient_table_is_refused():
 def test_layout_does_not_import_matplotlib():
     import subprocess
 
-    code = ("import sys, nmo_timeline.layout, nmo_timeline.events;"
+    code = ("import sys, nmo_timeline.plan.timeline, nmo_timeline.load;"
             "print('matplotlib' in sys.modules)")
     out = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, check=True)
     assert out.stdout.strip() == "False"

@@ -12,10 +12,10 @@ from matplotlib.colors import to_rgb
 
 from nmo_timeline import bundled_events_path, load_events, plot_timeline
 from nmo_timeline.errors import OptionError
-from nmo_timeline.layout import plan_timeline
-from nmo_timeline.plotting import BUNDLED_TITLE
-from nmo_timeline.render import SIZES, parse_size, save_figure
-from nmo_timeline.themes import THEMES, grey_of, luminance
+from nmo_timeline.plan.timeline import plan_timeline
+from nmo_timeline.draw.plot import BUNDLED_TITLE
+from nmo_timeline.draw.timeline import SIZES, parse_size, save_figure
+from nmo_timeline.draw.themes import THEMES, grey_of, luminance
 
 
 @pytest.fixture(scope="module")

@@ -11,7 +11,7 @@ from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
 from nmo_timeline.errors import InputError, NmoTimelineError
-from nmo_timeline.events import read_events_text
+from nmo_timeline.load import read_events_text
 
 SETTINGS = settings(max_examples=60, deadline=None,
                     suppress_health_check=[HealthCheck.too_slow])
@@ -257,17 +257,18 @@ def test_arbitrary_bytes_after_a_valid_header(data):
 
 @SETTINGS
 @given(unique_events(), dialects)
-def test_fast_and_row_by_row_paths_agree(evs, d):
-    """The column-wise fast path and the row-by-row path give the same table and notes."""
+def test_column_and_record_sources_agree(evs, d):
+    """A file split into columns by pandas' C reader and the same file split into
+    records by the csv module give the same table and notes."""
     from unittest import mock
 
     import pandas as pd
 
-    from nmo_timeline import events as ev_module
+    from nmo_timeline.load import loader
 
     data, _ = write_csv([cells(e, d) for e in evs], d)
     fast = read_events_text(data, "p.csv")
-    with mock.patch.object(ev_module, "_fast_parse", return_value=None):
+    with mock.patch.object(loader, "read_columns", return_value=None):
         slow = read_events_text(data, "p.csv")
     pd.testing.assert_frame_equal(fast.events, slow.events)
     assert fast.notes == slow.notes
@@ -287,7 +288,7 @@ def quote_free_rows(min_cells: int, max_cells: int) -> st.SearchStrategy[list[li
 @given(quote_free_rows(1, 5),
        st.sampled_from([",", ";", "\t"]), st.sampled_from(["\n", "\r\n", "\r"]))
 def test_quote_free_split_matches_the_csv_module(rows, delim, eol):
-    from nmo_timeline.events import _split
+    from nmo_timeline.load.text import split as _split
 
     text = eol.join(delim.join(r) for r in rows) + eol
     assert _split(text, delim, "x") == csv_module_records(text, delim)
@@ -310,7 +311,7 @@ def csv_module_records(text: str, delim: str) -> list[tuple[int, list[str], int]
 @given(st.text(st.sampled_from(list("ab,;\t \r\n\x0b\x0c\x1c\x85\u2028")), max_size=40),
        st.sampled_from([",", ";", "\t"]))
 def test_quote_free_split_matches_the_csv_module_with_odd_line_breaks(text, delim):
-    from nmo_timeline.events import _split
+    from nmo_timeline.load.text import split as _split
 
     assert _split(text, delim, "x") == csv_module_records(text, delim)
 
@@ -318,7 +319,7 @@ def test_quote_free_split_matches_the_csv_module_with_odd_line_breaks(text, deli
 def check_columns_against_csv_module(text: str, delim: str) -> bool:
     """When the C-reader column path accepts ``text``, it holds exactly the csv module's
     cells, one record per physical line; returns whether it accepted."""
-    from nmo_timeline.events import _read_columns
+    from nmo_timeline.load.text import read_columns as _read_columns
 
     columns = _read_columns(text, delim)
     if columns is None:
@@ -349,7 +350,7 @@ def test_column_reader_never_disagrees_with_the_csv_module(text, delim):
 
 
 def test_column_reader_refuses_short_blank_and_multi_line_records():
-    from nmo_timeline.events import _read_columns
+    from nmo_timeline.load.text import read_columns as _read_columns
 
     assert _read_columns("a,b,c\n1,2,3\n", ",") is not None
     assert _read_columns("a,b,c\n1,2\n", ",") is None  # a short line

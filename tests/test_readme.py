@@ -13,7 +13,7 @@ from typer.testing import CliRunner
 
 from nmo_timeline import bundled_events_path
 from nmo_timeline.cli import app
-from nmo_timeline.events import read_events_text
+from nmo_timeline.load import read_events_text
 
 ROOT = Path(__file__).resolve().parents[1]
 README = (ROOT / "README.md").read_text()

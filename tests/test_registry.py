@@ -1,6 +1,6 @@
 import pytest
 
-from nmo_timeline.registry import ACUTE, MAINTENANCE, lookup, name_key, role_of
+from nmo_timeline.domain.registry import ACUTE, MAINTENANCE, lookup, name_key, role_of
 
 
 @pytest.mark.parametrize(
@@ -45,8 +45,8 @@ def test_name_key_folds_case_and_spacing():
 
 
 def test_every_registered_therapy_has_a_colour_and_a_role():
-    from nmo_timeline.colours import KNOWN
-    from nmo_timeline.registry import known_therapies
+    from nmo_timeline.domain.colours import KNOWN
+    from nmo_timeline.domain.registry import known_therapies
 
     therapies = known_therapies()
     assert len(therapies) >= 20

@@ -10,9 +10,9 @@ import pytest
 from typer.testing import CliRunner
 
 from nmo_timeline.cli import app
-from nmo_timeline.events import read_events_text
-from nmo_timeline.periods import summarise
-from nmo_timeline.report import to_csv, to_json, to_markdown, to_table
+from nmo_timeline.load import read_events_text
+from nmo_timeline.analysis.periods import summarise
+from nmo_timeline.output.report import to_csv, to_json, to_markdown, to_table
 
 SERIES = """patient,kind,name,start,end,value
 A,edss,,2010-01-01,,2.0

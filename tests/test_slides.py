@@ -9,7 +9,7 @@ from typer.testing import CliRunner
 
 from nmo_timeline import bundled_events_path, load_events
 from nmo_timeline.cli import app
-from nmo_timeline.layout import build_steps, plan_timeline, reveal
+from nmo_timeline.plan.timeline import build_steps, plan_timeline, reveal
 
 pptx = pytest.importorskip("pptx")
 

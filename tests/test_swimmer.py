@@ -11,11 +11,11 @@ from matplotlib.collections import PolyCollection
 from typer.testing import CliRunner
 
 from nmo_timeline.cli import app
-from nmo_timeline.colours import KNOWN
+from nmo_timeline.domain.colours import KNOWN
 from nmo_timeline.errors import NmoTimelineError
-from nmo_timeline.events import load_events, read_events_text
-from nmo_timeline.render_swimmer import render_swimmer
-from nmo_timeline.swimmer import plan_swimmer
+from nmo_timeline.load import load_events, read_events_text
+from nmo_timeline.draw.swimmer import render_swimmer
+from nmo_timeline.plan.swimmer import plan_swimmer
 
 sys.path.insert(0, str(Path(__file__).resolve().parents[1] / "benchmarks"))
 import itertools
@@ -165,7 +165,7 @@ def test_batch_draws_every_patient_and_reports_failures(tmp_path):
 
 
 def test_batch_in_parallel_processes(tmp_path):
-    from nmo_timeline.batch import plot_all_patients
+    from nmo_timeline.output.batch import plot_all_patients
 
     p = tmp_path / "s.csv"
     p.write_text(SERIES)
@@ -178,7 +178,7 @@ def test_batch_in_parallel_processes(tmp_path):
 
 
 def test_safe_filenames_are_unique():
-    from nmo_timeline.batch import safe_filename
+    from nmo_timeline.output.batch import safe_filename
 
     taken: set[str] = set()
     assert [safe_filename(x, taken) for x in ["a/b", "a_b", "../x", ""]] == [

@@ -26,10 +26,10 @@ from matplotlib.lines import Line2D
 from matplotlib.patches import Patch
 from matplotlib.ticker import FixedLocator, FuncFormatter, MaxNLocator
 
-from .atomic import atomic_output
-from .errors import OptionError
+from ..output.atomic import atomic_output
+from ..errors import OptionError
 from .fit import fit_layout, resolve_collisions
-from .layout import (
+from ..plan.timeline import (
     PANEL_EDSS,
     PANEL_MRI,
     PANEL_PERIODS,
@@ -40,7 +40,7 @@ from .layout import (
     TimelinePlan,
     panel_heights,
 )
-from .registry import ACUTE
+from ..domain.registry import ACUTE
 from .themes import THEMES, Theme, get_theme
 
 SLIDE_SIZE = (13.333, 7.5)

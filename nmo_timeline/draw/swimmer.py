@@ -19,8 +19,8 @@ from matplotlib.lines import Line2D
 from matplotlib.patches import Patch
 
 from .fit import fit_layout
-from .render import DEFAULT_DPI, SLIDE_SIZE, Style, styled_figure
-from .swimmer import SwimmerPlan
+from .timeline import DEFAULT_DPI, SLIDE_SIZE, Style, styled_figure
+from ..plan.swimmer import SwimmerPlan
 from .themes import get_theme
 
 BAR = 0.7  # bar height as a fraction of the row

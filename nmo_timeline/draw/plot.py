@@ -6,10 +6,10 @@ from datetime import date
 from pathlib import Path
 from typing import TYPE_CHECKING
 
-from .events import EventTable, load_events
-from .layout import plan_timeline, reveal
-from .render import DEFAULT_DPI, SLIDE_SIZE, render_plan, save_figure
-from .style import StyleSpec, load_style
+from ..load import EventTable, load_events
+from ..plan.timeline import plan_timeline, reveal
+from .timeline import DEFAULT_DPI, SLIDE_SIZE, render_plan, save_figure
+from ..plan.style import StyleSpec, load_style
 
 if TYPE_CHECKING:
     from matplotlib.figure import Figure

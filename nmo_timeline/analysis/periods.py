@@ -33,11 +33,11 @@ from typing import TYPE_CHECKING, Any, NamedTuple
 import numpy as np
 import pandas as pd
 
-from .errors import NmoTimelineError, list_preview
-from .registry import MAINTENANCE, lookup, name_key
+from ..errors import NmoTimelineError, list_preview
+from ..domain.registry import MAINTENANCE, lookup, name_key
 
 if TYPE_CHECKING:
-    from .events import EventTable
+    from ..load import EventTable
 
 UNTREATED = "untreated"
 DAYS_PER_YEAR = 365.25

@@ -12,7 +12,7 @@ import json
 from collections.abc import Callable
 from typing import Any
 
-from .periods import Comparison, Summary
+from ..analysis.periods import Comparison, Summary
 
 PERIOD_FIELDS = ["patient", "regimen", "start", "end", "years", "relapses", "arr",
                  "edss_start", "edss_end", "edss_change"]

@@ -14,11 +14,11 @@ from dataclasses import dataclass, field, replace
 from datetime import date
 from typing import Any
 
-from .colours import UNTREATED, Palette
-from .errors import NmoTimelineError, list_preview
-from .events import EventTable
-from .periods import DAYS_PER_YEAR, all_patient_periods, rows_by_patient, therapy_key
-from .periods import UNTREATED as UNTREATED_NAME
+from ..domain.colours import UNTREATED, Palette
+from ..errors import NmoTimelineError, list_preview
+from ..load import EventTable
+from ..analysis.periods import DAYS_PER_YEAR, all_patient_periods, rows_by_patient, therapy_key
+from ..analysis.periods import UNTREATED as UNTREATED_NAME
 
 UNITS = {"days": 1.0, "weeks": 7.0, "months": DAYS_PER_YEAR / 12, "years": DAYS_PER_YEAR}
 SORTS = ("id", "follow-up", "aligned", "arr")

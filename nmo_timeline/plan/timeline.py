@@ -12,14 +12,14 @@ from dataclasses import dataclass, field
 from datetime import date, timedelta
 from typing import TYPE_CHECKING
 
-from .colours import RELAPSE, Palette
-from .errors import NmoTimelineError, OptionError
-from .registry import ACUTE, lookup
+from ..domain.colours import RELAPSE, Palette
+from ..errors import NmoTimelineError, OptionError
+from ..domain.registry import ACUTE, lookup
 from .style import StyleSpec
 from .timeaxis import TimeAxis, auto_unit, parse_window, resolve_anchor
 
 if TYPE_CHECKING:
-    from .events import EventTable
+    from ..load import EventTable
 
 ACUTE_HATCH = "////"
 RELAPSE_COLOUR = RELAPSE
@@ -314,7 +314,7 @@ def plan_timeline(
 
     bands: list[PeriodBand] = []
     if arr:
-        from .periods import patient_periods
+        from ..analysis.periods import patient_periods
 
         pp = patient_periods(table, table.patients[0], cutoff=cutoff, grace_days=grace_days)
         for p in pp.periods:
@@ -349,7 +349,7 @@ def plan_timeline(
 
 def _callout(spec: str, axis: TimeAxis) -> tuple[date, str]:
     """``LABEL@DATE`` (or ``LABEL@NUMBER`` under relative time)."""
-    from .dates import DateError, parse_date
+    from ..load.dates import DateError, parse_date
 
     label, sep, when = spec.rpartition("@")
     if not sep or not label.strip() or not when.strip():
@@ -428,7 +428,7 @@ def reveal(plan: TimelinePlan, until: date) -> TimelinePlan:
 
 def build_steps(table: EventTable) -> list[date]:
     """The last day of each maintenance-therapy period: one frame each for ``--build``."""
-    from .periods import UNTREATED, patient_periods
+    from ..analysis.periods import UNTREATED, patient_periods
 
     pp = patient_periods(table, table.patients[0])
     steps = [p.end - timedelta(days=0 if p.last else 1)

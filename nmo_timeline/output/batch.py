@@ -14,8 +14,8 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
-from .errors import NmoTimelineError, OptionError, Problem
-from .events import EventTable, load_events
+from ..errors import NmoTimelineError, OptionError, Problem
+from ..load import EventTable, load_events
 
 
 @dataclass
@@ -38,8 +38,8 @@ def safe_filename(patient: str, taken: set[str]) -> str:
 def _render_one(job: tuple[Any, ...]) -> tuple[str, str | None, str]:
     patient, frame, source, has_patient, out, dpi, arr, title, options, transparent = job
     try:
-        from .plotting import plot_timeline
-        from .render import save_figure
+        from ..draw.plot import plot_timeline
+        from ..draw.timeline import save_figure
 
         table = EventTable(frame, source, has_patient_column=has_patient)
         fig = plot_timeline(table, title=title, dpi=dpi, arr=arr, **options)

@@ -11,7 +11,7 @@ from pathlib import Path
 from typing import Any
 
 from .atomic import atomic_output
-from .errors import OptionError
+from ..errors import OptionError
 
 SLIDE_W_IN, SLIDE_H_IN = 13.333, 7.5
 

@@ -13,13 +13,13 @@ from dataclasses import dataclass
 from datetime import date, timedelta
 from typing import TYPE_CHECKING
 
-from .dates import DateError, parse_date
-from .errors import OptionError
-from .periods import DAYS_PER_YEAR, therapy_key
-from .registry import MAINTENANCE
+from ..load.dates import DateError, parse_date
+from ..errors import OptionError
+from ..analysis.periods import DAYS_PER_YEAR, therapy_key
+from ..domain.registry import MAINTENANCE
 
 if TYPE_CHECKING:
-    from .events import EventTable
+    from ..load import EventTable
 
 UNIT_DAYS = {"days": 1.0, "weeks": 7.0, "months": DAYS_PER_YEAR / 12, "years": DAYS_PER_YEAR}
 

@@ -20,9 +20,9 @@ from typing import Annotated, Any, Optional, TypeVar
 
 import typer
 
-from . import __version__
-from ._resources import bundled_events_path
-from .errors import InputError, NmoTimelineError, OptionError, Problem
+from .. import __version__
+from .._resources import bundled_events_path
+from ..errors import InputError, NmoTimelineError, OptionError, Problem
 
 app = typer.Typer(
     name="nmo-timeline",
@@ -141,7 +141,7 @@ TransparentOpt = Annotated[
 
 
 def _load(csv: Path | None, date_format: str | None, encoding: str, strict: bool) -> Any:
-    from .events import load_events
+    from ..load import load_events
 
     path = csv if csv is not None else bundled_events_path()
     return load_events(path, date_format=date_format, encoding=encoding, strict=strict)
@@ -230,12 +230,12 @@ def plot(
     The figure is a 16:9 slide (13.33 x 7.5 in) at 200 dpi; the format follows the
     output's extension. The file is written only when everything succeeded.
     """
-    from .render import output_format, parse_size
-    from .themes import get_theme
+    from ..draw.timeline import output_format, parse_size
+    from ..draw.themes import get_theme
 
     canvas = parse_size(size)
     get_theme(theme)
-    from .style import load_style
+    from ..plan.style import load_style
 
     spec = load_style(style) if style is not None else None
     fmt = output_format(output)  # refuse a bad extension before any work
@@ -258,22 +258,22 @@ def plot(
                     date_format=date_format, encoding=encoding, strict=strict)
         return
     if pptx is not None:
-        from .slides import require_pptx
+        from ..output.slides import require_pptx
 
         require_pptx(pptx)
     table = _load(csv, date_format, encoding, strict)
     table = table.for_patient(patient) if patient is not None else table
     table.require_one_patient()
     if title is None:
-        from .plotting import BUNDLED_TITLE
+        from ..draw.plot import BUNDLED_TITLE
 
         title = BUNDLED_TITLE if csv is None else ""
-    from .plotting import plot_timeline
-    from .render import save_figure
+    from ..draw.plot import plot_timeline
+    from ..draw.timeline import save_figure
 
     steps: list[Any] = [None]
     if build:
-        from .layout import build_steps
+        from ..plan.timeline import build_steps
 
         steps = build_steps(table)
     outputs = [output] if not build else [
@@ -290,7 +290,7 @@ def plot(
                 slide_images.append(written[-1] if fmt == "png" and not transparent else
                                     save_figure(fig, Path(tmp) / f"{len(written)}.png", dpi=dpi))
         if pptx is not None:
-            from .slides import add_slides
+            from ..output.slides import add_slides
 
             add_slides(pptx, slide_images, title or "")
     line = _warning_line(table.warnings)
@@ -313,7 +313,7 @@ def _plot_batch(csv: Path | None, outdir: Path, fmt: str, dpi: int, arr: bool,
     from rich.console import Console
     from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn
 
-    from .batch import plot_all_patients
+    from ..output.batch import plot_all_patients
 
     console = Console(stderr=True)
     path = csv if csv is not None else bundled_events_path()
@@ -357,7 +357,7 @@ def validate(
     strict: StrictOpt = False,
 ) -> None:
     """Check an events file without drawing: a summary, or every problem found."""
-    from .events import events_as_records
+    from ..load import events_as_records
 
     path = csv if csv is not None else bundled_events_path()
     try:
@@ -425,16 +425,16 @@ def swimmer(
     strict: StrictOpt = False,
 ) -> None:
     """One row per patient: maintenance periods, relapses, ongoing therapy, last EDSS."""
-    from .render import output_format, parse_size, save_figure
-    from .themes import get_theme
+    from ..draw.timeline import output_format, parse_size, save_figure
+    from ..draw.themes import get_theme
 
     output_format(output)
     canvas = parse_size(size)
     get_theme(theme)
     cut = _parse_cutoff(cutoff)
     table = _load(csv, date_format, encoding, strict)
-    from .render_swimmer import render_swimmer
-    from .swimmer import plan_swimmer
+    from ..draw.swimmer import render_swimmer
+    from ..plan.swimmer import plan_swimmer
 
     plan = plan_swimmer(table, align=align, sort=sort.value, unit=unit.value, cutoff=cut,
                         title=title or "", show_edss=edss, anonymize=anonymize)
@@ -466,7 +466,7 @@ class SummaryFormat(str, Enum):
 def _parse_cutoff(text: str | None) -> Any:
     if text is None:
         return None
-    from .dates import DateError, parse_date
+    from ..load.dates import DateError, parse_date
 
     try:
         parsed = parse_date(text.strip())
@@ -513,8 +513,8 @@ def summary(
     Prints each patient's periods (so they can be audited), the regimens across
     patients, and with --compare the paired before/on comparison.
     """
-    from .periods import summarise
-    from .report import FORMATTERS
+    from ..analysis.periods import summarise
+    from ..output.report import FORMATTERS
 
     cut = _parse_cutoff(cutoff)
     table = _load(csv, date_format, encoding, strict)

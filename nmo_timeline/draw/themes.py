@@ -10,7 +10,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
-from .errors import OptionError
+from ..errors import OptionError
 
 PRINT_HATCHES = ("", "///", "...", "xxx", "\\\\\\", "+++", "ooo", "---")
 

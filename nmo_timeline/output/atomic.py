@@ -13,7 +13,7 @@ from collections.abc import Iterator
 from pathlib import Path
 from typing import BinaryIO
 
-from .errors import OptionError
+from ..errors import OptionError
 
 
 @contextlib.contextmanager

@@ -10,7 +10,7 @@ from __future__ import annotations
 import io
 from datetime import date, datetime, time
 
-from .errors import InputError, Problem
+from ..errors import InputError, Problem
 
 
 def _cell_text(value: object) -> str:

@@ -1,0 +1,171 @@
+"""Rules across cells and rows: an end before its start, one date style per file,
+duplicates, and one unit per analyte (README, "Rules that refuse rather than guess").
+
+They run once, on the columns the cell rules (:mod:`nmo_timeline.load.contract`)
+have read, as array operations; messages are written only for the rows they name.
+Each returns problems as ``(row, Problem)`` pairs, rows counted from 0 in file order.
+"""
+
+from __future__ import annotations
+
+from collections import Counter
+from dataclasses import dataclass
+from typing import Any
+
+import numpy as np
+
+from ..errors import Problem
+from . import dates as _dates
+
+
+@dataclass
+class Parsed:
+    """The file's rows as read by the cell rules, one array entry per row."""
+
+    name: str
+    lines: np.ndarray  # physical line of each row
+    labels: dict[str, str]  # column key -> header as written (or the key)
+    text: dict[str, Any]  # column key -> callable row -> stripped text (for messages)
+    patient: np.ndarray  # patient text codes
+    kind: np.ndarray  # index into contract.KINDS, len(KINDS) where unreadable
+    name_key: np.ndarray  # codes of the folded therapy/analyte name
+    start_first: np.ndarray  # day number of the first day the start names (or 0)
+    start_style: np.ndarray  # index into STYLES, -1 where the start did not parse
+    end_last: np.ndarray  # day number of the end's last day (or 0)
+    end_style: np.ndarray  # index into STYLES, -1 where the end is not a date
+    payload: Any  # callable row -> the contents two rows of one key are compared by
+    unit_folded: np.ndarray  # codes of the unit, case-folded
+
+
+STYLES = (_dates.ISO, _dates.DOTTED, _dates.CUSTOM)
+
+
+def label(p: Parsed, key: str) -> str:
+    return p.labels.get(key, key)
+
+
+def end_before_start(p: Parsed, rows: np.ndarray) -> list[tuple[int, Problem]]:
+    """An end date before the start date (``rows``: where both are dates)."""
+    bad = rows[p.end_last[rows] < p.start_first[rows]]
+    return [(int(r), Problem(p.name, int(p.lines[r]), label(p, "end"),
+                             f"end {p.text['end'](r)} is before start {p.text['start'](r)}"))
+            for r in bad.tolist()]
+
+
+@dataclass(frozen=True)
+class DateStyles:
+    """The style most of the file's dates use, and the dates written in another."""
+
+    main: str
+    problems: list[tuple[int, Problem]]
+
+
+def one_date_style(p: Parsed) -> DateStyles:
+    """The style most dates use wins (ties: the one seen first); every date written
+    in another style is an error at its line and column."""
+    n = len(p.lines)
+    position = np.concatenate([np.arange(n) * 2, np.arange(n) * 2 + 1])
+    styles = np.concatenate([p.start_style, p.end_style])
+    seen = styles >= 0
+    if not seen.any():
+        return DateStyles(_dates.ISO, [])
+    counts = np.bincount(styles[seen], minlength=len(STYLES))
+    first = {s: int(position[seen & (styles == s)].min()) for s in np.unique(styles[seen])}
+    main = max(first, key=lambda s: (counts[s], -first[s]))
+    others = np.flatnonzero(seen & (styles != main))
+    problems = []
+    total, main_name = int(counts.sum()), _dates.STYLE_NAMES[STYLES[main]]
+    for i in sorted(others.tolist(), key=lambda i: position[i]):
+        row, column = (i, "start") if i < n else (i - n, "end")
+        style = _dates.STYLE_NAMES[STYLES[styles[i]]]
+        problems.append((row, Problem(
+            p.name, int(p.lines[row]), label(p, column),
+            f"'{p.text[column](row)}' is written {style}, but this file writes dates "
+            f"{main_name} ({counts[main]} of {total} dates); use one date style throughout")))
+    return DateStyles(STYLES[main], problems)
+
+
+def _groups(*keys: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
+    """(order, group id per sorted position) for rows sorted by ``keys`` (the first
+    key most significant), ties in row order."""
+    n = len(keys[0])
+    order = np.lexsort((np.arange(n), *reversed(keys)))  # np.lexsort: last key first
+    same = np.ones(max(n - 1, 0), dtype=bool)
+    for key in keys:
+        k = key[order]
+        same &= k[1:] == k[:-1]
+    fresh = np.concatenate([np.ones(min(n, 1), dtype=bool), ~same])
+    return order, np.cumsum(fresh) - 1
+
+
+def duplicates(p: Parsed, rows: np.ndarray) -> tuple[np.ndarray, list[tuple[int, Problem]],
+                                                      list[tuple[int, Problem]]]:
+    """Rows with the same patient, kind, name and day.
+
+    An exact repeat is a warning and counted once; a repeat with other contents is
+    an error naming the first column that differs.  Returns the rows kept (in
+    order), the errors and the warnings.
+    """
+    if len(rows) < 2:
+        return rows, [], []
+    order, group = _groups(p.patient[rows], p.kind[rows], p.name_key[rows],
+                           p.start_first[rows])
+    sizes = np.bincount(group)
+    repeated = sizes[group] > 1
+    if not repeated.any():
+        return rows, [], []
+    dropped: set[int] = set()
+    errors: list[tuple[int, Problem]] = []
+    warnings: list[tuple[int, Problem]] = []
+    fields = ("end", "end", "value", "unit", "detail", "role", "start")
+    members: dict[int, list[int]] = {}
+    for pos in np.flatnonzero(repeated).tolist():
+        members.setdefault(int(group[pos]), []).append(int(rows[order[pos]]))
+    for group_rows in members.values():
+        first, *later = group_rows  # in row order: the sort keeps ties in row order
+        a = p.payload(first)
+        for r in later:
+            b = p.payload(r)
+            dropped.add(r)
+            line, first_line = int(p.lines[r]), int(p.lines[first])
+            if a == b:
+                warnings.append((r, Problem(p.name, line, None,
+                                            f"repeats line {first_line} exactly; counted once")))
+                continue
+            diffs = [f for f, x, y in zip(fields, a, b, strict=True) if x != y]
+            what = diffs[0] if diffs else "entry"
+            errors.append((r, Problem(
+                p.name, line, label(p, diffs[0]) if diffs else None,
+                f"conflicts with line {first_line}: same patient, kind, name and date but a "
+                f"different {what}; keep one")))
+    kept = np.array([r for r in rows.tolist() if r not in dropped], dtype=np.int64)
+    return kept, sorted(errors, key=lambda e: e[0]), sorted(warnings, key=lambda e: e[0])
+
+
+def one_unit_per_analyte(p: Parsed, labs: np.ndarray) -> list[tuple[int, Problem]]:
+    """A lab analyte keeps the unit of its first row throughout a patient's record."""
+    if len(labs) < 2:
+        return []
+    order, group = _groups(p.patient[labs], p.name_key[labs])
+    sorted_rows = labs[order]
+    first_row = sorted_rows[np.searchsorted(group, group, side="left")]
+    differs = p.unit_folded[sorted_rows] != p.unit_folded[first_row]
+    problems = []
+    for r, f in sorted(zip(sorted_rows[differs].tolist(), first_row[differs].tolist(),
+                           strict=True)):
+        problems.append((r, Problem(
+            p.name, int(p.lines[r]), label(p, "unit"),
+            f"{p.text['name'](r)} is in '{p.text['unit'](r)}' here but in "
+            f"'{p.text['unit'](f)}' on line {int(p.lines[f])}; use one unit per analyte")))
+    return problems
+
+
+def note_lines(counts: Counter[str], order: tuple[str, ...], per_row: str) -> list[str]:
+    """Counted normalisations as notes: ``what (3 cells)``, in ``order``."""
+    out = []
+    for what in order:
+        count = counts.get(what, 0)
+        if count:
+            unit = "row" if what == per_row else "cell"
+            out.append(f"{what} ({count} {unit}{'s' if count != 1 else ''})")
+    return out
