@@ -7,6 +7,9 @@ The public API, importable without loading matplotlib until a figure is drawn:
 - :func:`plan_timeline`: the drawing plan (pure data);
 - :func:`plot_timeline`: a :class:`matplotlib.figure.Figure`;
 - :func:`save_figure`: atomic PNG/SVG/PDF output;
+- :class:`FigureOptions`: every figure option, typed, with its default;
+- :func:`summarise`: periods, relapse rates and the cohort table;
+- :func:`plan_swimmer` / :func:`render_swimmer`: a case series, one row per patient;
 - :func:`bundled_events_path`: the illustrative case shipped with the package.
 """
 
@@ -27,14 +30,23 @@ _LAZY = {
     "plan_timeline": "plan.timeline",
     "TimelinePlan": "plan.timeline",
     "plot_timeline": "draw.plot",
-    "save_figure": "draw.timeline",
     "render_plan": "draw.timeline",
+    "save_figure": "output.save",
+    "FigureOptions": "plan.options",
+    "summarise": "analysis.periods",
+    "plan_swimmer": "plan.swimmer",
+    "render_swimmer": "draw.swimmer",
 }
 
 if TYPE_CHECKING:
+    from .analysis.periods import summarise
     from .draw.plot import plot_timeline
-    from .draw.timeline import render_plan, save_figure
+    from .draw.swimmer import render_swimmer
+    from .draw.timeline import render_plan
     from .load import EventTable, load_events, read_events_text
+    from .output.save import save_figure
+    from .plan.options import FigureOptions
+    from .plan.swimmer import plan_swimmer
     from .plan.timeline import TimelinePlan, plan_timeline
 
 
@@ -47,6 +59,7 @@ def __getattr__(name: str) -> Any:
 
 __all__ = [
     "EventTable",
+    "FigureOptions",
     "InputError",
     "NmoTimelineError",
     "OptionError",
@@ -56,8 +69,11 @@ __all__ = [
     "bundled_events_path",
     "load_events",
     "plan_timeline",
+    "plan_swimmer",
     "plot_timeline",
     "read_events_text",
     "render_plan",
+    "render_swimmer",
     "save_figure",
+    "summarise",
 ]

@@ -11,15 +11,13 @@ import pytest
 from nmo_timeline.domain.colours import KNOWN
 from nmo_timeline.errors import NmoTimelineError
 from nmo_timeline.load import read_events_text
-from nmo_timeline.plan.timeline import (
-    ACUTE_HATCH,
-    PANEL_EDSS,
-    PANEL_MRI,
-    PANEL_RELAPSE,
-    PANEL_THERAPY,
-    plan_timeline,
-    syndrome_of,
-)
+from nmo_timeline.domain.syndromes import syndrome_of
+from nmo_timeline.plan.timeline import plan_timeline
+
+
+def names(plan):
+    return [key.name for key in plan.panels]
+
 
 CASE = """kind,name,start,end,value,unit,detail
 relapse,ON,2010-01-10,,,,
@@ -42,12 +40,12 @@ def plan():
 
 
 def test_panels_top_to_bottom_without_empty_ones(plan):
-    assert plan.panels == [PANEL_EDSS, PANEL_THERAPY, PANEL_RELAPSE, PANEL_MRI]
+    assert names(plan) == ["edss", "therapy", "relapse", "mri"]
 
 
 def test_lab_panel_only_with_lab_rows():
     p = plan_timeline(read_events_text(CASE + "lab,CSF IL-6,2012-03-01,,4.5,pg/mL,\n"))
-    assert p.panels[-1] == "lab:csf il-6"
+    assert names(p)[-1] == "lab:csf il-6"
     assert p.labs[0].label == "CSF IL-6 (pg/mL)"
 
 
@@ -74,9 +72,10 @@ def test_ongoing_runs_to_the_record_end(plan):
 
 def test_acute_is_distinct_from_maintenance(plan):
     ivmp, aza = plan.lanes[0], plan.lanes[1]
-    assert ivmp.role == "acute" and ivmp.hatch == ACUTE_HATCH
-    assert aza.role == "maintenance" and aza.hatch == ""
+    assert ivmp.role == "acute" and ivmp.acute
+    assert aza.role == "maintenance" and not aza.acute
     assert aza.colour == KNOWN["azathioprine"] and ivmp.colour == KNOWN["steroid-pulse"]
+    assert [e.key for e in plan.legend][0] == "acute"  # the legend explains the hatch
 
 
 def test_a_therapy_keeps_its_colour_across_patients():
@@ -134,7 +133,7 @@ def test_layout_does_not_import_matplotlib():
 
 def test_period_bands_tile_the_record():
     p = plan_timeline(read_events_text(CASE), arr=True)
-    assert p.panels[:3] == [PANEL_EDSS, "periods", PANEL_THERAPY]
+    assert names(p)[:3] == ["edss", "periods", "therapy"]
     bands = p.periods
     assert bands[0].start == p.record_start
     assert bands[-1].stop == p.record_end + timedelta(days=1)

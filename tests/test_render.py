@@ -16,7 +16,7 @@ from nmo_timeline import bundled_events_path, load_events, plot_timeline
 from nmo_timeline.errors import OptionError
 from nmo_timeline.load import read_events_text
 from nmo_timeline.draw.plot import BUNDLED_TITLE
-from nmo_timeline.draw.timeline import save_figure
+from nmo_timeline.output.save import save_figure
 
 
 @pytest.fixture(scope="module")
@@ -244,7 +244,7 @@ def test_png_has_the_pixels_and_dpi_of_matplotlibs_own_png(tmp_path, table, tran
     import numpy as np
     from PIL import Image
 
-    from nmo_timeline.draw.timeline import drawing_rc
+    from nmo_timeline.draw.figure import drawing_rc
 
     fig = plot_timeline(table, dpi=30)  # saved at another dpi: 13.33 in x 37 = 493.3 px
     ours = Image.open(save_figure(fig, tmp_path / "t.png", dpi=37, transparent=transparent))
@@ -263,7 +263,7 @@ def test_png_has_the_pixels_and_dpi_of_matplotlibs_own_png(tmp_path, table, tran
 def test_figures_are_drawn_with_the_settings_they_were_laid_out_with(fig):
     from matplotlib.figure import Figure as PlainFigure
 
-    from nmo_timeline.draw.timeline import BASE_RC, drawing_rc
+    from nmo_timeline.draw.figure import BASE_RC, drawing_rc
 
     rc = drawing_rc(fig)
     assert rc["font.size"] == fig.axes[0].yaxis.label.get_fontsize()  # the slide's 15 pt

@@ -9,7 +9,8 @@ from typer.testing import CliRunner
 
 from nmo_timeline import bundled_events_path, load_events
 from nmo_timeline.cli import app
-from nmo_timeline.plan.timeline import build_steps, plan_timeline, reveal
+from nmo_timeline.plan.build import build_steps, reveal
+from nmo_timeline.plan.timeline import plan_timeline
 
 pptx = pytest.importorskip("pptx")
 

@@ -39,7 +39,7 @@ def test_style_shapes_the_plan(table, tmp_path):
     colours = {lane.label: lane.colour for lane in plan.lanes}
     assert colours["Rituximab"] == "#332288"  # by class: anti-CD20
     assert colours["Tocilizumab"] == "#AA4499"  # by name
-    assert plan.panels == ["edss", "therapy", "relapse"]
+    assert [k.name for k in plan.panels] == ["edss", "therapy", "relapse"]
 
 
 def test_font_scale_reaches_the_figure(table, tmp_path):

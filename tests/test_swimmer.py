@@ -166,11 +166,12 @@ def test_batch_draws_every_patient_and_reports_failures(tmp_path):
 
 def test_batch_in_parallel_processes(tmp_path):
     from nmo_timeline.output.batch import plot_all_patients
+    from nmo_timeline.plan.options import FigureOptions
 
     p = tmp_path / "s.csv"
     p.write_text(SERIES)
     seen = []
-    result = plot_all_patients(p, tmp_path / "o", fmt="svg", dpi=50, workers=2,
+    result = plot_all_patients(p, tmp_path / "o", FigureOptions(dpi=50), fmt="svg", workers=2,
                                progress=lambda done, total: seen.append((done, total)))
     assert sorted(f.name for f in result.written) == ["P10.svg", "P2.svg", "P3.svg"]
     assert result.failed == {}

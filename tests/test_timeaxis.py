@@ -11,7 +11,7 @@ from nmo_timeline import bundled_events_path, load_events, plot_timeline
 from nmo_timeline.errors import OptionError
 from nmo_timeline.load import read_events_text
 from nmo_timeline.plan.timeline import plan_timeline
-from nmo_timeline.draw.timeline import save_figure
+from nmo_timeline.output.save import save_figure
 from nmo_timeline.plan.timeaxis import auto_unit
 
 
@@ -104,11 +104,12 @@ def test_anonymize_leaves_no_date_or_detail_in_the_output(table, tmp_path):
 
 def test_anonymized_batch_has_no_patient_ids(tmp_path):
     from nmo_timeline.output.batch import plot_all_patients
+    from nmo_timeline.plan.options import FigureOptions
 
     p = tmp_path / "s.csv"
     p.write_text("patient,kind,start\nMRN-4711,relapse,2011-01-01\nMRN-0815,relapse,2012-01-01\n")
-    result = plot_all_patients(p, tmp_path / "o", fmt="svg", dpi=30, workers=1,
-                               figure_options={"anonymize": True})
+    result = plot_all_patients(p, tmp_path / "o", FigureOptions(dpi=30, anonymize=True),
+                               fmt="svg", workers=1)
     names = sorted(f.name for f in result.written)
     assert names == ["patient-001.svg", "patient-002.svg"]
     for f in result.written:

@@ -27,20 +27,19 @@ import statistics
 from collections import defaultdict
 from dataclasses import dataclass, field
 from datetime import date
-from functools import lru_cache
 from typing import TYPE_CHECKING, Any, NamedTuple
 
 import numpy as np
 import pandas as pd
 
 from ..errors import NmoTimelineError, list_preview
-from ..domain.registry import MAINTENANCE, lookup, name_key
+from ..domain.registry import MAINTENANCE, lookup, therapy_key
+from ..domain.time import DAYS_PER_YEAR
 
 if TYPE_CHECKING:
     from ..load import EventTable
 
 UNTREATED = "untreated"
-DAYS_PER_YEAR = 365.25
 DEFAULT_EDSS_WINDOW = 180
 STALE_SINGLE_DOSE_DAYS = 365
 MIN_RELAPSE_GAP_DAYS = 30
@@ -158,16 +157,6 @@ class Summary:
     warnings: list[str] = field(default_factory=list)
     grace_days: int = 0
     edss_window_days: int = DEFAULT_EDSS_WINDOW
-
-
-@lru_cache(maxsize=8192)
-def therapy_key(name: str) -> tuple[str, str]:
-    """(key, label) a therapy is grouped by: the registry's entry where known
-    (so ``RTX`` and ``Rituximab`` are one therapy), else the name as written."""
-    info = lookup(name)
-    if info is not None:
-        return info.key, info.label
-    return name_key(name), " ".join(name.split())
 
 
 class Row(NamedTuple):

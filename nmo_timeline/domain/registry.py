@@ -137,3 +137,19 @@ def role_of(name: str) -> str:
 def known_therapies() -> list[TherapyInfo]:
     """One entry per registered therapy, in registry order."""
     return [TherapyInfo(k, label, c, r) for k, label, c, r, _ in _REGISTRY]
+
+
+@lru_cache(maxsize=8192)
+def therapy_key(name: str) -> tuple[str, str]:
+    """(key, label) a therapy is grouped by: the registry's entry where known
+    (so ``RTX`` and ``Rituximab`` are one therapy), else the name as written.
+
+    Examples
+    --------
+    >>> therapy_key("RTX"), therapy_key("Study  drug")
+    (('rituximab', 'Rituximab'), ('study drug', 'Study drug'))
+    """
+    info = lookup(name)
+    if info is not None:
+        return info.key, info.label
+    return name_key(name), " ".join(name.split())

@@ -1,15 +1,17 @@
-"""The public drawing entry points: events in, a Figure (or a file) out."""
+"""The public drawing entry point: events in, a Figure out."""
 
 from __future__ import annotations
 
 from datetime import date
 from pathlib import Path
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, Any
 
 from ..load import EventTable, load_events
-from ..plan.timeline import plan_timeline, reveal
-from .timeline import DEFAULT_DPI, SLIDE_SIZE, render_plan, save_figure
-from ..plan.style import StyleSpec, load_style
+from ..plan.build import reveal
+from ..plan.options import FigureOptions
+from ..plan.style import load_style
+from ..plan.timeline import plan_timeline
+from .timeline import render_plan
 
 if TYPE_CHECKING:
     from matplotlib.figure import Figure
@@ -19,21 +21,11 @@ BUNDLED_TITLE = "Illustrative AQP4-IgG+ NMO course (reconstructed example, not p
 
 def plot_timeline(
     events: EventTable | str | Path,
+    options: FigureOptions | None = None,
     *,
     patient: str | None = None,
-    title: str = "",
-    size: tuple[float, float] = SLIDE_SIZE,
-    dpi: int = DEFAULT_DPI,
-    arr: bool = False,
-    theme: str = "light",
-    relative: str | None = None,
-    unit: str | None = None,
-    window: str | None = None,
-    calendar_row: bool = True,
-    anonymize: bool = False,
-    annotate: list[str] | None = None,
-    style: StyleSpec | str | Path | None = None,
     reveal_until: date | None = None,
+    **changes: Any,
 ) -> Figure:
     """Draw one patient's swimlane timeline.
 
@@ -41,31 +33,23 @@ def plot_timeline(
     ----------
     events : EventTable or path
         A table from :func:`load_events`, or a file to load.
+    options : FigureOptions, optional
+        Every figure option at once (the command line builds one from its flags).
     patient : str, optional
         Which patient to draw when the file holds several.
-    title : str
-        Figure title (none by default).
-    size : (float, float)
-        Width and height in inches; the default is a 16:9 slide.
-    dpi : int
-        Resolution used for raster output.
-    arr : bool
-        Show each treatment period's annualised relapse rate above the lanes.
-    theme : {"light", "dark", "print"}
-        Colour theme.
-    relative, unit, window, calendar_row, anonymize, annotate
-        Time axis and annotation options; see :func:`nmo_timeline.layout.plan_timeline`.
-    style : StyleSpec or path, optional
-        A style file (lane order and labels, colours, fonts, panels).
     reveal_until : date, optional
         Show only what happened up to this day, on the full record's axis (a
-        frame of a step-by-step build; see :func:`nmo_timeline.layout.build_steps`).
+        frame of a step-by-step build; see :func:`nmo_timeline.plan.build.build_steps`).
+    **changes
+        Single options by name on top of ``options``: ``title``, ``size``, ``dpi``,
+        ``theme``, ``arr``, ``relative``, ``unit``, ``window``, ``calendar_row``,
+        ``anonymize``, ``annotate``, ``style`` (a StyleSpec or a style file's path);
+        see :class:`~nmo_timeline.plan.options.FigureOptions`.
 
     Returns
     -------
     matplotlib.figure.Figure
-        Not attached to pyplot; save it with :func:`save_figure` or
-        ``fig.savefig``.
+        Not attached to pyplot; save it with :func:`save_figure` or ``fig.savefig``.
 
     Examples
     --------
@@ -74,18 +58,13 @@ def plot_timeline(
     >>> [ax.get_gid() for ax in fig.axes][:2]
     ['panel:edss', 'panel:therapy']
     """
+    if isinstance(changes.get("style"), (str, Path)):
+        changes["style"] = load_style(changes["style"])
+    opt = FigureOptions.of(options, **changes)
     table = events if isinstance(events, EventTable) else load_events(events)
     if patient is not None:
         table = table.for_patient(patient)
-    spec = load_style(style) if isinstance(style, (str, Path)) else style
-    plan = plan_timeline(table, title=title, arr=arr, relative=relative, unit=unit,
-                         window=window, calendar_row=calendar_row, anonymize=anonymize,
-                         annotate=annotate, style=spec)
+    plan = plan_timeline(table, opt)
     if reveal_until is not None:
         plan = reveal(plan, reveal_until)
-    return render_plan(plan, size=size, dpi=dpi, theme=theme,
-                       font_family=spec.font_family if spec else None,
-                       font_scale=spec.font_scale if spec else 1.0)
-
-
-__all__ = ["plot_timeline", "save_figure"]
+    return render_plan(plan, opt)

@@ -18,9 +18,10 @@ from matplotlib.legend import Legend
 from matplotlib.lines import Line2D
 from matplotlib.patches import Patch
 
-from .fit import fit_layout
-from .timeline import DEFAULT_DPI, SLIDE_SIZE, Style, styled_figure
+from ..plan.options import DEFAULT_DPI, SLIDE_SIZE
 from ..plan.swimmer import SwimmerPlan
+from .figure import Style, styled_figure
+from .fit import fit_layout
 from .themes import get_theme
 
 BAR = 0.7  # bar height as a fraction of the row
@@ -46,7 +47,7 @@ def render_swimmer(
         # one PolyCollection per colour, its rectangles built as one (N, 4, 2) array
         boxes: dict[str, list[tuple[float, float, float, float]]] = defaultdict(list)
         order = list(plan.legend.values())
-        themed = {c: th.therapy(c, i, len(order)) for i, c in enumerate(order)}
+        themed = dict(zip(order, th.series_colours(order), strict=True))
         for y, row in zip(ys.tolist(), plan.rows, strict=True):
             for seg in row.segments:
                 k = len(seg.colours)
@@ -95,8 +96,7 @@ def render_swimmer(
         ax.set_xlabel(f"{plan.unit.capitalize()} since {origin}")
         if plan.align:
             ax.axvline(0, color=ink, linewidth=0.8, linestyle=(0, (4, 3)), zorder=0)
-        handles: list[Artist] = [Patch(facecolor=th.therapy(c, order.index(c), len(order)),
-                                       label=label)
+        handles: list[Artist] = [Patch(facecolor=themed[c], label=label)
                                  for label, c in plan.legend.items() if label != "untreated"]
         handles.append(Line2D([], [], linestyle="none", marker="D", color=th.relapse,
                               markeredgecolor=ink, label="relapse"))

@@ -8,11 +8,14 @@ relapse syndromes already differ by marker shape.
 
 from __future__ import annotations
 
+from collections.abc import Sequence
 from dataclasses import dataclass
 
 from ..errors import OptionError
 
 PRINT_HATCHES = ("", "///", "...", "xxx", "\\\\\\", "+++", "ooo", "---")
+ACUTE_HATCH = "////"
+ACUTE_GREY = "#A0A0A0"  # the legend's "acute treatment" patch
 
 
 @dataclass(frozen=True)
@@ -52,10 +55,44 @@ class Theme:
     def hatch(self, index: int, acute: bool) -> str:
         """Hatch for lane ``index``: acute lanes always ////, print adds one per lane."""
         if acute:
-            return "////"
+            return ACUTE_HATCH
         if self.greyscale:
             return PRINT_HATCHES[index % len(PRINT_HATCHES)]
         return ""
+
+    def lane_paints(self, lanes: Sequence[tuple[str, bool]]) -> list[Paint]:
+        """How each therapy lane is painted, from its (colour, acute) in lane order:
+        maintenance lanes spread over the greys in print, acute ones hatched and italic."""
+        maintenance = [i for i, (_, acute) in enumerate(lanes) if not acute]
+        paints = []
+        for i, (colour, acute) in enumerate(lanes):
+            face = self.therapy(colour, -1 if acute else maintenance.index(i), len(maintenance))
+            hatch = self.hatch(i, acute)
+            paints.append(Paint(face, self.ink if hatch else face, hatch, acute))
+        return paints
+
+    def series_colours(self, colours: Sequence[str]) -> list[str]:
+        """The colours of a legend's series (swimmer bars), spread over the greys in print."""
+        return [self.therapy(c, i, len(colours)) for i, c in enumerate(colours)]
+
+    @property
+    def acute_paint(self) -> Paint:
+        """The legend patch for "acute treatment"."""
+        return Paint(self.therapy(ACUTE_GREY), self.ink, ACUTE_HATCH, True)
+
+    def text_on(self, colour: str) -> str:
+        """Text colour readable on a bar of ``colour``: white on dark, ink on light."""
+        return "#FFFFFF" if luminance(colour) < 0.45 else THEMES["light"].ink
+
+
+@dataclass(frozen=True)
+class Paint:
+    """How a lane is drawn: face and edge colour, hatch, and an italic label."""
+
+    face: str
+    edge: str
+    hatch: str
+    italic: bool
 
 
 def luminance(colour: str) -> float:

@@ -1,4 +1,4 @@
-"""One figure per patient, in parallel over processes.
+"""One figure per patient (``plot --all-patients``), in parallel over processes.
 
 A patient whose rows have errors is reported and skipped; the others are drawn.
 Each figure is written atomically, so a failure never leaves a partial file.
@@ -10,18 +10,35 @@ import os
 import re
 from collections.abc import Callable
 from concurrent.futures import ProcessPoolExecutor
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from ..errors import NmoTimelineError, OptionError, Problem
 from ..load import EventTable, load_events
+from ..plan.options import FigureOptions
+from .save import FORMATS
+
+if TYPE_CHECKING:
+    import pandas as pd
 
 
 @dataclass
 class BatchResult:
     written: list[Path] = field(default_factory=list)
     failed: dict[str, list[str]] = field(default_factory=dict)  # patient -> messages
+
+
+@dataclass(frozen=True)
+class Job:
+    """One patient's figure: the rows, where it goes, and how to draw it."""
+
+    patient: str
+    frame: pd.DataFrame
+    source: str
+    has_patient: bool
+    out: Path
+    options: FigureOptions
 
 
 def safe_filename(patient: str, taken: set[str]) -> str:
@@ -35,43 +52,40 @@ def safe_filename(patient: str, taken: set[str]) -> str:
     return name
 
 
-def _render_one(job: tuple[Any, ...]) -> tuple[str, str | None, str]:
-    patient, frame, source, has_patient, out, dpi, arr, title, options, transparent = job
+def _render_one(job: Job) -> tuple[str, str | None, str]:
     try:
         from ..draw.plot import plot_timeline
-        from ..draw.timeline import save_figure
+        from .save import save_figure
 
-        table = EventTable(frame, source, has_patient_column=has_patient)
-        fig = plot_timeline(table, title=title, dpi=dpi, arr=arr, **options)
-        return patient, str(save_figure(fig, out, dpi=dpi, transparent=transparent)), ""
+        table = EventTable(job.frame, job.source, has_patient_column=job.has_patient)
+        fig = plot_timeline(table, job.options)
+        written = save_figure(fig, job.out, dpi=job.options.dpi,
+                              transparent=job.options.transparent)
+        return job.patient, str(written), ""
     except NmoTimelineError as exc:
-        return patient, None, str(exc)
+        return job.patient, None, str(exc)
     except Exception as exc:
-        return patient, None, f"internal error: {type(exc).__name__}: {exc}"
+        return job.patient, None, f"internal error: {type(exc).__name__}: {exc}"
 
 
 def plot_all_patients(
     path: str | Path,
     outdir: str | Path,
+    options: FigureOptions | None = None,
     *,
     fmt: str = "png",
-    dpi: int = 200,
-    arr: bool = False,
     workers: int | None = None,
     progress: Callable[[int, int], None] | None = None,
-    figure_options: dict[str, Any] | None = None,
-    transparent: bool = False,
     **load_options: Any,
 ) -> BatchResult:
     """Draw every patient of ``path`` into ``outdir`` (one ``<patient>.<fmt>`` each).
 
-    With ``figure_options["anonymize"]``, files are named ``patient-001`` ... in
-    file order and titles carry no patient ID.  Returns the files written and,
-    per failed patient, the messages.
+    Titles are ``Patient <ID>``.  With ``options.anonymize``, files are named
+    ``patient-001`` ... in file order and titles carry no patient ID.  Returns the
+    files written and, per failed patient, the messages.
     """
-    options = dict(figure_options or {})
-    anonymize = bool(options.get("anonymize"))
-    if fmt not in ("png", "svg", "pdf"):
+    opt = options or FigureOptions()
+    if fmt not in FORMATS:
         raise OptionError(f"--format {fmt}: use png, svg or pdf")
     out = Path(outdir)
     if out.exists() and not out.is_dir():
@@ -94,18 +108,16 @@ def plot_all_patients(
     width = max(3, len(str(len(patients))))
     for number, patient in enumerate(patients, start=1):
         frame = ev[ev["patient"] == patient].reset_index(drop=True)
-        if anonymize:
+        if opt.anonymize:
             stem, title = f"patient-{number:0{width}d}", f"Patient {number}"
         else:
             stem, title = safe_filename(patient or "patient", taken), f"Patient {patient}"
-        target = out / f"{stem}.{fmt}"
-        jobs.append((patient, frame, table.source, table.has_patient_column, str(target), dpi,
-                     arr, title, options, transparent))
+        jobs.append(Job(patient, frame, table.source, table.has_patient_column,
+                        out / f"{stem}.{fmt}", replace(opt, title=title)))
     n_workers = workers or min(os.cpu_count() or 1, len(jobs)) or 1
     done = 0
     if n_workers <= 1 or len(jobs) <= 1:
-        outcomes = map(_render_one, jobs)
-        for patient, written, error in outcomes:
+        for patient, written, error in map(_render_one, jobs):
             done += 1
             _collect(result, patient, written, error)
             if progress:

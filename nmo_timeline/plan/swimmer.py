@@ -14,13 +14,13 @@ from dataclasses import dataclass, field, replace
 from datetime import date
 from typing import Any
 
+from ..analysis.periods import UNTREATED as UNTREATED_NAME
+from ..analysis.periods import all_patient_periods, rows_by_patient
 from ..domain.colours import UNTREATED, Palette
+from ..domain.registry import therapy_key
+from ..domain.time import UNIT_DAYS as UNITS
 from ..errors import NmoTimelineError, list_preview
 from ..load import EventTable
-from ..analysis.periods import DAYS_PER_YEAR, all_patient_periods, rows_by_patient, therapy_key
-from ..analysis.periods import UNTREATED as UNTREATED_NAME
-
-UNITS = {"days": 1.0, "weeks": 7.0, "months": DAYS_PER_YEAR / 12, "years": DAYS_PER_YEAR}
 SORTS = ("id", "follow-up", "aligned", "arr")
 
 

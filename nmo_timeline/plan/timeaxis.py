@@ -13,15 +13,14 @@ from dataclasses import dataclass
 from datetime import date, timedelta
 from typing import TYPE_CHECKING
 
-from ..load.dates import DateError, parse_date
+from ..domain.registry import MAINTENANCE, therapy_key
+from ..domain.time import UNIT_DAYS
 from ..errors import OptionError
-from ..analysis.periods import DAYS_PER_YEAR, therapy_key
-from ..domain.registry import MAINTENANCE
+from ..load.dates import DateError, parse_date
 
 if TYPE_CHECKING:
     from ..load import EventTable
 
-UNIT_DAYS = {"days": 1.0, "weeks": 7.0, "months": DAYS_PER_YEAR / 12, "years": DAYS_PER_YEAR}
 
 
 @dataclass(frozen=True)

@@ -1,0 +1,226 @@
+"""The command line's frame: the app, error handling, and options shared by commands.
+
+Every command parses its flags into the library's typed options, calls the
+library, and prints.  The package's own errors become a message on stderr and
+exit status 1, as do usage mistakes (a bad flag or value); exit status 2 means a
+bug in the tool.  Heavy modules (pandas, numpy, matplotlib) are imported inside
+the commands, so ``--help`` stays fast.
+"""
+
+from __future__ import annotations
+
+import functools
+import json
+import os
+import sys
+from collections.abc import Callable
+from pathlib import Path
+from typing import Annotated, Any, Optional, TypeVar
+
+import typer
+from typer._click.exceptions import NoArgsIsHelpError  # typer 0.28 vendors click
+from typer.core import TyperGroup
+
+from .. import __version__
+from .._resources import bundled_events_path
+from ..errors import InputError, NmoTimelineError, OptionError, Problem
+
+F = TypeVar("F", bound=Callable[..., Any])
+MAX_WARNINGS = 10
+
+INPUT = "Input"
+OUTPUT = "Output"
+
+
+class Group(TyperGroup):
+    """Usage mistakes are one line and exit status 1, like every other user error."""
+
+    def main(self, args: Any = None, prog_name: str | None = None,
+             complete_var: str | None = None, standalone_mode: bool = True,
+             **extra: Any) -> Any:
+        try:
+            rv = super().main(args=args, prog_name=prog_name, complete_var=complete_var,
+                              standalone_mode=False, **extra)
+        except NoArgsIsHelpError as exc:
+            if not standalone_mode:
+                raise
+            typer.echo(exc.format_message())
+            sys.exit(1)
+        except typer.TyperException as exc:  # a bad flag or value
+            if not standalone_mode:
+                raise
+            ctx = getattr(exc, "ctx", None)
+            where = f" (see '{ctx.command_path} --help')" if ctx is not None else ""
+            err(f"error: {exc.format_message()}{where}")
+            sys.exit(1)
+        except typer.Abort:
+            if not standalone_mode:
+                raise
+            err("aborted; nothing was written")
+            sys.exit(1)
+        if standalone_mode:
+            sys.exit(rv if isinstance(rv, int) else 0)
+        return rv
+
+
+app = typer.Typer(
+    name="nmo-timeline",
+    cls=Group,
+    help=(
+        "Turn a treatment history kept in a CSV into a slide-ready swimlane figure.\n\n"
+        "Example: nmo-timeline plot my_patient.csv -o timeline.png"
+    ),
+    no_args_is_help=True,
+    pretty_exceptions_show_locals=False,
+    add_completion=False,
+    context_settings={"help_option_names": ["-h", "--help"]},
+)
+
+
+def err(text: str) -> None:
+    typer.echo(text, err=True)
+
+
+def handle_errors(fn: F) -> F:
+    """Turn package errors into messages and exit 1; anything else into a one-line
+    internal error (the traceback only with NMO_TIMELINE_DEBUG=1)."""
+
+    @functools.wraps(fn)
+    def wrapper(*args: Any, **kwargs: Any) -> Any:
+        try:
+            return fn(*args, **kwargs)
+        except (typer.Exit, typer.Abort, SystemExit):
+            raise
+        except InputError as exc:
+            err(exc.report())
+            raise typer.Exit(1) from None
+        except NmoTimelineError as exc:
+            err(f"error: {exc}")
+            raise typer.Exit(1) from None
+        except KeyboardInterrupt:
+            err("interrupted; nothing was written")
+            raise typer.Exit(130) from None
+        except Exception as exc:
+            if os.environ.get("NMO_TIMELINE_DEBUG"):
+                raise
+            err(f"internal error: {type(exc).__name__}: {exc}")
+            err("hint: this is a bug in nmo-timeline, not in your file; please report it "
+                "with the command you ran (NMO_TIMELINE_DEBUG=1 shows the traceback)")
+            raise typer.Exit(2) from None
+
+    return wrapper  # type: ignore[return-value]
+
+
+def _version(value: bool) -> None:
+    if value:
+        typer.echo(f"nmo-timeline {__version__}")
+        raise typer.Exit()
+
+
+@app.callback()
+def main(
+    version: Annotated[
+        Optional[bool],
+        typer.Option("--version", callback=_version, is_eager=True,
+                     help="Show the version and exit."),
+    ] = None,
+) -> None:
+    """Turn a treatment history kept in a CSV into a slide-ready swimlane figure.
+
+    Example: nmo-timeline plot my_patient.csv -o timeline.png
+    """
+
+
+# ---- options shared by commands (Annotated types, so each is declared once)
+CsvArg = Annotated[
+    Optional[Path],
+    typer.Argument(
+        help="Events file (.csv, .tsv or .xlsx). Default: the bundled illustrative case.",
+        show_default=False,
+    ),
+]
+DateFormatOpt = Annotated[
+    Optional[str],
+    typer.Option("--date-format", metavar="FORMAT", rich_help_panel=INPUT,
+                 help="Read slash dates in this order, e.g. DD/MM/YYYY; every date must match."),
+]
+EncodingOpt = Annotated[
+    str, typer.Option("--encoding", rich_help_panel=INPUT,
+                      help="Text encoding of the file (e.g. cp1252).")
+]
+StrictOpt = Annotated[bool, typer.Option("--strict", rich_help_panel=INPUT,
+                                         help="Treat warnings as errors.")]
+OutputOpt = Annotated[
+    Path, typer.Option("--output", "-o", rich_help_panel=OUTPUT,
+                       help="Output file; .png, .svg or .pdf.")
+]
+TitleOpt = Annotated[Optional[str], typer.Option("--title", help="Figure title.")]
+DpiOpt = Annotated[
+    int, typer.Option("--dpi", min=50, max=1200, rich_help_panel=OUTPUT,
+                      help="Resolution of PNG output.")
+]
+CutoffOpt = Annotated[
+    Optional[str],
+    typer.Option("--cutoff", metavar="DATE",
+                 help="End of observation (default: each patient's latest date)."),
+]
+SizeOpt = Annotated[
+    str,
+    typer.Option("--size", rich_help_panel=OUTPUT,
+                 help="slide (16:9), slide-4x3, a4, column (3.5 in), double-column (7.2 in), "
+                      "or WIDTHxHEIGHT in inches."),
+]
+TransparentOpt = Annotated[
+    bool, typer.Option("--transparent", rich_help_panel=OUTPUT,
+                       help="Transparent background (default: opaque).")
+]
+
+
+def load(csv: Path | None, date_format: str | None, encoding: str, strict: bool) -> Any:
+    """The events file (the bundled case when none is given), validated."""
+    from ..load import load_events
+
+    path = csv if csv is not None else bundled_events_path()
+    return load_events(path, date_format=date_format, encoding=encoding, strict=strict)
+
+
+def warning_line(warnings: list[Problem]) -> str | None:
+    """The file's warnings as one line: the first, and how many more."""
+    if not warnings:
+        return None
+    n = len(warnings)
+    first = warnings[0]
+    more = f" (and {n - 1} more; run 'nmo-timeline validate' to list them)" if n > 1 else ""
+    return f"warning: {first}{more}"
+
+
+def print_warnings(file_warnings: list[Problem], analysis: list[str]) -> None:
+    """The file's warnings in one line, then the analysis' warnings (at most ten)."""
+    line = warning_line(file_warnings)
+    if line:
+        err(line)
+    shown = analysis[:MAX_WARNINGS]
+    for w in shown:
+        err(f"warning: {w}")
+    if len(analysis) > len(shown):
+        err(f"... and {len(analysis) - len(shown)} more warnings "
+            "(summary --format json lists them all)")
+
+
+def parse_cutoff(text: str | None) -> Any:
+    """``--cutoff``: a full date, or None."""
+    if text is None:
+        return None
+    from ..load.dates import DateError, parse_date
+
+    try:
+        parsed = parse_date(text.strip())
+    except DateError as exc:
+        raise OptionError(f"--cutoff: {exc}") from None
+    if parsed.precision != "day":
+        raise OptionError(f"--cutoff: '{text}' must be a full date (YYYY-MM-DD)")
+    return parsed.first
+
+
+def print_json(obj: dict[str, Any]) -> None:
+    sys.stdout.write(json.dumps(obj, indent=2, ensure_ascii=False) + "\n")

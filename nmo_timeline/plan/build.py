@@ -1,0 +1,49 @@
+"""Step-by-step builds (``--build``): the plan as it stood at the end of each period."""
+
+from __future__ import annotations
+
+from dataclasses import replace
+from datetime import date, timedelta
+from typing import TYPE_CHECKING
+
+from .timeline import TimelinePlan
+
+if TYPE_CHECKING:
+    from ..load import EventTable
+
+
+def reveal(plan: TimelinePlan, until: date) -> TimelinePlan:
+    """The same plan showing only what happened up to ``until`` (inclusive).
+
+    The axis, lanes and panels stay, so frames of a talk line up; bars are cut
+    at ``until``, and later ticks, markers, values and periods are left out.
+    """
+    stop = until + timedelta(days=1)
+    lanes = []
+    for lane in plan.lanes:
+        bars = [replace(b, stop=min(b.stop, stop), ongoing=b.ongoing and b.stop <= stop,
+                        label=b.label if b.stop <= stop else "")
+                for b in lane.bars if b.start <= until]
+        ticks = [t for t in lane.ticks if t.day <= until]
+        note = lane.note if ticks and len(ticks) == len(lane.ticks) else ""
+        lanes.append(replace(lane, bars=bars, ticks=ticks, note=note))
+    return replace(
+        plan, lanes=lanes,
+        edss=[m for m in plan.edss if m.day <= until],
+        relapses=[m for m in plan.relapses if m.day <= until],
+        mri=[m for m in plan.mri if m.day <= until],
+        labs=[replace(series, points=[m for m in series.points if m.day <= until])
+              for series in plan.labs],
+        periods=[replace(p, stop=min(p.stop, stop)) for p in plan.periods if p.start <= until],
+        callouts=[c for c in plan.callouts if c[0] <= until],
+    )
+
+
+def build_steps(table: EventTable) -> list[date]:
+    """The last day of each maintenance-therapy period: one frame each for ``--build``."""
+    from ..analysis.periods import UNTREATED, patient_periods
+
+    pp = patient_periods(table, table.patients[0])
+    steps = [p.end - timedelta(days=0 if p.last else 1)
+             for p in pp.periods if p.regimen != UNTREATED]
+    return steps or [pp.cutoff]
