@@ -33,13 +33,13 @@ _LAZY = {
     "render_plan": "draw.timeline",
     "save_figure": "output.save",
     "FigureOptions": "plan.options",
-    "summarise": "analysis.periods",
+    "summarise": "analysis.summary",
     "plan_swimmer": "plan.swimmer",
     "render_swimmer": "draw.swimmer",
 }
 
 if TYPE_CHECKING:
-    from .analysis.periods import summarise
+    from .analysis.summary import summarise
     from .draw.plot import plot_timeline
     from .draw.swimmer import render_swimmer
     from .draw.timeline import render_plan
@@ -68,8 +68,8 @@ __all__ = [
     "__version__",
     "bundled_events_path",
     "load_events",
-    "plan_timeline",
     "plan_swimmer",
+    "plan_timeline",
     "plot_timeline",
     "read_events_text",
     "render_plan",

@@ -12,8 +12,6 @@ import itertools
 from collections import defaultdict
 from datetime import date, timedelta
 
-from nmo_timeline.errors import NmoTimelineError
-from nmo_timeline.load import EventTable
 from nmo_timeline.analysis.periods import (
     DEFAULT_EDSS_WINDOW,
     MIN_RELAPSE_GAP_DAYS,
@@ -26,6 +24,8 @@ from nmo_timeline.analysis.periods import (
     therapy_key,
 )
 from nmo_timeline.domain.registry import MAINTENANCE, lookup
+from nmo_timeline.errors import NmoTimelineError
+from nmo_timeline.load import EventTable
 
 
 def reference_periods(table: EventTable, *, cutoff: date | None = None, grace_days: int = 0,

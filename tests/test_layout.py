@@ -9,9 +9,9 @@ from datetime import date, timedelta
 import pytest
 
 from nmo_timeline.domain.colours import KNOWN
+from nmo_timeline.domain.syndromes import syndrome_of
 from nmo_timeline.errors import NmoTimelineError
 from nmo_timeline.load import read_events_text
-from nmo_timeline.domain.syndromes import syndrome_of
 from nmo_timeline.plan.timeline import plan_timeline
 
 
@@ -75,7 +75,7 @@ def test_acute_is_distinct_from_maintenance(plan):
     assert ivmp.role == "acute" and ivmp.acute
     assert aza.role == "maintenance" and not aza.acute
     assert aza.colour == KNOWN["azathioprine"] and ivmp.colour == KNOWN["steroid-pulse"]
-    assert [e.key for e in plan.legend][0] == "acute"  # the legend explains the hatch
+    assert plan.legend[0].key == "acute"  # the legend explains the hatch
 
 
 def test_a_therapy_keeps_its_colour_across_patients():

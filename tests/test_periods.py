@@ -13,9 +13,9 @@ import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
+from nmo_timeline.analysis.summary import summarise
 from nmo_timeline.errors import NmoTimelineError
 from nmo_timeline.load import read_events_text
-from nmo_timeline.analysis.periods import summarise
 
 H = "patient,kind,name,start,end,value,role\n"
 

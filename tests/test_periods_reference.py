@@ -18,9 +18,9 @@ from hypothesis import strategies as st
 from reference_periods import reference_periods  # tests/ is on sys.path (rootdir mode)
 
 from nmo_timeline import bundled_events_path, load_events
+from nmo_timeline.analysis.periods import all_patient_periods, patient_periods
 from nmo_timeline.errors import InputError, NmoTimelineError
 from nmo_timeline.load import read_events_text
-from nmo_timeline.analysis.periods import all_patient_periods, patient_periods
 
 H = "patient,kind,name,start,end,value,role\n"
 AGENTS = ["Azathioprine", "Rituximab", "RTX", "Tocilizumab", "Mycophenolate", "IVMP",

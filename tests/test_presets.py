@@ -11,12 +11,12 @@ from conftest import drawn_texts
 from matplotlib.colors import to_rgb
 
 from nmo_timeline import bundled_events_path, load_events, plot_timeline
-from nmo_timeline.errors import OptionError
-from nmo_timeline.plan.timeline import plan_timeline
 from nmo_timeline.draw.plot import BUNDLED_TITLE
+from nmo_timeline.draw.themes import THEMES, grey_of, luminance
+from nmo_timeline.errors import OptionError
 from nmo_timeline.output.save import save_figure
 from nmo_timeline.plan.options import SIZES, parse_size
-from nmo_timeline.draw.themes import THEMES, grey_of, luminance
+from nmo_timeline.plan.timeline import plan_timeline
 
 
 @pytest.fixture(scope="module")

@@ -13,9 +13,9 @@ from matplotlib.figure import Figure
 from matplotlib.text import Text
 
 from nmo_timeline import bundled_events_path, load_events, plot_timeline
+from nmo_timeline.draw.plot import BUNDLED_TITLE
 from nmo_timeline.errors import OptionError
 from nmo_timeline.load import read_events_text
-from nmo_timeline.draw.plot import BUNDLED_TITLE
 from nmo_timeline.output.save import save_figure
 
 
@@ -201,7 +201,7 @@ def test_baselines_exist():
 
 
 def test_arr_band_matches_the_summary(table):
-    from nmo_timeline.analysis.periods import summarise
+    from nmo_timeline.analysis.summary import summarise
 
     fig = plot_timeline(table, arr=True)
     ax = panel(fig, "periods")

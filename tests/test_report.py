@@ -9,9 +9,9 @@ import json
 import pytest
 from typer.testing import CliRunner
 
+from nmo_timeline.analysis.summary import summarise
 from nmo_timeline.cli import app
 from nmo_timeline.load import read_events_text
-from nmo_timeline.analysis.periods import summarise
 from nmo_timeline.output.report import to_csv, to_json, to_markdown, to_table
 
 SERIES = """patient,kind,name,start,end,value

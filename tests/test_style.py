@@ -5,8 +5,8 @@ from __future__ import annotations
 import pytest
 
 from nmo_timeline import bundled_events_path, load_events, plot_timeline
-from nmo_timeline.plan.timeline import plan_timeline
 from nmo_timeline.plan.style import StyleError, load_style, parse_style
+from nmo_timeline.plan.timeline import plan_timeline
 
 FULL = """
 [lanes]

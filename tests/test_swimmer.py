@@ -12,9 +12,9 @@ from typer.testing import CliRunner
 
 from nmo_timeline.cli import app
 from nmo_timeline.domain.colours import KNOWN
+from nmo_timeline.draw.swimmer import render_swimmer
 from nmo_timeline.errors import NmoTimelineError
 from nmo_timeline.load import load_events, read_events_text
-from nmo_timeline.draw.swimmer import render_swimmer
 from nmo_timeline.plan.swimmer import plan_swimmer
 
 sys.path.insert(0, str(Path(__file__).resolve().parents[1] / "benchmarks"))

@@ -10,9 +10,9 @@ import pytest
 from nmo_timeline import bundled_events_path, load_events, plot_timeline
 from nmo_timeline.errors import OptionError
 from nmo_timeline.load import read_events_text
-from nmo_timeline.plan.timeline import plan_timeline
 from nmo_timeline.output.save import save_figure
 from nmo_timeline.plan.timeaxis import auto_unit
+from nmo_timeline.plan.timeline import plan_timeline
 
 
 @pytest.fixture(scope="module")

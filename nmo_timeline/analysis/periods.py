@@ -23,18 +23,17 @@ The rules (README, "How periods and relapse rates are computed"):
 
 from __future__ import annotations
 
-import statistics
 from collections import defaultdict
-from dataclasses import dataclass, field
+from dataclasses import dataclass
 from datetime import date
 from typing import TYPE_CHECKING, Any, NamedTuple
 
 import numpy as np
 import pandas as pd
 
-from ..errors import NmoTimelineError, list_preview
 from ..domain.registry import MAINTENANCE, lookup, therapy_key
 from ..domain.time import DAYS_PER_YEAR
+from ..errors import NmoTimelineError
 
 if TYPE_CHECKING:
     from ..load import EventTable
@@ -88,75 +87,6 @@ class PatientPeriods:
     record_start: date
     cutoff: date
     periods: list[Period]
-
-
-@dataclass(frozen=True)
-class CohortRow:
-    """One regimen across patients."""
-
-    regimen: str
-    patients: int
-    relapses: int
-    years: float
-    arr_pooled: float | None
-    arr_median: float | None
-    arr_min: float | None
-    arr_max: float | None
-    arr_mean: float | None
-    arr_sd: float | None
-
-
-@dataclass(frozen=True)
-class CompareRow:
-    """One patient's ARR before the first dose of a therapy vs on it."""
-
-    patient: str
-    first_dose: date
-    years_before: float
-    relapses_before: int
-    arr_before: float | None
-    years_on: float
-    relapses_on: int
-    arr_on: float | None
-
-    @property
-    def difference(self) -> float | None:
-        if self.arr_before is None or self.arr_on is None:
-            return None
-        return self.arr_on - self.arr_before
-
-
-@dataclass
-class Comparison:
-    therapy: str
-    rows: list[CompareRow]
-    without: list[str]
-
-    @property
-    def differences(self) -> list[float]:
-        return [r.difference for r in self.rows if r.difference is not None]
-
-    @property
-    def median_difference(self) -> float | None:
-        d = self.differences
-        return statistics.median(d) if d else None
-
-    @property
-    def mean_difference(self) -> float | None:
-        d = self.differences
-        return statistics.fmean(d) if d else None
-
-
-@dataclass
-class Summary:
-    """Everything ``nmo-timeline summary`` reports."""
-
-    patients: list[PatientPeriods]
-    cohort: list[CohortRow]
-    comparison: Comparison | None = None
-    warnings: list[str] = field(default_factory=list)
-    grace_days: int = 0
-    edss_window_days: int = DEFAULT_EDSS_WINDOW
 
 
 class Row(NamedTuple):
@@ -577,118 +507,3 @@ class _PeriodSweep:
                 out.append(PatientPeriods(patients[p], record_start[p], cut[p], periods))
                 periods = []
         return out
-
-
-def cohort_rows(patients: list[PatientPeriods]) -> list[CohortRow]:
-    """Per regimen across patients: pooled ARR and per-patient ARR statistics."""
-    per: dict[str, dict[str, list[int]]] = {}  # regimen -> patient -> [relapses, days]
-    for pp in patients:
-        patient = pp.patient
-        for p in pp.periods:
-            by_patient = per.get(p.regimen)
-            if by_patient is None:
-                by_patient = per[p.regimen] = {}
-            acc = by_patient.get(patient)
-            if acc is None:
-                by_patient[patient] = [p.relapses, (p.end - p.start).days]
-            else:
-                acc[0] += p.relapses
-                acc[1] += (p.end - p.start).days
-    rows = []
-    for regimen, by_patient in per.items():
-        relapses = sum(r for r, _ in by_patient.values())
-        years = sum(d for _, d in by_patient.values()) / DAYS_PER_YEAR
-        arrs = [r / (d / DAYS_PER_YEAR) for r, d in by_patient.values() if d > 0]
-        rows.append(CohortRow(
-            regimen=regimen, patients=len(by_patient), relapses=relapses, years=years,
-            arr_pooled=relapses / years if years > 0 else None,
-            arr_median=statistics.median(arrs) if arrs else None,
-            arr_min=min(arrs) if arrs else None,
-            arr_max=max(arrs) if arrs else None,
-            arr_mean=statistics.fmean(arrs) if arrs else None,
-            arr_sd=statistics.stdev(arrs) if len(arrs) >= 2 else None))
-    return rows
-
-
-def compare_before_on(
-    table: EventTable, patients: list[PatientPeriods], therapy: str
-) -> Comparison:
-    """Each patient's ARR before the first dose of ``therapy`` vs on it."""
-    want_key, want_label = therapy_key(therapy)
-    rows = []
-    without = []
-    by_patient = rows_by_patient(table)
-    for pp in patients:
-        matching = [r for r in by_patient[pp.patient]
-                    if r.kind == "therapy" and therapy_key(r.name)[0] == want_key
-                    and r.start <= pp.cutoff]
-        if matching and all(r.role != MAINTENANCE for r in matching):
-            raise NmoTimelineError(
-                f"--compare needs a maintenance therapy; {want_label} is recorded as an acute "
-                "treatment (set its role column to 'maintenance' if it is used to prevent "
-                "relapses)")
-        doses = [r.start for r in matching if r.role == MAINTENANCE]
-        if not doses:
-            without.append(pp.patient)
-            continue
-        first = min(doses)
-        # the first dose opens a period, so the periods before it end on or before it
-        before = [p for p in pp.periods if not p.last and p.end <= first]
-        on = [p for p in pp.periods if want_key in p.therapies]
-        yb = sum(p.years for p in before)
-        rb = sum(p.relapses for p in before)
-        yo = sum(p.years for p in on)
-        ro = sum(p.relapses for p in on)
-        rows.append(CompareRow(pp.patient, first, yb, rb, rb / yb if yb > 0 else None,
-                               yo, ro, ro / yo if yo > 0 else None))
-    return Comparison(want_label, rows, without)
-
-
-def summarise(
-    table: EventTable,
-    *,
-    patient: str | None = None,
-    cutoff: date | None = None,
-    grace_days: int = 0,
-    compare: str | None = None,
-    edss_window_days: int = DEFAULT_EDSS_WINDOW,
-) -> Summary:
-    """Periods per patient, the cohort table and (optionally) a before/on comparison.
-
-    Parameters
-    ----------
-    table : EventTable
-        Validated events, one or many patients.
-    patient : str, optional
-        Restrict to one patient.
-    cutoff : date, optional
-        End of observation; default: each patient's latest date in the file.
-    grace_days : int
-        Relapses in the first N days after a switch count for the previous period.
-    compare : str, optional
-        A therapy name: add each patient's ARR before its first dose vs on it.
-    edss_window_days : int
-        How far back an EDSS value may be to count at a period's start or end.
-
-    Examples
-    --------
-    >>> from nmo_timeline import bundled_events_path, load_events
-    >>> s = summarise(load_events(bundled_events_path()))
-    >>> [p.regimen for p in s.patients[0].periods][:3]
-    ['untreated', 'Mitoxantrone', 'Rituximab']
-    """
-    if grace_days < 0:
-        raise NmoTimelineError("--grace-days must be 0 or more")
-    if patient is not None:
-        table = table.for_patient(patient)
-    warnings: list[str] = []
-    pps = all_patient_periods(table, cutoff=cutoff, grace_days=grace_days,
-                              edss_window_days=edss_window_days, warnings=warnings)
-    comparison = compare_before_on(table, pps, compare) if compare else None
-    if comparison is not None and comparison.without:
-        warnings.insert(0, f"{len(comparison.without)} patient(s) never received "
-                        f"{comparison.therapy} and are left out of the comparison: "
-                        f"{list_preview(comparison.without)}")
-        if not comparison.rows:
-            raise NmoTimelineError(f"no patient received '{compare}'; nothing to compare")
-    return Summary(pps, cohort_rows(pps), comparison, warnings, grace_days, edss_window_days)

@@ -65,7 +65,7 @@ def summary(
     Prints each patient's periods (so they can be audited), the regimens across
     patients, and with --compare the paired before/on comparison.
     """
-    from ..analysis.periods import summarise
+    from ..analysis.summary import summarise
     from ..output.report import FORMATTERS
 
     cut = parse_cutoff(cutoff)

@@ -1,4 +1,4 @@
-"""Formatting a :class:`~nmo_timeline.periods.Summary`: table, CSV, JSON, Markdown.
+"""Formatting a :class:`~nmo_timeline.analysis.summary.Summary`: table, CSV, JSON, Markdown.
 
 Pure text; numbers are rounded only for display (table, Markdown).  JSON and
 CSV carry full precision, with numbers as numbers and dates as ISO strings.
@@ -12,7 +12,8 @@ import json
 from collections.abc import Callable
 from typing import Any
 
-from ..analysis.periods import Comparison, Summary
+from ..analysis.compare import Comparison
+from ..analysis.summary import Summary
 
 PERIOD_FIELDS = ["patient", "regimen", "start", "end", "years", "relapses", "arr",
                  "edss_start", "edss_end", "edss_change"]

@@ -10,8 +10,8 @@ from __future__ import annotations
 from pathlib import Path
 from typing import Any
 
-from .atomic import atomic_output
 from ..errors import OptionError
+from .atomic import atomic_output
 
 SLIDE_W_IN, SLIDE_H_IN = 13.333, 7.5
 

@@ -25,8 +25,8 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
-from ..errors import NmoTimelineError
 from ..domain.registry import lookup, name_key
+from ..errors import NmoTimelineError
 
 PANELS = ("edss", "periods", "therapy", "relapse", "mri", "lab")
 _HEX = re.compile(r"^#(?:[0-9a-fA-F]{3}|[0-9a-fA-F]{6})$")

@@ -21,6 +21,7 @@ from ..domain.registry import therapy_key
 from ..domain.time import UNIT_DAYS as UNITS
 from ..errors import NmoTimelineError, list_preview
 from ..load import EventTable
+
 SORTS = ("id", "follow-up", "aligned", "arr")
 
 
