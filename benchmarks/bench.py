@@ -12,7 +12,7 @@ resident memory.  The floors:
 * help floor: ``--help`` of a bare two-command Typer app;
 * read floor: a Python process that runs ``pandas.read_csv`` on the same file.
 
-Cohorts are synthetic (``benchmarks/cohort.py``).  This is not a test: it
+Cohorts are synthetic (``tests/cohort.py``, shared with the tests).  This is not a test: it
 prints numbers and the targets next to them, so regressions are visible.
 """
 
@@ -29,7 +29,7 @@ import time
 from pathlib import Path
 
 HERE = Path(__file__).resolve().parent
-sys.path.insert(0, str(HERE))
+sys.path.insert(0, str(HERE.parent / "tests"))
 from cohort import write_cohort  # noqa: E402
 
 PY = sys.executable

@@ -8,14 +8,13 @@ the same warnings in the same order, and the same refusals.
 
 from __future__ import annotations
 
-import sys
 from datetime import date, timedelta
-from pathlib import Path
 
 import pytest
+from cohort import write_cohort  # tests/ is on sys.path (rootdir mode)
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
-from reference_periods import reference_periods  # tests/ is on sys.path (rootdir mode)
+from reference_periods import reference_periods
 
 from nmo_timeline import bundled_events_path, load_events
 from nmo_timeline.analysis.periods import all_patient_periods, patient_periods
@@ -93,8 +92,6 @@ def test_array_periods_equal_the_reference(text, grace, window, cutoff):
 
 
 def test_bundled_case_and_a_generated_cohort_equal_the_reference(tmp_path):
-    sys.path.insert(0, str(Path(__file__).parents[1] / "benchmarks"))
-    from cohort import write_cohort
 
     write_cohort(tmp_path / "c.csv", 3000)
     for table in (load_events(bundled_events_path()), load_events(tmp_path / "c.csv")):
