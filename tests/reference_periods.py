@@ -1,7 +1,7 @@
 """Reference implementation of the period rules: one patient at a time, in plain Python.
 
 This is the straightforward per-patient version the package used before the
-array implementation in ``nmo_timeline.periods``; the tests compare the two on
+array implementation in ``nmo_timeline.analysis``; the tests compare the two on
 generated cohorts, so a change to either shows up as a disagreement.
 """
 
@@ -21,9 +21,8 @@ from nmo_timeline.analysis.periods import (
     Period,
     Row,
     rows_by_patient,
-    therapy_key,
 )
-from nmo_timeline.domain.registry import MAINTENANCE, lookup
+from nmo_timeline.domain.registry import MAINTENANCE, lookup, therapy_key
 from nmo_timeline.errors import NmoTimelineError
 from nmo_timeline.load import EventTable
 
