@@ -188,8 +188,43 @@ def test_python_dash_m_and_no_matplotlib_for_help_and_validate(tmp_path):
     assert proc.returncode == 0 and proc.stdout.startswith("nmo-timeline ")
 
 
-def test_no_traceback_locals_on_crash(tmp_path):
-    # A crash inside typer's machinery must not print local variables (patient data).
-    from nmo_timeline.cli import app as the_app
+def test_a_crash_outside_the_commands_prints_no_local_variables():
+    # A crash that escapes the commands' error handling (inside typer's machinery) must
+    # not print local variables, which may hold patient data.
+    code = (
+        "from nmo_timeline.cli import app\n"
+        "@app.command()\n"
+        "def crash():\n"
+        "    patient_record = 'PATIENT-4711 Jane Doe'\n"
+        "    raise RuntimeError('boom')\n"
+        "app(['crash'], prog_name='nmo-timeline')\n"
+    )
+    proc = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True,
+                          timeout=120, env={**os.environ, "COLUMNS": "200"})
+    assert proc.returncode != 0
+    assert "RuntimeError" in proc.stderr and "boom" in proc.stderr  # it did crash
+    assert "PATIENT-4711" not in proc.stderr + proc.stdout
 
-    assert the_app.pretty_exceptions_show_locals is False
+
+@pytest.mark.parametrize(("args", "message"), [
+    (["plot", "--dpi", "10"],
+     "error: Invalid value for '--dpi': 10 is not in the range 50<=x<=1200. "
+     "(see 'nmo-timeline plot --help')"),
+    (["plot", "--theme", "blue"],
+     "error: Invalid value for '--theme': 'blue' is not one of 'light', 'dark', 'print'. "
+     "(see 'nmo-timeline plot --help')"),
+    (["summary", "--format", "xml"],
+     "error: Invalid value for '--format': 'xml' is not one of 'table', 'csv', 'json', "
+     "'markdown'. (see 'nmo-timeline summary --help')"),
+    (["plot", "--no-such-flag"],
+     "error: No such option: --no-such-flag (see 'nmo-timeline plot --help')"),
+])
+def test_usage_mistakes_are_one_line_and_exit_1(args, message):
+    result = invoke(*args)
+    assert (result.exit_code, result.stderr) == (1, message + "\n")
+
+
+def test_no_command_shows_the_help_and_exits_1():
+    result = invoke()
+    assert result.exit_code == 1
+    assert "Usage: nmo-timeline [OPTIONS] COMMAND" in result.stdout

@@ -84,3 +84,15 @@ def test_readme_style_example_is_valid(tmp_path):
     path.write_text(example)
     spec = load_style(path)
     assert spec.order and spec.labels and spec.colours and spec.panels
+
+
+def test_a_hidden_panel_leaves_no_legend_entries(table, tmp_path):
+    path = tmp_path / "s.toml"
+    path.write_text('[panels]\nshow = ["edss", "therapy", "relapse"]\n')
+    fig = plot_timeline(table, dpi=30, style=path)
+    (legend,) = fig.legends
+    labels = [t.get_text() for t in legend.get_texts()]
+    assert "acute treatment" in labels and "Optic neuritis" in labels
+    assert not any(label.startswith("MRI") for label in labels)  # the MRI panel is hidden
+    full = [t.get_text() for t in plot_timeline(table, dpi=30).legends[0].get_texts()]
+    assert "MRI active" in full

@@ -81,8 +81,9 @@ class Theme:
         return Paint(self.therapy(ACUTE_GREY), self.ink, ACUTE_HATCH, True)
 
     def text_on(self, colour: str) -> str:
-        """Text colour readable on a bar of ``colour``: white on dark, ink on light."""
-        return "#FFFFFF" if luminance(colour) < 0.45 else THEMES["light"].ink
+        """Text on a bar of ``colour``: white or dark ink, whichever contrasts more (WCAG)."""
+        ink = THEMES["light"].ink
+        return "#FFFFFF" if contrast("#FFFFFF", colour) >= contrast(ink, colour) else ink
 
 
 @dataclass(frozen=True)
@@ -98,6 +99,21 @@ class Paint:
 def luminance(colour: str) -> float:
     r, g, b = (int(colour[i : i + 2], 16) / 255 for i in (1, 3, 5))
     return 0.2126 * r + 0.7152 * g + 0.0722 * b
+
+
+def relative_luminance(colour: str) -> float:
+    """WCAG 2 relative luminance of ``#RRGGBB`` (linear sRGB)."""
+    def linear(c: float) -> float:
+        return c / 12.92 if c <= 0.04045 else ((c + 0.055) / 1.055) ** 2.4
+
+    r, g, b = (linear(int(colour[i : i + 2], 16) / 255) for i in (1, 3, 5))
+    return 0.2126 * r + 0.7152 * g + 0.0722 * b
+
+
+def contrast(a: str, b: str) -> float:
+    """WCAG 2 contrast ratio of two colours (1 to 21)."""
+    la, lb = sorted((relative_luminance(a), relative_luminance(b)), reverse=True)
+    return (la + 0.05) / (lb + 0.05)
 
 
 def grey_of(colour: str) -> str:

@@ -1,0 +1,142 @@
+"""Fitting the figure to its canvas: margins from measured labels, collisions resolved,
+legible text on bars. Artist-level: each test fails if its mechanism is switched off."""
+
+from __future__ import annotations
+
+import itertools
+
+import pytest
+from conftest import drawn_texts
+from matplotlib.colors import to_hex
+from matplotlib.figure import Figure
+
+from nmo_timeline import plot_timeline, read_events_text
+from nmo_timeline.draw.figure import Style, styled_figure
+from nmo_timeline.draw.fit import fit_layout, resolve_collisions
+from nmo_timeline.plan.options import SIZES
+
+# monthly lab values in a ten-year course, and two callouts nine days apart: labels crowd
+CROWDED = "\n".join(
+    ["kind,name,start,end,value,unit", "relapse,ON,2005-01-10,,,",
+     "therapy,Azathioprine,2005-02-01,2014-12-31,150,mg", "edss,,2005-01-10,,3.0,"]
+    + [f"lab,CSF IL-6,2010-{m:02d}-01,,{10 + m * 3.5},pg/mL" for m in range(1, 11)]) + "\n"
+CALLOUTS = ["Switch planned@2010-03-01", "Pregnancy@2010-03-10"]
+
+# dark and light bars, each with a dose long enough to be written on it
+BARS = """kind,name,start,end,value,unit,detail
+therapy,Rituximab,2008-01-01,2009-12-31,1000,mg,every 6 months
+therapy,Inebilizumab,2010-01-01,2011-12-31,300,mg,every 6 months
+therapy,Azathioprine,2012-01-01,2014-06-30,150,mg,daily
+therapy,Tocilizumab,2014-07-01,ongoing,8,mg/kg,every 4 weeks
+relapse,ON,2009-05-01,,,,
+edss,,2016-06-01,,3.5,,
+"""
+
+
+def overlaps(fig: Figure) -> list[tuple[str, str]]:
+    texts = drawn_texts(fig)
+    return [(a, b) for (a, x), (b, y) in itertools.combinations(texts, 2) if x.overlaps(y)]
+
+
+def test_optional_labels_that_would_collide_are_hidden_and_the_rest_kept():
+    fig = plot_timeline(read_events_text(CROWDED, "c.csv"), dpi=50, annotate=CALLOUTS)
+    optional = [t for t in fig.findobj() if getattr(t, "get_gid", lambda: "")() in (
+        "lab-value", "callout")]
+    hidden = [t.get_text() for t in optional if not t.get_visible()]
+    assert "Pregnancy" in hidden and len(hidden) >= 3  # something had to give way
+    assert "Switch planned" not in hidden  # the first callout, higher priority, stays
+    assert overlaps(fig) == []
+    lanes = [t.get_text() for ax in fig.axes if ax.get_gid() == "panel:therapy"
+             for t in ax.get_yticklabels()]
+    assert lanes == ["Azathioprine"]  # fixed texts are never hidden
+
+
+def test_resolving_collisions_on_a_figure_made_elsewhere():
+    with styled_figure(Style.for_canvas(6, 4), (6, 4), 50) as fig:
+        ax = fig.add_subplot()
+        ax.set_xlim(0, 10)
+        keep = ax.text(5, 0.5, "fixed label")
+        first = ax.annotate("first", (5, 0.5), gid="callout")
+        second = ax.annotate("second", (5, 0.5), gid="lab-value")
+        outside = ax.annotate("far away", (50, 0.5), gid="bar-label")
+    hidden = resolve_collisions(fig)
+    assert keep.get_visible() and first.get_visible()
+    assert second in hidden and outside in hidden
+    assert not second.get_visible() and not outside.get_visible()
+
+
+def contrast(a: str, b: str) -> float:
+    """WCAG 2 contrast ratio of two colours, written out here as an independent oracle."""
+    def lum(h: str) -> float:
+        lin = [(c / 12.92 if c <= 0.04045 else ((c + 0.055) / 1.055) ** 2.4)
+               for c in (int(h[i : i + 2], 16) / 255 for i in (1, 3, 5))]
+        return 0.2126 * lin[0] + 0.7152 * lin[1] + 0.0722 * lin[2]
+
+    la, lb = sorted((lum(a), lum(b)), reverse=True)
+    return (la + 0.05) / (lb + 0.05)
+
+
+@pytest.mark.parametrize("theme", ["light", "dark"])
+def test_text_on_bars_is_the_more_legible_of_white_and_ink(theme):
+    fig = plot_timeline(read_events_text(BARS, "b.csv"), theme=theme, dpi=50)
+    (ax,) = [a for a in fig.axes if a.get_gid() == "panel:therapy"]
+    fig.canvas.draw()
+    labels = [t for t in ax.texts if t.get_gid() == "bar-label" and t.get_visible()]
+    assert len(labels) == 4
+    faces = []
+    for label in labels:
+        x, y = label.xy
+        (bar,) = [c for c in ax.collections if (c.get_gid() or "").startswith("bars:")
+                  and any(p.contains_point((x + 1, y)) for p in c.get_paths())]
+        face = to_hex(bar.get_facecolor()[0])
+        text = to_hex(label.get_color())
+        other = "#1a1a1a" if text == "#ffffff" else "#ffffff"
+        assert contrast(text, face) >= contrast(other, face), (label.get_text(), face, text)
+        faces.append(face)
+    assert {contrast(f, "#ffffff") > 4.5 for f in faces} == {True, False}  # dark, light
+
+
+def test_margins_fit_the_longest_lane_label():
+    wide = read_events_text("kind,name,start\ntherapy,Rituximab biosimilar 375 mg/m2,2011-01-01\n"
+                            "therapy,AZA,2012-01-01\n", "w.csv")
+    fig = plot_timeline(wide, dpi=50)
+    fig.canvas.draw()
+    r = fig.canvas.get_renderer()
+    (ax,) = [a for a in fig.axes if a.get_gid() == "panel:therapy"]
+    label = max((t for t in ax.get_yticklabels() if t.get_text()),
+                key=lambda t: t.get_window_extent(r).width)
+    assert label.get_window_extent(r).x0 >= fig.bbox.x0  # inside the canvas
+    assert label.get_window_extent(r).x1 <= ax.get_window_extent(r).x0  # left of the axes
+
+
+def test_a_long_title_is_wrapped_to_the_canvas():
+    with styled_figure(Style.for_canvas(*SIZES["column"]), SIZES["column"], 72) as fig:
+        ax = fig.add_subplot()
+        title = fig.suptitle("A very long title " * 6)
+        fit_layout(fig, [ax], title=title)
+    fig.canvas.draw()
+    bb = title.get_window_extent(fig.canvas.get_renderer())
+    assert "\n" in title.get_text()
+    assert bb.x0 >= 0 and bb.x1 <= fig.bbox.x1
+
+
+def test_the_legend_takes_as_many_columns_as_fit():
+    from matplotlib.lines import Line2D
+
+    handles = [Line2D([], [], marker="o", label=f"entry number {i}") for i in range(8)]
+    made = {}
+    for size in ("slide", "column"):
+        w, h = SIZES[size]
+        with styled_figure(Style.for_canvas(w, h), (w, h), 72) as fig:
+            ax = fig.add_subplot()
+
+            def legend(ncol: int, fig: Figure = fig) -> object:
+                return fig.legend(handles=handles, loc="lower center", ncol=ncol)
+
+            fit_layout(fig, [ax], legend=legend, legend_entries=len(handles))
+        (made[size],) = fig.legends
+        fig.canvas.draw()
+        bb = made[size].get_window_extent(fig.canvas.get_renderer())
+        assert bb.x0 >= 0 and bb.x1 <= fig.bbox.x1, size
+        assert bb.y1 <= ax.get_window_extent(fig.canvas.get_renderer()).y0, size  # below
+    assert made["slide"]._ncols > made["column"]._ncols
