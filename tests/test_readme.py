@@ -70,10 +70,16 @@ def test_csv_example_reads_as_described():
     assert int((therapy["end"] == therapy["end"]).sum()) == 1  # one course, two single doses
 
 
-def test_python_example_runs(workdir):
-    (code,) = blocks("python")
-    exec(compile(code, "README.md", "exec"), {})
+def test_python_examples_run(workdir):
+    examples = blocks("python")
+    assert len(examples) >= 2
+    namespace: dict[str, object] = {}
+    for code in examples:
+        exec(compile(code, "README.md", "exec"), namespace)
     assert (workdir / "case.svg").read_text().startswith("<?xml")
+    fig = namespace["fig"]
+    assert [round(x, 1) for x in fig.get_size_inches()] == [7.2, 4.5]  # the options reached it
+    assert [ax.get_gid() for ax in fig.axes][:2] == ["panel:edss", "panel:periods"]
 
 
 def test_setup_commands_are_the_ones_ci_uses():
