@@ -11,7 +11,7 @@ from matplotlib.colors import to_hex
 from matplotlib.figure import Figure
 
 from nmo_timeline import plot_timeline, read_events_text
-from nmo_timeline.draw.figure import Style, styled_figure
+from nmo_timeline.draw.figure import Style, left_out, styled_figure
 from nmo_timeline.draw.fit import fit_layout, resolve_collisions
 from nmo_timeline.plan.options import SIZES
 
@@ -38,17 +38,36 @@ def overlaps(fig: Figure) -> list[tuple[str, str]]:
     return [(a, b) for (a, x), (b, y) in itertools.combinations(texts, 2) if x.overlaps(y)]
 
 
-def test_optional_labels_that_would_collide_are_hidden_and_the_rest_kept():
+def test_optional_labels_that_would_collide_are_hidden_named_and_the_rest_kept():
     fig = plot_timeline(read_events_text(CROWDED, "c.csv"), dpi=50, annotate=CALLOUTS)
-    optional = [t for t in fig.findobj() if getattr(t, "get_gid", lambda: "")() in (
-        "lab-value", "callout")]
-    hidden = [t.get_text() for t in optional if not t.get_visible()]
-    assert "Pregnancy" in hidden and len(hidden) >= 3  # something had to give way
-    assert "Switch planned" not in hidden  # the first callout, higher priority, stays
+    values = [t for t in fig.findobj() if getattr(t, "get_gid", lambda: "")() == "lab-value"]
+    hidden = [t.get_text() for t in values if not t.get_visible()]
+    assert len(hidden) >= 3  # monthly values in a ten-year course cannot all be written
     assert overlaps(fig) == []
+    assert left_out(fig).startswith(f"{len(hidden)} labels did not fit and are not drawn: "
+                                    f"{len(hidden)} lab values")
     lanes = [t.get_text() for ax in fig.axes if ax.get_gid() == "panel:therapy"
              for t in ax.get_yticklabels()]
     assert lanes == ["Azathioprine"]  # fixed texts are never hidden
+
+
+def test_callouts_close_together_take_rows_and_the_ones_without_room_are_named():
+    fig = plot_timeline(read_events_text(CROWDED, "c.csv"), dpi=50, annotate=CALLOUTS)
+    callouts = [t for t in fig.findobj() if getattr(t, "get_gid", lambda: "")() == "callout"]
+    assert sorted(t.get_text() for t in callouts if t.get_visible()) == [
+        "Pregnancy", "Switch planned"]
+    fig.canvas.draw()
+    r = fig.canvas.get_renderer()
+    first, second = sorted(callouts, key=lambda t: t.get_text())
+    assert first.get_window_extent(r).y1 < second.get_window_extent(r).y0 + 1  # stacked
+    many = [f"Callout number {i}@2010-03-{i + 1:02d}" for i in range(8)]
+    crowded = plot_timeline(read_events_text(CROWDED, "c.csv"), dpi=50, annotate=many,
+                            size=SIZES["column"])
+    shown = [t for t in crowded.findobj() if getattr(t, "get_gid", lambda: "")() == "callout"
+             and t.get_visible()]
+    assert 1 <= len(shown) < 8
+    assert f"{8 - len(shown)} callouts (Callout number" in left_out(crowded)
+    assert overlaps(crowded) == []
 
 
 def test_resolving_collisions_on_a_figure_made_elsewhere():

@@ -102,7 +102,11 @@ def test_axis_range_holds_every_event(plan):
 @pytest.mark.parametrize(
     ("name", "key"),
     [("ON", "ON"), ("optic neuritis", "ON"), ("LETM", "TM"), ("Area postrema", "APS"),
-     ("brainstem", "brainstem"), ("", "unspecified"), ("cerebral", "other")],
+     ("brainstem", "brainstem"), ("", "unspecified"), ("cerebral", "cerebral"),
+     ("bilateral ON", "ON"), ("LETM C2-C7", "TM"), ("ADEM", "cerebral"), ("FLAMES", "cerebral"),
+     ("Optikusneuritis", "ON"), ("myélite", "TM"), ("síndrome de área postrema", "APS"),
+     ("hypothalamic / diencephalic syndrome", "diencephalic"),
+     ("relapse on treatment", "other"), ("cerebellar", "other")],
 )
 def test_syndromes(name, key):
     assert syndrome_of(name) == key

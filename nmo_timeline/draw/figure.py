@@ -106,6 +106,20 @@ def drawing_rc(fig: Figure) -> dict[str, Any]:
     return _DRAW_RC.get(fig, BASE_RC)
 
 
+_LEFT_OUT: weakref.WeakKeyDictionary[Figure, str] = weakref.WeakKeyDictionary()
+
+
+def note_left_out(fig: Figure, note: str) -> None:
+    """Record, on a figure, the one-line note naming the labels that did not fit."""
+    if note:
+        _LEFT_OUT[fig] = note
+
+
+def left_out(fig: Figure) -> str:
+    """The labels a figure had to leave out, as one line (``""`` when nothing was)."""
+    return _LEFT_OUT.get(fig, "")
+
+
 def num(d: date) -> float:
     """A date as matplotlib's day number."""
     return float(mdates.date2num(d))

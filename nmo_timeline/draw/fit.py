@@ -79,12 +79,7 @@ def fit_layout(
     bottom = max(bottom, extra_bottom_in)
     made: Legend | None = None
     if legend is not None and legend_entries:
-        ncol = legend_entries
-        made = legend(ncol)
-        while ncol > 1 and extent_legend(made, renderer, dpi)[0] > width - 2 * pad_in:
-            made.remove()
-            ncol -= 1
-            made = legend(ncol)
+        made = legend_that_fits(legend, legend_entries, width - 2 * pad_in, renderer, dpi)
         made.set_bbox_to_anchor((0.5, pad_in / height), transform=fig.transFigure)
         bottom += extent_legend(made, renderer, dpi)[1] + 0.12
     bottom += pad_in
@@ -115,6 +110,29 @@ def fit_layout(
                         bottom=bottom / height, top=1 - top / height, hspace=hspace)
 
 
+def legend_that_fits(legend: Callable[[int], Legend], entries: int, max_in: float,
+                     renderer: object, dpi: float) -> Legend:
+    """The legend with as many columns (at most ``entries``) as fit ``max_in`` inches."""
+    ncol = entries
+    made = legend(ncol)
+    while ncol > 1 and extent_legend(made, renderer, dpi)[0] > max_in:
+        made.remove()
+        ncol -= 1
+        made = legend(ncol)
+    return made
+
+
+def wrap_to_width(text: str, max_in: float, width: Callable[[str], float]) -> str:
+    """``text`` broken at spaces into lines at most ``max_in`` wide (as ``width`` measures)."""
+    lines: list[str] = []
+    for word in text.split(" "):
+        if lines and width(f"{lines[-1]} {word}") <= max_in:
+            lines[-1] = f"{lines[-1]} {word}"
+        else:
+            lines.append(word)
+    return "\n".join(lines)
+
+
 def fit_text_width(text: Text, max_in: float, renderer: object, dpi: float) -> None:
     """Wrap ``text`` at spaces, then shrink it, until it is at most ``max_in`` wide."""
     def width() -> float:
@@ -142,7 +160,8 @@ def extent_legend(legend: Legend, renderer: object, dpi: float) -> tuple[float, 
 
 
 # Optional texts, most important first: dropped (hidden) when they would collide.
-OPTIONAL_TEXT = ("callout", "note:", "period-arr", "lab-value", "bar-label", "edss-label")
+OPTIONAL_TEXT = ("callout", "note:", "period-arr", "lab-name", "lab-value", "bar-label",
+                 "edss-label")
 
 
 def _priority(gid: str) -> int:

@@ -60,15 +60,18 @@ class Theme:
             return PRINT_HATCHES[index % len(PRINT_HATCHES)]
         return ""
 
-    def lane_paints(self, lanes: Sequence[tuple[str, bool]]) -> list[Paint]:
-        """How each therapy lane is painted, from its (colour, acute) in lane order:
-        maintenance lanes spread over the greys in print, acute ones hatched and italic."""
+    def lane_paints(self, lanes: Sequence[tuple[str, bool]]) -> list[LanePaint]:
+        """How each therapy lane is painted, from its (colour, all rows acute) in lane
+        order: maintenance lanes spread over the greys in print (with a hatch each);
+        acute rows hatched in the lane's grey; a lane of acute rows only in italics."""
         maintenance = [i for i, (_, acute) in enumerate(lanes) if not acute]
         paints = []
         for i, (colour, acute) in enumerate(lanes):
             face = self.therapy(colour, -1 if acute else maintenance.index(i), len(maintenance))
-            hatch = self.hatch(i, acute)
-            paints.append(Paint(face, self.ink if hatch else face, hatch, acute))
+            hatch = self.hatch(i, False)
+            main = Paint(face, self.ink if hatch else face, hatch, False)
+            grey = self.therapy(colour)
+            paints.append(LanePaint(main, Paint(grey, self.ink, ACUTE_HATCH, True), acute))
         return paints
 
     def series_colours(self, colours: Sequence[str]) -> list[str]:
@@ -88,12 +91,25 @@ class Theme:
 
 @dataclass(frozen=True)
 class Paint:
-    """How a lane is drawn: face and edge colour, hatch, and an italic label."""
+    """How a bar is drawn: face and edge colour, hatch, and an italic label."""
 
     face: str
     edge: str
     hatch: str
     italic: bool
+
+
+@dataclass(frozen=True)
+class LanePaint:
+    """A lane's paint for maintenance rows and for acute rows, and whether its label is
+    set in italics (every row acute)."""
+
+    maintenance: Paint
+    acute: Paint
+    italic: bool
+
+    def of(self, acute: bool) -> Paint:
+        return self.acute if acute else self.maintenance
 
 
 def luminance(colour: str) -> float:

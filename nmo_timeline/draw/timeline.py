@@ -1,34 +1,49 @@
 """Draw a :class:`~nmo_timeline.plan.timeline.TimelinePlan` onto a matplotlib Figure.
 
-One method per panel, in the order the plan lists them; what to draw and how it
-is labelled comes from the plan, how it is coloured from the theme.
+The order of work: fit the lane labels to their column (wrap, then shorten with a
+footnote), measure what sits around the panels (title, legend, footnotes, time axis),
+give the panels heights that fill the canvas (:mod:`.stack`), place them, draw them
+(:mod:`.panels`), label the time axis, place the callouts, and hide optional labels
+that would collide.  Every label left out is named in one note on the figure
+(:func:`nmo_timeline.draw.figure.left_out`).
 """
 
 from __future__ import annotations
 
-from collections.abc import Callable
-from datetime import date
+import itertools
+import math
+from collections import Counter
+from dataclasses import dataclass, replace
 from typing import Any
 
-from matplotlib import dates as mdates
 from matplotlib.artist import Artist
 from matplotlib.axes import Axes
-from matplotlib.collections import LineCollection
 from matplotlib.figure import Figure
+from matplotlib.font_manager import FontProperties
 from matplotlib.legend import Legend
 from matplotlib.lines import Line2D
 from matplotlib.patches import Patch
-from matplotlib.ticker import FixedLocator, FuncFormatter, MaxNLocator
+from matplotlib.ticker import FixedLocator, NullLocator
 
-from ..plan.options import SLIDE_SIZE, FigureOptions
-from ..plan.timeline import LegendEntry, Marker, Panel, PanelKey, TimelinePlan, panel_heights
-from .figure import Style, num, styled_figure
-from .fit import fit_layout, resolve_collisions
+from ..errors import OptionError
+from ..plan.options import FigureOptions
+from ..plan.timeline import LegendEntry, Panel, PanelKey, TimelinePlan
+from . import stack
+from .axis import date_ticks, relative_ticks
+from .figure import MIN_TEXT_PT, Style, note_left_out, num, styled_figure
+from .fit import fit_text_width, legend_that_fits, resolve_collisions, wrap_to_width
+from .labels import fit_label, literal, mark
+from .panels import Panels
 from .themes import get_theme
 
-MIN_BAR_FRACTION = 0.004  # short episodes stay visible: at least 0.4 % of the axis
-MAX_IN_PER_UNIT = 1.1  # inches per unit of panel height (a lane is 0.62 units) at 15 pt
-BAR_HEIGHT = 0.62
+PAD_IN = 0.08  # canvas edge padding
+RIGHT_IN = 0.25  # room right of the axes (ongoing arrows)
+TICK_PAD_PT = 3.5 + 3.5  # matplotlib's tick length and label pad
+
+MERGED_LABS = PanelKey(Panel.lab, "*")  # every analyte in one panel (a small canvas)
+MERGED_LABEL = "Labs\n% of highest"
+OPTIONAL = {"lab-name": "lab name", "bar-label": "dose", "lab-value": "lab value",
+            "callout": "callout", "period-arr": "period ARR", "note": "note"}
 
 
 def render_plan(plan: TimelinePlan, options: FigureOptions | None = None,
@@ -43,240 +58,408 @@ def render_plan(plan: TimelinePlan, options: FigureOptions | None = None,
         Size, resolution, theme and font (the style file's); defaults otherwise.
     **changes
         Single options by name, on top of ``options`` (``theme="dark"``).
+
+    Raises
+    ------
+    OptionError
+        When the canvas is too small for the panels to stay readable.
     """
     opt = FigureOptions.of(options, **changes)
     style = Style.for_canvas(*opt.size, theme=get_theme(opt.theme), family=opt.font_family,
                              font_scale=opt.font_scale)
     with styled_figure(style, opt.size, opt.dpi) as fig:
-        axes = fig.subplots(
-            len(plan.panels), 1, sharex=True, squeeze=False,
-            gridspec_kw={"height_ratios": panel_heights(plan)},
-        )[:, 0]
-        drawer = _Drawer(fig, plan, style)
-        for ax, key in zip(axes, plan.panels, strict=True):
-            drawer.draw(ax, key)
-        drawer.finish(list(axes))
-        resolve_collisions(fig)
+        _Timeline(fig, plan, style).draw()
     return fig
 
 
-def _values(points: list[Marker]) -> list[float]:
-    return [m.value if m.value is not None else float("nan") for m in points]
+@dataclass(frozen=True)
+class Attempt:
+    """One way to fit the figure; tried from the most generous to the most compact."""
+
+    tight: bool = False  # the least space that keeps labels apart
+    lines: int = 3  # lines a lane label may wrap onto
+    footnotes: bool = True  # the full names of shortened lane labels as footnotes
+    lane_pt: float | None = None  # lane labels smaller than the tick labels
+    compact_labs: bool = False  # lab panels as strips without value labels
+    merge_labs: bool = False  # every analyte in one panel, as a share of its highest value
 
 
-class _Drawer:
+@dataclass
+class Layout:
+    """Where everything goes, as found by the first attempt that fits."""
+
+    attempt: Attempt
+    lane_labels: list[str]
+    footnotes: list[str]
+    left_out: list[tuple[str, str]]
+    left: float
+    axes_width: float
+    top: float
+    footnote_height: float
+    ticks: tuple[list[float], list[str], float, float]
+    heights: list[float]
+    gaps: list[float]
+    lane_pt: float
+    panels: list[PanelKey]
+
+
+class _Timeline:
     def __init__(self, fig: Figure, plan: TimelinePlan, style: Style):
-        self.fig = fig
-        self.plan = plan
-        self.style = style
-        self.theme = style.theme
-        self.panels: dict[Panel, Callable[[Axes, PanelKey], None]] = {
-            Panel.edss: self.edss, Panel.therapy: self.therapy, Panel.relapse: self.relapse,
-            Panel.mri: self.mri, Panel.periods: self.periods, Panel.lab: self.lab}
+        self.fig, self.plan, self.style, self.theme = fig, plan, style, style.theme
+        self.renderer = fig.canvas.get_renderer()  # type: ignore[attr-defined]
+        self.dpi = float(fig.dpi)
+        self.width, self.height = (float(v) for v in fig.get_size_inches())
+        self.tick_pt = style.font * 0.93
+        self.line_in = self.tick_pt * 1.25 / 72
 
-    def draw(self, ax: Axes, key: PanelKey) -> None:
-        ax.set_gid(key.gid)
-        self.panels[key.kind](ax, key)
+    # -- measuring ------------------------------------------------------------
+    def text_width(self, text: str, size: float, italic: bool = False) -> float:
+        prop = FontProperties(family=self.style.family, size=size,
+                              style="italic" if italic else "normal")
+        widths = [self.renderer.get_text_width_height_descent(line, prop, ismath=False)[0]
+                  for line in text.split("\n")]
+        return float(max(widths)) / self.dpi
 
-    # -- panels ---------------------------------------------------------------
-    def edss(self, ax: Axes, key: PanelKey) -> None:
-        pts = self.plan.edss
-        x = [num(m.day) for m in pts]
-        y = _values(pts)
-        ink, paper = self.theme.ink, self.theme.paper
-        ax.step(x, y, where="post", color=ink, linewidth=self.style.font / 5, gid="edss-step")
-        ax.plot(x, y, linestyle="none", marker="o", markersize=self.style.font * 0.5,
-                color=ink, markerfacecolor=paper, markeredgewidth=self.style.font / 8,
-                gid="edss-points", zorder=3)
-        ax.set_ylim(0, 10)
-        ax.set_yticks([0, 2, 4, 6, 8, 10] if self.style.height >= 5 else [0, 5, 10])
-        ax.set_ylabel("EDSS")
-        ax.grid(axis="y", color=self.theme.faint, linewidth=0.8)
-        ax.set_axisbelow(True)
-        self._guides(ax)
+    def lines_in(self, n: int, size: float) -> float:
+        return n * size * 1.2 / 72
 
-    def therapy(self, ax: Axes, key: PanelKey) -> None:
-        lanes = self.plan.lanes
-        n = len(lanes)
-        ms = self.style.font * 1.35
-        t = self.theme
-        paints = t.lane_paints([(lane.colour, lane.acute) for lane in lanes])
-        min_days = (self.plan.x_max - self.plan.x_min).days * MIN_BAR_FRACTION
-        for i, (lane, paint) in enumerate(zip(lanes, paints, strict=True)):
-            y = n - 1 - i
-            if lane.bars:
-                spans = [(num(b.start), max(num(b.stop) - num(b.start), min_days))
-                         for b in lane.bars]
-                ax.broken_barh(spans, (y - BAR_HEIGHT / 2, BAR_HEIGHT), facecolors=paint.face,
-                               edgecolors=paint.edge, hatch=paint.hatch or None, linewidth=0.8,
-                               gid=f"bars:{lane.key}")
-                for b in lane.bars:
-                    if b.ongoing:
-                        ax.plot([num(b.stop)], [y], marker=">", markersize=ms * 0.75,
-                                color=paint.face, markeredgecolor=t.ink, linestyle="none",
-                                clip_on=self.plan.windowed, gid=f"ongoing:{lane.key}")
-                    self._bar_label(ax, b.start, b.stop, y, b.label, paint.face)
-            if lane.ticks:
-                # single administrations: a tick as tall as a bar, a fixed width in points
-                ax.vlines([num(tk.day) for tk in lane.ticks], y - BAR_HEIGHT / 2,
-                          y + BAR_HEIGHT / 2, linewidth=self.style.font / 4.5, color=paint.face,
-                          gid=f"ticks:{lane.key}")
-                if lane.note:
-                    last = max(tk.day for tk in lane.ticks)
-                    ax.annotate(lane.note, (num(last), y), xytext=(self.style.font * 0.8, 0),
-                                textcoords="offset points", va="center", ha="left",
-                                fontsize=self.style.text(0.75), color=t.ink,
-                                gid=f"note:{lane.key}")
-        ax.set_ylim(-0.6, n - 0.4)
-        ax.set_yticks(range(n))
-        ax.set_yticklabels([lane.label for lane in reversed(lanes)])
-        for label, paint in zip(ax.get_yticklabels(), reversed(paints), strict=True):
-            if paint.italic:
-                label.set_fontstyle("italic")
-        ax.tick_params(axis="y", length=0)
-        ax.spines["left"].set_visible(False)
-        self._guides(ax)
+    def extent(self, artist: Artist) -> tuple[float, float]:
+        bb = artist.get_window_extent(self.renderer)
+        return bb.width / self.dpi, bb.height / self.dpi
 
-    def _bar_label(self, ax: Axes, start: date, stop: date, y: float, text: str,
-                   colour: str) -> None:
-        if not text:
-            return
-        span = (self.plan.x_max - self.plan.x_min).days
-        axes_in = self.style.width * 0.78
-        bar_in = (stop - start).days / span * axes_in
-        size = self.style.text(0.72)
-        text_in = len(text) * size * 0.6 / 72 + 0.15
-        if bar_in < text_in:
-            return
-        boxed = self.theme.greyscale  # print: hatched bars, so the label sits on paper
-        ax.annotate(text, (num(start), y), xytext=(size * 0.5, 0), textcoords="offset points",
-                    va="center", ha="left", fontsize=size,
-                    color=self.theme.ink if boxed else self.theme.text_on(colour),
-                    gid="bar-label",
-                    bbox={"boxstyle": "square,pad=0.15", "facecolor": self.theme.paper,
-                          "edgecolor": "none"} if boxed else None)
+    # -- the figure -----------------------------------------------------------
+    def draw(self) -> None:
+        plan = self.plan
+        title = self.title()
+        legend = self.legend()
+        paints = self.theme.lane_paints([(lane.colour, lane.acute) for lane in plan.lanes])
+        layout = self.fit(title, legend, paints)
+        foot = PAD_IN
+        if layout.footnotes:
+            size = self.style.text(0.7)
+            text = wrap_to_width("   ".join(layout.footnotes), self.width - 2 * PAD_IN,
+                                 lambda s: self.text_width(s, size))
+            self.fig.text(PAD_IN / self.width, PAD_IN / self.height, literal(text), ha="left",
+                          va="bottom", fontsize=size, gid="footnote")
+            foot += layout.footnote_height
+        if legend is not None:
+            legend.set_bbox_to_anchor((0.5, foot / self.height), transform=self.fig.transFigure)
+        axes = []
+        for (y, h), key in zip(stack.positions(layout.heights, layout.gaps,
+                                               self.height - layout.top), layout.panels,
+                               strict=True):
+            rect = (layout.left / self.width, y / self.height, layout.axes_width / self.width,
+                    h / self.height)
+            ax = self.fig.add_axes(rect)
+            ax.set_gid(key.gid)
+            axes.append(ax)
+        ticks = layout.ticks
+        panels = Panels(plan, self.style, self.renderer, self.dpi, layout.axes_width,
+                        layout.lane_labels, paints, span_days=ticks[3] - ticks[2],
+                        lane_pt=layout.lane_pt, compact_labs=layout.attempt.compact_labs)
+        draw = {Panel.edss: panels.edss, Panel.therapy: panels.therapy,
+                Panel.relapse: panels.relapse, Panel.mri: panels.mri,
+                Panel.periods: panels.periods, Panel.lab: panels.lab}
+        for ax, key, h in zip(axes, layout.panels, layout.heights, strict=True):
+            draw[key.kind](ax, key, h)
+        self.time_axis(axes, ticks)
+        left_out = layout.left_out + panels.left_out
+        left_out += self.callouts(axes, layout.axes_width, layout.heights[0])
+        for text in resolve_collisions(self.fig):
+            gid = (text.get_gid() or "").split(":")[0]
+            left_out.append((OPTIONAL.get(gid, gid), text.get_text()))
+        note_left_out(self.fig, _left_out_note(left_out))
 
-    def relapse(self, ax: Axes, key: PanelKey) -> None:
-        ms = self.style.font * 0.75
-        groups: dict[str, list[Marker]] = {}
-        for m in self.plan.relapses:
-            groups.setdefault(m.group, []).append(m)
-        for entry in self.plan.legend:
-            kind, _, group = entry.key.partition(":")
-            if kind != "relapse":
+    def attempts(self) -> list[Attempt]:
+        """The ways to fit, most generous first: closer lanes and smaller gaps, labels on
+        fewer lines, no footnotes (their names are reported instead), compact lab strips,
+        and lane labels down to the smallest text size."""
+        wide = Attempt(lines=3 if self.width >= 7 else 2)
+        out = [wide, replace(wide, tight=True), Attempt(tight=True, lines=2),
+               Attempt(tight=True, lines=2, footnotes=False),
+               Attempt(tight=True, lines=1, footnotes=False)]
+        compact = bool(self.plan.labs) and not self.plan.compact_labs
+        if compact:
+            out.append(Attempt(tight=True, lines=1, footnotes=False, compact_labs=True))
+        merge = len(self.plan.labs) > 1
+        if merge:
+            out.append(Attempt(tight=True, lines=1, footnotes=False, merge_labs=True))
+        pt = self.tick_pt
+        while pt > MIN_TEXT_PT:
+            pt = max(MIN_TEXT_PT, pt * 0.88)
+            out.append(Attempt(tight=True, lines=1, footnotes=False, lane_pt=pt,
+                               compact_labs=compact, merge_labs=merge))
+        return out
+
+    def panels_for(self, attempt: Attempt) -> list[PanelKey]:
+        """The plan's panels; with ``merge_labs``, the lab panels as one."""
+        if not attempt.merge_labs:
+            return list(self.plan.panels)
+        others = [k for k in self.plan.panels if k.kind is not Panel.lab]
+        return [*others, MERGED_LABS] if len(others) < len(self.plan.panels) else others
+
+    def fit(self, title: float, legend: Legend | None, paints: list[Any]) -> Layout:
+        """The first attempt whose panels keep their labels readable and apart."""
+        plan = self.plan
+        what = (f"the {len(plan.lanes)} therapy lanes and the other panels" if plan.lanes
+                else "the panels")
+        legend_height = self.extent(legend)[1] + 0.12 if legend is not None else 0.0
+        needed = 0.0
+        for attempt in self.attempts():
+            lane_pt = attempt.lane_pt or self.tick_pt
+            labels, footnotes, left_out = self.fit_lane_labels(attempt, lane_pt)
+            keys = self.panels_for(attempt)
+            left = PAD_IN + self.label_column(keys, labels, paints, lane_pt)
+            axes_width = self.width - left - RIGHT_IN
+            ticks = self.ticks(axes_width)
+            foot = self.footnote_height(footnotes)
+            top = self.top_chrome(title)
+            bottom = PAD_IN + foot + legend_height + self.axis_height(ticks)
+            available = self.height - top - bottom
+            needs = [self.need(key, labels, available, attempt, lane_pt) for key in keys]
+            gaps = stack.gaps(needs, self.line_in, base_in=0.03 if attempt.tight else 0.06)
+            try:
+                heights = stack.allocate(needs, gaps, available, what)
+            except OptionError:
+                needed = top + bottom + sum(n.minimum for n in needs) + sum(gaps)
                 continue
-            pts = groups[group]
-            ax.plot([num(m.day) for m in pts], [0] * len(pts), linestyle="none",
-                    marker=entry.marker, markersize=ms, color=self.theme.relapse,
-                    markeredgecolor=self.theme.ink, markeredgewidth=0.8,
-                    gid=f"relapse:{group}", clip_on=self.plan.windowed)
-        self._lane_axis(ax, "Relapses")
+            return Layout(attempt, labels, footnotes, left_out, left, axes_width, top, foot,
+                          ticks, heights, gaps, lane_pt, keys)
+        raise OptionError(
+            f"{what} need {needed:.1f} in of height to stay readable at this width; choose a "
+            f"larger --size, e.g. {self.width:g}x{math.ceil(needed * 10) / 10:g}")
 
-    def mri(self, ax: Axes, key: PanelKey) -> None:
-        ms = self.style.font * 0.75
-        for entry in self.plan.legend:
-            kind, _, group = entry.key.partition(":")
-            if kind != "mri":
-                continue
-            pts = [m for m in self.plan.mri if m.group == group]
-            colour, face = self._mri_colours(group)
-            extra = {"markeredgewidth": self.style.font / 8} if group == "quiet" else {}
-            ax.plot([num(m.day) for m in pts], [0] * len(pts), linestyle="none",
-                    marker=entry.marker, markersize=ms, color=colour, markerfacecolor=face,
-                    gid=f"mri:{group}", clip_on=self.plan.windowed, **extra)
-        self._lane_axis(ax, "MRI")
+    # -- lane labels ----------------------------------------------------------
+    def fit_lane_labels(self, attempt: Attempt, size: float
+                        ) -> tuple[list[str], list[str], list[tuple[str, str]]]:
+        """Each lane's label within the column's width cap; the full names of those cut
+        short as footnotes (or, without footnotes, as labels left out)."""
+        cap = stack.label_width_cap(self.width) * self.width
+        labels, footnotes, left_out = [], [], []
+        for lane in self.plan.lanes:
+            def width(text: str, italic: bool = lane.acute) -> float:
+                return self.text_width(text, size, italic)
 
-    def _mri_colours(self, group: str) -> tuple[str, str]:
-        """(edge, face) of an MRI marker: filled ink, open paper, or grey when unknown."""
-        t = self.theme
-        return {"active": (t.ink, t.ink), "quiet": (t.ink, t.paper),
-                "unknown": (t.unknown_edge, t.unknown_face)}[group]
+            suffix = mark(len(footnotes) + 1) if attempt.footnotes else ""
+            label, cut = fit_label(lane.label, cap, width, attempt.lines, suffix)
+            if cut and attempt.footnotes:
+                footnotes.append(f"{mark(len(footnotes) + 1)} {lane.label}")
+            elif cut:
+                left_out.append(("full lane name", lane.label))
+            labels.append(label)
+        return labels, footnotes, left_out
 
-    def periods(self, ax: Axes, key: PanelKey) -> None:
-        span = (self.plan.x_max - self.plan.x_min).days
-        axes_in = self.style.width * 0.78
-        size = self.style.text(0.72)
-        for i, band in enumerate(self.plan.periods):
-            a, b = num(band.start), num(band.stop)
-            ax.axvspan(a, b, ymin=0.08, ymax=0.92, facecolor=self.theme.bands[i % 2],
-                       edgecolor=self.theme.paper, linewidth=1.5, gid="period-band")
-            width_in = (band.stop - band.start).days / span * axes_in
-            for text in band.texts:
-                if len(text) * size * 0.6 / 72 + 0.1 <= width_in:
-                    ax.text((a + b) / 2, 0, text, ha="center", va="center", fontsize=size,
-                            gid="period-arr")
-                    break
-        self._lane_axis(ax, "Periods")
-        ax.get_lines()[-1].set_visible(False)  # no centre line behind the text
+    def footnote_height(self, footnotes: list[str]) -> float:
+        if not footnotes:
+            return 0.0
+        size = self.style.text(0.7)
+        text = wrap_to_width("   ".join(footnotes), self.width - 2 * PAD_IN,
+                             lambda s: self.text_width(s, size))
+        return self.lines_in(text.count("\n") + 1, size) + 0.06
 
-    def lab(self, ax: Axes, key: PanelKey) -> None:
+    def label_column(self, keys: list[PanelKey], lane_labels: list[str], paints: list[Any],
+                     lane_pt: float) -> float:
+        """Width of the column left of the panels: labels, and numbers where a panel has them."""
+        widths = [0.0]
+        pad = TICK_PAD_PT / 72
+        for key in keys:
+            if key.kind is Panel.therapy:
+                widths += [self.text_width(label, lane_pt, paint.italic) + 3.5 / 72
+                           for label, paint in zip(lane_labels, paints, strict=True)]
+            elif key.kind in (Panel.relapse, Panel.mri, Panel.periods):
+                name = {Panel.relapse: "Relapses", Panel.mri: "MRI", Panel.periods: "Periods"}
+                widths.append(self.text_width(name[key.kind], self.tick_pt) + 3.5 / 72)
+            elif key.kind is Panel.edss:
+                widths.append(self.text_width("EDSS", self.style.font)
+                              + self.style.font * 0.4 / 72 + self.text_width("10", self.tick_pt)
+                              + pad)
+            elif key == MERGED_LABS:
+                widths.append(self.text_width(MERGED_LABEL, self.style.text(0.85))
+                              + self.style.font * 0.4 / 72 + pad
+                              + self.text_width("100", self.tick_pt))
+            else:
+                series = self.plan.lab(key.lab)
+                name = series.name + (f"\n{series.unit}" if series.unit else "")
+                numbers = [series.text(v) for v in (series.top, series.bottom, series.top * 4)]
+                widths.append(self.text_width(name, self.style.text(0.85))
+                              + self.style.font * 0.4 / 72 + pad
+                              + max(self.text_width(t, self.tick_pt) for t in numbers))
+        return max(widths)
+
+    # -- heights --------------------------------------------------------------
+    def need(self, key: PanelKey, lane_labels: list[str], available: float, attempt: Attempt,
+             lane_pt: float) -> stack.Need:
+        """What a panel needs to keep its labels readable and apart."""
+        line, f, tight = self.line_in, self.style.font, attempt.tight
+        scale = f / 15
+        if key.kind is Panel.edss:
+            return stack.Need(2.4 * line, 5.0, max(2.4 * line, 0.38 * available), True)
+        if key.kind is Panel.therapy:
+            lines = max((label.count("\n") + 1 for label in lane_labels), default=1)
+            lane_line = lane_pt * (1.17 if tight else 1.25) / 72
+            lane = lines * lane_line + (0.1 if tight else 0.45) * lane_line
+            n = len(self.plan.lanes)
+            return stack.Need(n * lane, 0.5 * n, n * max(lane, 0.5 * scale))
+        if key.kind in (Panel.relapse, Panel.mri):
+            low = max(line * (1.0 if tight else 1.2), f * 0.75 / 72 * 1.3)
+            return stack.Need(low, 0.3, max(low, 0.5 * scale))
+        if key.kind is Panel.periods:
+            low = self.lines_in(1, self.style.text(0.72)) * (1.4 if tight else 1.8)
+            return stack.Need(low, 0.2, low * 1.4)
+        if key == MERGED_LABS:
+            low = max(self.lines_in(2, self.style.text(0.85)) * 1.05, 2.2 * line)
+            return stack.Need(low, 1.5, max(low, 0.3 * available), True)
         series = self.plan.lab(key.lab)
-        x = [num(m.day) for m in series.points]
-        y = _values(series.points)
-        ax.plot(x, y, color=self.theme.lab, marker="D", markersize=self.style.font * 0.45,
-                linewidth=self.style.font / 7, gid=f"lab:{key.lab}")
-        top = series.top or max(y, default=0.0)
-        headroom = 1.45 + 0.25 * max(0.0, SLIDE_SIZE[1] / self.style.height - 1)
-        ax.set_ylim(0, top * headroom if top > 0 else 1)
-        ax.set_ylabel(series.label.replace(" (", "\n("), fontsize=self.style.text(0.85))
-        if len(series.points) <= 12:
-            for m in series.points:
-                ax.annotate(f"{m.value:g}", (num(m.day), m.value), xytext=(0, 6),
-                            textcoords="offset points", ha="center", va="bottom",
-                            fontsize=self.style.text(0.72), gid="lab-value")
-        ax.grid(axis="y", color=self.theme.faint, linewidth=0.8)
-        ax.locator_params(axis="y", nbins=3 if self.style.height >= 5 else 2)
+        label = self.lines_in(1 + bool(series.unit), self.style.text(0.85)) * 1.05
+        low = max(label, 2.2 * line)
+        if attempt.compact_labs or self.plan.compact_labs:
+            return stack.Need(low, 0.5, low * 1.6, True)
+        if not tight:
+            low += self.lines_in(1, self.style.text(0.72))  # room for the value labels
+        return stack.Need(low, 1.5, max(low, 0.3 * available), True)
 
-    # -- helpers --------------------------------------------------------------
-    def _lane_axis(self, ax: Axes, label: str) -> None:
-        ax.set_ylim(-0.5, 0.5)
-        ax.set_yticks([0])
-        ax.set_yticklabels([label])
-        ax.tick_params(axis="y", length=0)
-        ax.spines["left"].set_visible(False)
-        ax.axhline(0, color=self.theme.faint, linewidth=0.8, zorder=0)
+    def title(self) -> float:
+        """The title, wrapped to the canvas; the height it takes."""
+        if not self.plan.title:
+            return 0.0
+        title = self.fig.suptitle(literal(self.plan.title), fontweight="bold")
+        fit_text_width(title, self.width - 2 * PAD_IN, self.renderer, self.dpi)
+        title.set_y(1 - PAD_IN / self.height)
+        title.set_verticalalignment("top")
+        return self.extent(title)[1] + 0.1
 
-    def _guides(self, ax: Axes) -> None:
-        """Dashed lines at each relapse across the panel: one collection, not one line each."""
-        if not self.plan.relapse_days:
-            return
-        segments = [[(num(d), 0.0), (num(d), 1.0)] for d in self.plan.relapse_days]
-        ax.add_collection(
-            LineCollection(segments, colors=self.theme.guide_colour,
-                           alpha=self.theme.guide_alpha, linewidths=self.style.font / 10,
-                           linestyles=[(0, (4, 3))], zorder=0,
-                           transform=ax.get_xaxis_transform(), gid="relapse-guide"),
-            autolim=False)
+    def top_chrome(self, title: float) -> float:
+        first = self.plan.panels[0] if self.plan.panels else None
+        numeric = first is not None and first.kind in (Panel.edss, Panel.lab)
+        return PAD_IN + title + (self.line_in / 2 if numeric else 0.05)
 
-    def _calendar_row(self, bottom: Axes, max_ticks: int) -> float:
-        """Calendar years under relative time; returns the height it needs (inches)."""
+    def legend(self) -> Legend | None:
+        handles = [self.legend_handle(entry) for entry in self.plan.legend]
+        if not handles:
+            return None
+        legend = legend_that_fits(
+            lambda ncol: self.fig.legend(handles=handles, loc="lower center", ncol=ncol,
+                                         frameon=False, handletextpad=0.3, columnspacing=1.2,
+                                         numpoints=1),
+            len(handles), self.width - 2 * PAD_IN, self.renderer, self.dpi)
+        for text in legend.get_texts():
+            text.set_text(literal(text.get_text()))
+        return legend
+
+    def axis_height(self, ticks: tuple[list[float], list[str], float, float]) -> float:
+        """Height of the time axis under the panels: tick labels, label, calendar row."""
+        lines = max((len(label.split("\n")) for label in ticks[1]), default=1)
+        height = lines * self.line_in + TICK_PAD_PT / 72
+        axis = self.plan.axis
+        if axis.relative:
+            height += self.lines_in(1, self.style.font) + 4 / 72
+            if axis.calendar_row:
+                height += self.lines_in(1, self.style.text(0.75)) + 0.06
+        return height + 0.02
+
+    # -- time axis ------------------------------------------------------------
+    def ticks(self, axes_width: float) -> tuple[list[float], list[str], float, float]:
+        """Tick positions and labels, and the axis limits, as matplotlib day numbers."""
+        plan = self.plan
+        max_ticks = max(3, min(10, int(axes_width / (self.tick_pt * 4.2 / 72))))
+        lo, hi = plan.x_min, plan.x_max
+        axis = plan.axis
+        if axis.relative:
+            assert axis.anchor is not None
+            origin, unit = num(axis.anchor), axis.unit_days
+            values = relative_ticks((num(lo) - origin) / unit, (num(hi) - origin) / unit,
+                                    max_ticks)
+            return ([origin + v * unit for v in values], [f"{v:g}" for v in values],
+                    num(lo), num(hi))
+        found = date_ticks(lo, hi, max_ticks, fixed_start=plan.windowed,
+                           first_day=plan.record_start)
+        start, stop = num(found.start), num(hi)
+        labels = found.labels
+        one_line = [label.replace("\n", " ") for label in labels]
+        if len(found.days) > 1 and one_line != labels:  # "Jan 2016" where it fits
+            per_in = axes_width / max(stop - start, 1)
+            room = min(num(b) - num(a) for a, b in itertools.pairwise(found.days)) * per_in
+            if max(self.text_width(t, self.tick_pt) for t in one_line) + 0.15 < room:
+                labels = one_line
+        if not plan.windowed and labels:  # the end labels must fit beside the panels
+            per_in = (stop - start) / axes_width
+            first = self.text_width(labels[0], self.tick_pt) / 2 + 0.04
+            start = min(start, num(found.days[0]) - first * per_in)
+            last = self.text_width(labels[-1], self.tick_pt) / 2 - RIGHT_IN + 0.04
+            stop = max(stop, num(found.days[-1]) + last * per_in)
+        return [num(d) for d in found.days], labels, start, stop
+
+    def time_axis(self, axes: list[Axes], ticks: tuple[list[float], list[str], float, float]
+                  ) -> None:
+        positions, labels, lo, hi = ticks
+        for ax in axes:  # one time axis for every panel (set on each: no shared tickers,
+            ax.set_xlim(lo, hi)  # so the panels above carry no hidden tick labels)
+        bottom = axes[-1]
+        bottom.xaxis.set_major_locator(FixedLocator(positions))
+        bottom.set_xticklabels(labels)
+        axis = self.plan.axis
+        if axis.relative:
+            assert axis.anchor is not None
+            bottom.set_xlabel(axis.label)
+            for ax in axes:
+                ax.axvline(num(axis.anchor), color=self.theme.ink, linewidth=0.8, alpha=0.5,
+                           linestyle=(0, (1, 2)), zorder=0, gid="anchor")
+            if axis.calendar_row:
+                self.calendar_row(bottom, lo, hi, len(positions))
+        for ax in axes[:-1]:  # the time axis is drawn once, under the bottom panel
+            ax.xaxis.set_major_locator(NullLocator())
+            ax.xaxis.set_visible(False)
+            ax.spines["bottom"].set_visible(False)
+
+    def calendar_row(self, bottom: Axes, lo: float, hi: float, n_ticks: int) -> None:
+        """Calendar years under relative time."""
+        from matplotlib import dates as mdates
+
         gap = self.style.font * 2.6  # points below the axis: under tick labels and xlabel
         sec = bottom.secondary_xaxis("bottom")
         sec.set_gid("calendar-row")
         sec.spines["bottom"].set_position(("outward", gap))
         sec.spines["bottom"].set_visible(False)
-        years = max(1, round((self.plan.x_max - self.plan.x_min).days / 365.25 / max_ticks))
+        years = max(1, round((hi - lo) / 365.25 / max(n_ticks, 3)))
         sec.xaxis.set_major_locator(mdates.YearLocator(base=years))
         sec.xaxis.set_major_formatter(mdates.DateFormatter("%Y"))
         sec.tick_params(axis="x", length=0, labelsize=self.style.text(0.75),
                         labelcolor=self.theme.unknown_edge)
-        return (gap + self.style.text(0.75) * 1.4) / 72
 
-    def _callouts(self, axes: list[Axes]) -> None:
-        top = axes[0]
-        for day, label in self.plan.callouts:
+    # -- callouts -------------------------------------------------------------
+    def callouts(self, axes: list[Axes], axes_width: float, top_height: float
+                 ) -> list[tuple[str, str]]:
+        """Callouts at the top of the first panel, in as many rows as they need (up to
+        three, as the panel allows); the ones that find no room are returned."""
+        size = self.style.text(0.8)
+        box = self.lines_in(1, size) + size * 0.5 / 72 + 0.04
+        rows = max(1, min(3, int(top_height * 0.7 / box)))
+        lo, hi = axes[0].get_xlim()
+        placed: list[list[tuple[float, float]]] = [[] for _ in range(rows)]
+        left_out = []
+        for day, label in sorted(self.plan.callouts):
             x = num(day)
             for ax in axes:
                 ax.axvline(x, color=self.theme.ink, linewidth=self.style.font / 10,
                            linestyle=(0, (2, 2)), zorder=1, gid="callout-line")
-            top.annotate(label, (x, 1.0), xycoords=("data", "axes fraction"),
-                         xytext=(0, -self.style.font * 0.3), textcoords="offset points",
-                         ha="center", va="top", fontsize=self.style.text(0.8),
-                         color=self.theme.ink, gid="callout",
-                         bbox={"boxstyle": "round,pad=0.25", "facecolor": self.theme.paper,
-                               "edgecolor": self.theme.ink, "linewidth": 0.6})
+            centre = (x - lo) / (hi - lo) * axes_width
+            half = self.text_width(label, size) / 2 + size * 0.3 / 72 + 0.05
+            row = next((r for r in range(rows) if all(centre + half < a or centre - half > b
+                                                      for a, b in placed[r])), None)
+            if row is None:
+                left_out.append(("callout", label))
+                continue
+            placed[row].append((centre - half, centre + half))
+            axes[0].annotate(literal(label), (x, 1.0), xycoords=("data", "axes fraction"),
+                             xytext=(0, -self.style.font * 0.3 - row * box * 72),
+                             textcoords="offset points", ha="center", va="top", fontsize=size,
+                             color=self.theme.ink, gid="callout",
+                             bbox={"boxstyle": "round,pad=0.25", "facecolor": self.theme.paper,
+                                   "edgecolor": self.theme.ink, "linewidth": 0.6})
+        return left_out
 
-    def _legend_handle(self, entry: LegendEntry) -> Artist:
+    # -- legend ---------------------------------------------------------------
+    def legend_handle(self, entry: LegendEntry) -> Artist:
         ms = self.style.font * 0.75 * 0.85
         t = self.theme
         if not entry.marker:
@@ -287,49 +470,29 @@ class _Drawer:
         if kind == "relapse":
             return Line2D([], [], linestyle="none", marker=entry.marker, markersize=ms,
                           color=t.relapse, markeredgecolor=t.ink, label=entry.label)
-        colour, face = self._mri_colours(group)
+        colour, face = {"active": (t.ink, t.ink), "quiet": (t.ink, t.paper),
+                        "unknown": (t.unknown_edge, t.unknown_face)}[group]
         return Line2D([], [], linestyle="none", marker=entry.marker, markersize=ms,
                       color=colour, markerfacecolor=face, label=entry.label)
 
-    def finish(self, axes: list[Axes]) -> None:
-        bottom = axes[-1]
-        bottom.set_xlim(num(self.plan.x_min), num(self.plan.x_max))
-        max_ticks = max(3, min(10, int(self.style.width * 0.78 / (self.style.font * 4.2 / 72))))
-        extra_bottom = 0.0
-        axis = self.plan.axis
-        if axis.relative:
-            assert axis.anchor is not None
-            origin, scale = num(axis.anchor), axis.unit_days
-            lo = (num(self.plan.x_min) - origin) / scale
-            hi = (num(self.plan.x_max) - origin) / scale
-            steps = [1, 2, 2.5, 5, 10] if axis.unit == "years" else [1, 2, 3, 5, 6, 10]
-            values = MaxNLocator(nbins=max_ticks, steps=steps).tick_values(lo, hi)
-            bottom.xaxis.set_major_locator(FixedLocator([origin + v * scale for v in values]))
-            bottom.xaxis.set_major_formatter(
-                FuncFormatter(lambda x, _pos: f"{round((x - origin) / scale, 6):g}"))
-            bottom.set_xlabel(axis.label)
-            for ax in axes:
-                ax.axvline(origin, color=self.theme.ink, linewidth=0.8, alpha=0.5,
-                           linestyle=(0, (1, 2)), zorder=0, gid="anchor")
-            if axis.calendar_row:
-                extra_bottom = self._calendar_row(bottom, max_ticks)
-        else:
-            locator = mdates.AutoDateLocator(minticks=min(4, max_ticks), maxticks=max_ticks)
-            bottom.xaxis.set_major_locator(locator)
-            bottom.xaxis.set_major_formatter(mdates.ConciseDateFormatter(locator))
-        self._callouts(axes)
-        for ax in axes[:-1]:  # the shared time axis is drawn once, under the bottom panel
-            ax.xaxis.set_visible(False)
-            ax.spines["bottom"].set_visible(False)
-        title = self.fig.suptitle(self.plan.title, fontweight="bold") if self.plan.title else None
-        handles = [self._legend_handle(entry) for entry in self.plan.legend]
 
-        def legend(ncol: int) -> Legend:
-            return self.fig.legend(handles=handles, loc="lower center", ncol=ncol,
-                                   frameon=False, handletextpad=0.3, columnspacing=1.2,
-                                   numpoints=1)
+def _short(name: str, n: int = 40) -> str:
+    name = " ".join(name.split())
+    return name if len(name) <= n else name[: n - 1].rstrip() + "…"
 
-        # a short stack (a few lanes, no EDSS) is not stretched to the whole canvas
-        block = sum(panel_heights(self.plan)) * MAX_IN_PER_UNIT * self.style.font / 15
-        fit_layout(self.fig, axes, legend=legend, legend_entries=len(handles), title=title,
-                   extra_bottom_in=extra_bottom, max_block_in=block)
+
+def _left_out_note(left_out: list[tuple[str, str]]) -> str:
+    """One line naming what did not fit: ``3 labels did not fit and are not drawn: ...``."""
+    if not left_out:
+        return ""
+    kinds = Counter(what for what, _ in left_out)
+    parts = []
+    for what, count in kinds.items():
+        where = Counter(_short(place) for w, place in left_out if w == what)
+        named = ", ".join(f"{p} x{c}" if c > 1 else p for p, c in list(where.items())[:3])
+        more = ", ..." if len(where) > 3 else ""
+        parts.append(f"{count} {what}{'s' if count > 1 else ''} ({named}{more})")
+    n = len(left_out)
+    return (f"{n} label{'s' if n > 1 else ''} did not fit and {'are' if n > 1 else 'is'} not "
+            f"drawn: {'; '.join(parts)}; a larger --size or a --window shows them")
+

@@ -15,20 +15,23 @@ if TYPE_CHECKING:
 def reveal(plan: TimelinePlan, until: date) -> TimelinePlan:
     """The same plan showing only what happened up to ``until`` (inclusive).
 
-    The axis, lanes and panels stay, so frames of a talk line up; bars are cut
-    at ``until``, and later ticks, markers, values and periods are left out.
+    The axis, lanes, panels and legend stay, so frames of a talk line up; bars are cut
+    at ``until``, later ticks, markers, values and periods are left out, and a lane not
+    started yet is an empty, unnamed row.
     """
     stop = until + timedelta(days=1)
     lanes = []
     for lane in plan.lanes:
         bars = [replace(b, stop=min(b.stop, stop), ongoing=b.ongoing and b.stop <= stop,
-                        label=b.label if b.stop <= stop else "")
+                        labels=b.labels if b.stop <= stop else ())
                 for b in lane.bars if b.start <= until]
         ticks = [t for t in lane.ticks if t.day <= until]
         note = lane.note if ticks and len(ticks) == len(lane.ticks) else ""
-        lanes.append(replace(lane, bars=bars, ticks=ticks, note=note))
+        # a lane not started yet keeps its place (frames line up) but not its name
+        label = lane.label if bars or ticks else ""
+        lanes.append(replace(lane, bars=bars, ticks=ticks, note=note, label=label))
     return replace(
-        plan, lanes=lanes,
+        plan, lanes=lanes, frozen_legend=plan.legend,
         edss=[m for m in plan.edss if m.day <= until],
         relapses=[m for m in plan.relapses if m.day <= until],
         mri=[m for m in plan.mri if m.day <= until],

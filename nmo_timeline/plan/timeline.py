@@ -10,6 +10,7 @@ after its last.
 
 from __future__ import annotations
 
+import re
 from dataclasses import dataclass, field
 from datetime import date, timedelta
 from enum import Enum
@@ -26,8 +27,9 @@ if TYPE_CHECKING:
     from ..load import EventTable
 
 # marker shape per relapse syndrome (shapes, not only colour, tell them apart)
-SYNDROME_MARKERS = {"ON": "o", "TM": "s", "APS": "D", "brainstem": "^", "other": "P",
-                    "unspecified": "X"}
+SYNDROME_MARKERS = {"ON": "o", "TM": "s", "APS": "D", "brainstem": "^", "diencephalic": "h",
+                    "cerebral": "v", "other": "P", "unspecified": "X"}
+OTHER_NAMES_SHOWN = 3  # free-text relapse names listed in the legend's "Other" entry
 MRI_LABELS = {"active": "MRI active", "quiet": "MRI quiet", "unknown": "MRI, activity n/a"}
 
 
@@ -62,13 +64,18 @@ class PanelKey:
 
 @dataclass(frozen=True)
 class Bar:
-    """A therapy episode: from ``start`` (inclusive) to ``stop`` (exclusive)."""
+    """A therapy episode: from ``start`` (inclusive) to ``stop`` (exclusive).
+
+    ``labels``: what to write on the bar, longest first (dose and detail, dose alone):
+    the renderer writes the first that fits.
+    """
 
     start: date
     stop: date
     line: int
     ongoing: bool = False
-    label: str = ""
+    labels: tuple[str, ...] = ()
+    acute: bool = False
 
 
 @dataclass(frozen=True)
@@ -77,6 +84,7 @@ class Tick:
 
     day: date
     line: int
+    acute: bool = False
 
 
 @dataclass
@@ -97,7 +105,9 @@ class Lane:
 
     @property
     def acute(self) -> bool:
-        return self.role == ACUTE
+        """Every row of the lane is an acute treatment (its label is set in italics)."""
+        rows = [*self.bars, *self.ticks]
+        return all(r.acute for r in rows) if rows else self.role == ACUTE
 
 
 @dataclass(frozen=True)
@@ -115,17 +125,45 @@ class Marker:
 
 @dataclass
 class LabSeries:
-    """One analyte's measurements."""
+    """One analyte's measurements.
+
+    ``scale``: ``linear``; ``titre`` (a dilution, unit ``1:x`` or a name with titre/titer:
+    a log2 axis labelled ``1:320``); or ``log`` (positive values spanning two decades or
+    more).  ``top`` and ``bottom``: the largest and smallest positive value in the whole
+    record, so the axis stays put across ``--build`` frames.
+    """
 
     key: str
     name: str
     unit: str
     points: list[Marker]
-    top: float = 0.0  # the largest value in the whole record (stable across --build frames)
+    top: float = 0.0
+    bottom: float = 0.0
+    scale: str = "linear"
 
     @property
     def label(self) -> str:
         return f"{self.name} ({self.unit})" if self.unit else self.name
+
+    def text(self, value: float) -> str:
+        """A value as written on the figure (``1:320`` for titres)."""
+        if self.scale == "titre":
+            return f"1:{value:g}" if value > 0 else "neg."
+        return f"{value:g}"
+
+
+_TITRE_UNIT = re.compile(r"^\s*1\s*:\s*[xn]?\s*$", re.IGNORECASE)
+_TITRE_NAME = re.compile(r"\b(titre|titer|titres|titers|titel)\b", re.IGNORECASE)
+
+
+def lab_scale(name: str, unit: str, values: list[float]) -> str:
+    """``titre``, ``log`` or ``linear`` for an analyte (see :class:`LabSeries`)."""
+    if _TITRE_UNIT.match(unit) or _TITRE_NAME.search(name) or _TITRE_NAME.search(unit):
+        return "titre"
+    positive = [v for v in values if v > 0]
+    if positive and len(positive) == len(values) and max(positive) >= 100 * min(positive):
+        return "log"
+    return "linear"
 
 
 @dataclass(frozen=True)
@@ -144,9 +182,10 @@ class PeriodBand:
         return "ARR –" if self.arr is None else f"ARR {self.arr:.2f}"
 
     @property
-    def texts(self) -> tuple[str, str]:
+    def texts(self) -> tuple[str, ...]:
         """The label, longest first: the renderer writes the first that fits."""
-        return f"{self.regimen}: {self.text}", self.text
+        number = "–" if self.arr is None else f"{self.arr:.2f}"
+        return f"{self.regimen}: {self.text}", self.text, number
 
 
 @dataclass(frozen=True)
@@ -183,6 +222,7 @@ class TimelinePlan:
     axis: TimeAxis = field(default_factory=TimeAxis)
     callouts: list[tuple[date, str]] = field(default_factory=list)
     windowed: bool = False
+    frozen_legend: list[LegendEntry] | None = None  # a build frame keeps the whole legend
 
     @property
     def relapse_days(self) -> list[date]:
@@ -192,27 +232,46 @@ class TimelinePlan:
     def legend(self) -> list[LegendEntry]:
         """Entries for what the panels shown draw: acute treatment, the relapse shapes
         present, the kinds of MRI scan."""
+        if self.frozen_legend is not None:
+            return self.frozen_legend
         shown = {key.kind for key in self.panels}
         entries = []
-        if Panel.therapy in shown and any(lane.acute for lane in self.lanes):
+        if Panel.therapy in shown and any(r.acute for lane in self.lanes
+                                          for r in (*lane.bars, *lane.ticks)):
             entries.append(LegendEntry("acute", "acute treatment"))
         present = {m.group for m in self.relapses} if Panel.relapse in shown else set()
-        entries += [LegendEntry(f"relapse:{s}", label, SYNDROME_MARKERS[s])
-                    for s, label in SYNDROMES.items() if s in present]
+        entries += [LegendEntry(f"relapse:{s}", self._syndrome_label(s), SYNDROME_MARKERS[s])
+                    for s in SYNDROMES if s in present]
         groups = {m.group for m in self.mri} if Panel.mri in shown else set()
         entries += [LegendEntry(f"mri:{g}", label, "o", filled=g != "quiet")
                     for g, label in MRI_LABELS.items() if g in groups]
         return entries
 
+    def _syndrome_label(self, syndrome: str) -> str:
+        """The legend label; "Other" lists the names written (``Other: ADEM, FLAMES``)."""
+        if syndrome != "other":
+            return SYNDROMES[syndrome]
+        names = list(dict.fromkeys(m.label for m in self.relapses if m.group == "other"))
+        shown = ", ".join(names[:OTHER_NAMES_SHOWN])
+        more = f" +{len(names) - OTHER_NAMES_SHOWN}" if len(names) > OTHER_NAMES_SHOWN else ""
+        return f"Other: {shown}{more}"
+
     def lab(self, key: str) -> LabSeries:
         return next(s for s in self.labs if s.key == key)
 
+    @property
+    def compact_labs(self) -> bool:
+        """Beyond three analytes, lab panels are compact strips (no value labels)."""
+        return len(self.labs) > 3
 
-def _dose_label(value: float, unit: str, detail: str) -> str:
-    text = f"{value:g} {unit}".strip() if value == value else ""
-    if detail:
-        text = f"{text}, {detail}" if text else detail
-    return text
+
+def _bar_labels(value: float, unit: str, detail: str, details: bool) -> tuple[str, ...]:
+    """Dose and detail, then the dose alone (longest first); details only if shown."""
+    dose = f"{value:g} {unit}".strip() if value == value else ""
+    detail = detail if details else ""
+    if dose and detail:
+        return (f"{dose}, {detail}", dose)
+    return tuple(t for t in (dose or detail,) if t)
 
 
 def plan_timeline(table: EventTable, options: FigureOptions | None = None,
@@ -245,11 +304,11 @@ def plan_timeline(table: EventTable, options: FigureOptions | None = None,
     record_start = min(starts)
     record_end = max(starts + ends)
     span = max((record_end - record_start).days, 1)
-    pad = timedelta(days=max(15, round(span * 0.03)))
+    pad = timedelta(days=max(1, round(span * 0.03)))
     x_min = record_start - pad
-    x_max = record_end + pad + timedelta(days=max(10, round(span * 0.02)))
+    x_max = record_end + pad + timedelta(days=max(1, round(span * 0.02)))
     show_details, relative, calendar_row = opt.show_details, opt.relative, opt.calendar_row
-    if opt.anonymize:
+    if opt.anonymize:  # free text may identify; doses are what the figure is for
         show_details = False
         relative = relative or "onset"
         calendar_row = False
@@ -282,14 +341,16 @@ def plan_timeline(table: EventTable, options: FigureOptions | None = None,
             label = (style.label_for(r.name) if style else None) or r.name
             lane = lanes[r.name_key] = Lane(label=label, key=r.name_key, role=r.role,
                                             colour=colour)
-        day = r.start.date()
-        label = _dose_label(r.value, r.unit, r.detail) if show_details else ""
+        day, acute = r.start.date(), r.role == ACUTE
+        labels = _bar_labels(r.value, r.unit, r.detail, show_details)
         if r.ongoing:
-            lane.bars.append(Bar(day, record_end + timedelta(days=1), r.line, True, label))
+            lane.bars.append(Bar(day, record_end + timedelta(days=1), r.line, True, labels,
+                                 acute))
         elif r.end == r.end:
-            lane.bars.append(Bar(day, r.end.date() + timedelta(days=1), r.line, False, label))
+            lane.bars.append(Bar(day, r.end.date() + timedelta(days=1), r.line, False, labels,
+                                 acute))
         else:
-            lane.ticks.append(Tick(day, r.line))
+            lane.ticks.append(Tick(day, r.line, acute))
     for lane in lanes.values():
         lane.note = _cumulative_note(lane, [r for r in therapy_rows if r.name_key == lane.key])
     lane_list = list(lanes.values())
@@ -320,7 +381,11 @@ def plan_timeline(table: EventTable, options: FigureOptions | None = None,
     for r in of_kind("lab"):
         series = labs.setdefault(r.name_key, LabSeries(r.name_key, r.name, r.unit, []))
         series.points.append(Marker(r.start.date(), r.line, value=float(r.value)))
-        series.top = max(series.top, float(r.value))
+    for series in labs.values():
+        values = [float(m.value or 0.0) for m in series.points]
+        series.top = max(values)
+        series.bottom = min((v for v in values if v > 0), default=0.0)
+        series.scale = lab_scale(series.name, series.unit, values)
 
     bands: list[PeriodBand] = []
     if opt.arr:
@@ -332,11 +397,17 @@ def plan_timeline(table: EventTable, options: FigureOptions | None = None,
             stop = p.end + timedelta(days=1) if p.last else p.end
             bands.append(PeriodBand(p.start, stop, p.regimen, p.relapses, p.years, p.arr))
 
-    if windowed:  # point events outside the window are not drawn (nor in the legend)
+    if windowed:  # what lies outside the window is not drawn (nor in the legend)
         relapses = [m for m in relapses if x_min <= m.day <= x_max]
         mri = [m for m in mri if x_min <= m.day <= x_max]
+        lane_list = [lane for lane in lane_list
+                     if any(b.start <= x_max and b.stop > x_min for b in lane.bars)
+                     or any(x_min <= t.day <= x_max for t in lane.ticks)]
+        labs = {k: s for k, s in labs.items() if any(x_min <= m.day <= x_max for m in s.points)}
+        if not any(m.day <= x_max for m in edss):  # the step line carries earlier values on
+            edss = []
 
-    present = {Panel.edss: bool(edss), Panel.periods: bool(bands), Panel.therapy: bool(lanes),
+    present = {Panel.edss: bool(edss), Panel.periods: bool(bands), Panel.therapy: bool(lane_list),
                Panel.relapse: bool(relapses), Panel.mri: bool(mri)}
     panels = [PanelKey(kind) for kind, shown in present.items() if shown]
     panels += [PanelKey(Panel.lab, key) for key in labs]

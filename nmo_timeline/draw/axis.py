@@ -1,0 +1,104 @@
+"""Time-axis ticks: calendar ticks that always name the record's first year, and relative
+ticks in whole units.
+
+Calendar ticks step by days (1, 2, 7, 14), months (1, 2, 3, 6) or years (1, 2, 5, 10, ...),
+the finest step that keeps at most ``max_ticks`` ticks.  They are aligned to the start
+of the axis, so the first tick falls in the record's first month or year; a tick's label
+names its year whenever the year differs from the tick before (months and days on a
+first line, the year under them).  Year ticks pull the axis back to 1 January of the
+first year, so that year is labelled too.
+"""
+
+from __future__ import annotations
+
+import math
+from dataclasses import dataclass
+from datetime import date, timedelta
+
+DAY_STEPS = (1, 2, 7, 14)
+MONTH_STEPS = (1, 2, 3, 6)
+YEAR_STEPS = (1, 2, 5, 10, 20, 25, 50, 100)
+
+
+@dataclass(frozen=True)
+class DateTicks:
+    """Tick days, their labels, and where the axis starts."""
+
+    days: list[date]
+    labels: list[str]
+    start: date
+
+
+def _add_months(d: date, months: int) -> date:
+    m = d.month - 1 + months
+    return date(d.year + m // 12, m % 12 + 1, 1)
+
+
+def date_ticks(lo: date, hi: date, max_ticks: int, *, fixed_start: bool = False,
+               first_day: date | None = None) -> DateTicks:
+    """Ticks between ``lo`` and ``hi``, aligned to ``first_day`` (the record's first day,
+    default ``lo``); ``fixed_start`` keeps ``lo`` (a user's window).
+
+    Examples
+    --------
+    >>> t = date_ticks(date(2010, 5, 1), date(2011, 9, 30), 8)
+    >>> t.labels[:2]
+    ['May\\n2010', 'Aug']
+    """
+    span = max((hi - lo).days, 1)
+    max_ticks = max(max_ticks, 2)
+    anchor = max(first_day or lo, lo)  # the padding before the record is not a first year
+    for step in DAY_STEPS:
+        if span / step < max_ticks:
+            days = [lo + timedelta(days=k * step) for k in range(span // step + 1)]
+            return DateTicks(days, _labels(days, "day"), lo)
+    # month ticks on the 1st, from the record's first month (the axis is pulled back to it)
+    first = date(anchor.year, anchor.month, 1)
+    if fixed_start and first < lo:
+        first = _add_months(first, 1)
+    months = (hi.year - first.year) * 12 + hi.month - first.month
+    for step in MONTH_STEPS:
+        if months / step < max_ticks:
+            days = [_add_months(first, k * step) for k in range(months // step + 1)]
+            return DateTicks(days, _labels(days, "month"), lo if fixed_start else min(lo, first))
+    first_year = anchor.year
+    if fixed_start and date(first_year, 1, 1) < lo:
+        first_year += 1
+    step = next((s for s in YEAR_STEPS if (hi.year - first_year) / s < max_ticks), YEAR_STEPS[-1])
+    days = [date(y, 1, 1) for y in range(first_year, hi.year + 1, step)]
+    start = lo if fixed_start else min(lo, date(first_year, 1, 1))
+    return DateTicks(days, [str(d.year) for d in days], start)
+
+
+def _labels(days: list[date], unit: str) -> list[str]:
+    out = []
+    previous: date | None = None
+    for d in days:
+        first = d.strftime("%d").lstrip("0") if unit == "day" else d.strftime("%b")
+        if unit == "day":
+            new = previous is None or (d.year, d.month) != (previous.year, previous.month)
+            out.append(f"{first}\n{d.strftime('%b %Y')}" if new else first)
+        else:
+            new = previous is None or d.year != previous.year
+            out.append(f"{first}\n{d.year}" if new else first)
+        previous = d
+    return out
+
+
+def relative_ticks(lo: float, hi: float, max_ticks: int) -> list[float]:
+    """Whole-unit ticks (steps of 1, 2, 5, 10, ...) between ``lo`` and ``hi``."""
+    span = max(hi - lo, 1e-9)
+    step = 1.0
+    for magnitude in (10 ** k for k in range(0, 6)):
+        found = next((s * magnitude for s in (1, 2, 5) if span / (s * magnitude) < max_ticks),
+                     None)
+        if found is not None:
+            step = found
+            break
+    first = math.ceil(lo / step) * step
+    ticks = [first + k * step for k in range(int((hi - first) // step) + 1)]
+    if len(ticks) < 2:  # less than a unit in view: halves and tenths
+        step = next(s for s in (0.5, 0.2, 0.1, 0.05, 0.02, 0.01) if span / s >= 2)
+        first = math.ceil(lo / step) * step
+        ticks = [round(first + k * step, 6) for k in range(int((hi - first) / step + 1e-9) + 1)]
+    return ticks

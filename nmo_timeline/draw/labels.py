@@ -1,0 +1,68 @@
+"""Text as written: user text drawn literally, and labels shortened to a width.
+
+User text (therapy and lab names, titles, callouts, patient IDs) is never
+mathtext: ``$`` is escaped, and characters XML 1.0 forbids (control characters,
+U+FFFE, U+FFFF, lone surrogates) are dropped so SVG output stays well-formed.
+"""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Callable
+
+_NOT_XML = re.compile("[\x00-\x08\x0b\x0c\x0e-\x1f\ud800-\udfff\ufffe\uffff]")
+ELLIPSIS = "…"
+FOOTNOTE_MARKS = "¹²³⁴⁵⁶⁷⁸⁹"
+
+
+def clean(text: str) -> str:
+    """``text`` without the characters XML 1.0 forbids (SVG must stay well-formed)."""
+    return _NOT_XML.sub("", text)
+
+
+def literal(text: str) -> str:
+    """``text`` for a matplotlib Text: drawn as written, never as mathtext.
+
+    Examples
+    --------
+    >>> literal("Drug $\\\\alpha$")
+    'Drug \\\\$\\\\alpha\\\\$'
+    """
+    return clean(text).replace("$", r"\$")
+
+
+def mark(n: int) -> str:
+    """The footnote mark for the ``n``-th shortened label (1-based)."""
+    return "".join(FOOTNOTE_MARKS[int(d) - 1] if d != "0" else "⁰" for d in str(n))
+
+
+def fit_label(text: str, max_width: float, width: Callable[[str], float],
+              max_lines: int = 2, suffix: str = "") -> tuple[str, bool]:
+    """``text`` within ``max_width`` (as measured by ``width``, one line at a time):
+    as written if it fits, else wrapped at spaces onto up to ``max_lines`` lines, else
+    the last line cut with an ellipsis.  ``suffix`` (a footnote mark) is appended to a
+    cut label.  Returns the label and whether it was cut.
+    """
+    text = " ".join(text.split())
+    if width(text) <= max_width:
+        return text, False
+    words = text.split(" ")
+    lines: list[str] = []
+    while words:
+        line = words.pop(0)
+        while words and width(f"{line} {words[0]}") <= max_width:
+            line = f"{line} {words.pop(0)}"
+        if width(line) <= max_width and not (len(lines) == max_lines - 1 and words):
+            lines.append(line)
+            continue
+        rest, tail = " ".join([line, *words]), ELLIPSIS + suffix
+        lo, hi = 0, len(rest)
+        while lo < hi:  # the longest prefix that fits with the ellipsis
+            mid = (lo + hi + 1) // 2
+            if width(rest[:mid].rstrip() + tail) <= max_width:
+                lo = mid
+            else:
+                hi = mid - 1
+        lines.append(rest[:lo].rstrip() + tail)
+        return "\n".join(lines), True
+    return "\n".join(lines), False
