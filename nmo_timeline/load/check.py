@@ -267,6 +267,7 @@ def check(data: Rows, read_date: DateReader, *, custom: bool, decimal_comma: boo
     if partial:
         table.errors = errors
         of_line = data.patient_of_line() if data.patient_of_line and errors else {}
+        # problems with the file as a whole (the header's, under --strict) name no patient
         table.error_patients = {p.line: of_line.get(p.line, "") for p in errors
-                                if p.line is not None}
+                                if p.line is not None and p.line != header.line}
     return table
