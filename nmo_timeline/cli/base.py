@@ -177,6 +177,16 @@ def handle_errors(fn: F) -> F:
 
     @functools.wraps(fn)
     def wrapper(*args: Any, **kwargs: Any) -> Any:
+        from ..output.notices import collect_warnings
+
+        try:
+            with collect_warnings() as log:
+                return run_command(*args, **kwargs)
+        finally:  # each thing the libraries warned about, once, in the tool's words
+            for line in log.lines():
+                err(f"warning: {line}")
+
+    def run_command(*args: Any, **kwargs: Any) -> Any:
         try:
             return fn(*args, **kwargs)
         except (typer.Exit, typer.Abort, SystemExit):

@@ -28,6 +28,7 @@ from ..errors import InputError, NmoTimelineError, OptionError, Problem, Termina
 from ..load import EventTable, load_events
 from ..plan.options import FigureOptions
 from .atomic import Staged, check_output, discard_temps, protect, staging
+from .notices import WarningLog, collect_warnings, merge
 from .save import FORMATS, check_canvas
 
 if TYPE_CHECKING:
@@ -85,13 +86,23 @@ def safe_filename(patient: str, taken: set[str]) -> str:
     return name
 
 
-def _render_one(job: Job) -> tuple[str, Staged | None, str]:
-    """Draw and stage one figure; the caller commits it."""
+def _render_one(job: Job) -> tuple[str, Staged | None, str, WarningLog]:
+    """Draw and stage one figure (the caller commits it), with the warnings it raised."""
+    with collect_warnings() as log:
+        patient, staged, error = _draw_one(job)
+    return patient, staged, error, log
+
+
+def _draw_one(job: Job) -> tuple[str, Staged | None, str]:
     try:
         from ..draw.plot import plot_timeline
         from .save import write_figure
 
         table = EventTable(job.frame, job.source, has_patient_column=job.has_patient)
+        if job.options.anonymize:
+            from ..load.anonymize import scrub_dates
+
+            table = scrub_dates(table)
         fig = plot_timeline(table, job.options)
         writer = staging(job.out)
         with writer as fh:
@@ -206,9 +217,10 @@ def _run(jobs: list[Job], result: BatchResult, workers: int | None,
     n_workers = workers or min(os.cpu_count() or 1, len(jobs)) or 1
     done = 0
 
-    def collect(patient: str, staged: Staged | None, error: str) -> None:
+    def collect(patient: str, staged: Staged | None, error: str, log: WarningLog) -> None:
         nonlocal done
         done += 1
+        merge(log)
         if staged is not None:
             try:
                 result.written.append(staged.adopt().commit())

@@ -60,6 +60,10 @@ def write_timeline(table: EventTable, output: Path, options: FigureOptions, *,
 
     fmt = check_outputs(output, options, pptx=pptx)
     table.require_one_patient()
+    if options.anonymize:
+        from ..load.anonymize import scrub_dates
+
+        table = scrub_dates(table)
     steps: list[date | None] = [None]
     if build:
         from ..plan.build import build_steps
