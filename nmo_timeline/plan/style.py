@@ -144,7 +144,8 @@ def parse_style(doc: dict[str, Any], where: str = "<style>") -> StyleSpec:
     colours = {**_table(doc, "colors"), **_table(doc, "colours")}
     for key, value in colours.items():
         if not isinstance(value, str) or not _HEX.match(value):
-            shown = {dict: "a table", list: "a list"}.get(type(value), f"'{value}'")
+            shown = ("a table" if isinstance(value, dict) else
+                     "a list" if isinstance(value, list) else f"'{value}'")
             bad(f"colours.{key}", f"{shown} is not a colour; use #RRGGBB")
         else:
             spec.colours[name_key(key)] = _six_digits(value)
