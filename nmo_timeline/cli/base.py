@@ -252,6 +252,7 @@ CsvArg = Annotated[
     typer.Argument(
         help="Events file (.csv, .tsv or .xlsx). Default: the bundled illustrative case.",
         show_default=False,
+        readable=False,  # the loader says why a file cannot be read, in one line
     ),
 ]
 DateFormatOpt = Annotated[
