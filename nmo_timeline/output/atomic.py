@@ -18,7 +18,9 @@ from __future__ import annotations
 
 import contextlib
 import os
+import signal
 import tempfile
+import threading
 from collections.abc import Iterator
 from dataclasses import dataclass
 from pathlib import Path
@@ -36,6 +38,25 @@ def discard_temps() -> None:
         with contextlib.suppress(OSError):
             os.unlink(tmp)
         _LIVE.discard(tmp)
+
+
+_DEFERRED = tuple(getattr(signal, name) for name in ("SIGINT", "SIGTERM", "SIGHUP")
+                  if hasattr(signal, name))
+
+
+@contextlib.contextmanager
+def signals_deferred() -> Iterator[None]:
+    """Hold Ctrl-C, SIGTERM and SIGHUP until the block is done (they are delivered then):
+    for renames that must all happen, and for a rename and the record of it."""
+    if not hasattr(signal, "pthread_sigmask") or \
+            threading.current_thread() is not threading.main_thread():
+        yield
+        return
+    old = signal.pthread_sigmask(signal.SIG_BLOCK, _DEFERRED)
+    try:
+        yield
+    finally:
+        signal.pthread_sigmask(signal.SIG_SETMASK, old)
 
 
 def _identities(path: str | Path) -> list[tuple[int, int] | str]:
@@ -260,8 +281,9 @@ class Transaction:
         """Rename every staged file into place, in the order they were staged."""
         done = []
         try:
-            for staged in self.staged:
-                done.append(staged.commit())
+            with signals_deferred():  # a signal now would leave some files old, some new
+                for staged in self.staged:
+                    done.append(staged.commit())
         finally:
             self.discard()
         return done

@@ -27,7 +27,7 @@ from typing import TYPE_CHECKING, Any
 from ..errors import InputError, NmoTimelineError, OptionError, Problem, Terminated
 from ..load import EventTable, load_events
 from ..plan.options import FigureOptions
-from .atomic import Staged, check_output, discard_temps, protect, staging
+from .atomic import Staged, check_output, discard_temps, protect, signals_deferred, staging
 from .notices import WarningLog, collect_warnings, merge
 from .save import FORMATS, check_canvas
 
@@ -223,7 +223,8 @@ def _run(jobs: list[Job], result: BatchResult, workers: int | None,
         merge(log)
         if staged is not None:
             try:
-                result.written.append(staged.adopt().commit())
+                with signals_deferred():  # a figure in place is a figure counted
+                    result.written.append(staged.adopt().commit())
             except OptionError as exc:
                 result.failed.setdefault(patient, []).append(str(exc))
         else:
