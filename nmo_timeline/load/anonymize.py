@@ -26,7 +26,7 @@ _MONTH = (r"(?:jan(?:uary|vier|uar)?|feb(?:ruary|ruar)?|f[ée]v(?:rier)?|m[aä]r
           r"de[cz](?:ember|embre)?|d[ée]c(?:embre)?)\.?")
 _YEAR = r"(?:19|20)\d\d|2100"
 DATE_LIKE = re.compile(
-    rf"(?<![\w])(?:"
+    rf"(?<![\w-])(?:"
     rf"\d{{4}}[-/.]\d{{1,2}}(?:[-/.]\d{{1,2}})?(?:[ T]\d{{1,2}}:\d{{2}}(?::\d{{2}})?)?"  # ISO
     rf"|\d{{1,2}}[./-]\d{{1,2}}[./-]\d{{2,4}}"  # dotted, slash, dashed day-month-year
     rf"|\d{{1,2}}\.?\s*{_MONTH}(?:\s*,?\s*\d{{2,4}})?"  # 10 May 2006, 10. Mai
