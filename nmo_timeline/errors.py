@@ -78,3 +78,17 @@ class InputError(NmoTimelineError):
 
 class OptionError(NmoTimelineError):
     """A command-line or API option has a value that cannot be used."""
+
+
+class Terminated(BaseException):
+    """The run was stopped by a signal (SIGTERM, SIGHUP): unwinds like KeyboardInterrupt,
+    so every temporary file is removed on the way out; the exit status is 128 + signal."""
+
+    def __init__(self, signum: int, name: str):
+        self.signum = signum
+        self.name = name
+        super().__init__(f"stopped by {name}")
+
+    @property
+    def exit_code(self) -> int:
+        return 128 + self.signum

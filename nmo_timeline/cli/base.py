@@ -9,11 +9,15 @@ the commands, so ``--help`` stays fast.
 
 from __future__ import annotations
 
+import contextlib
+import errno
 import functools
 import json
 import os
+import signal
 import sys
-from collections.abc import Callable
+import threading
+from collections.abc import Callable, Iterator, Sequence
 from pathlib import Path
 from typing import Annotated, Any, Optional, TypeVar
 
@@ -23,7 +27,7 @@ from typer.core import TyperGroup
 
 from .. import __version__
 from .._resources import bundled_events_path
-from ..errors import InputError, NmoTimelineError, OptionError, Problem
+from ..errors import InputError, NmoTimelineError, OptionError, Problem, Terminated
 
 F = TypeVar("F", bound=Callable[..., Any])
 MAX_WARNINGS = 10
@@ -32,15 +36,100 @@ INPUT = "Input"
 OUTPUT = "Output"
 
 
+# errors of writing to a standard stream (a closed pipe, a full disk), not of a named file
+STREAM_ERRNOS = frozenset({errno.EPIPE, errno.ENOSPC, errno.EIO, errno.EBADF, errno.EDQUOT,
+                           errno.EFBIG, errno.ECONNRESET})
+SIGNALS = ("SIGTERM", "SIGHUP")
+
+
+def _raise_terminated(signum: int, frame: Any) -> None:
+    for name in SIGNALS:  # a second signal must not interrupt the cleanup of the first
+        if hasattr(signal, name):
+            signal.signal(getattr(signal, name), signal.SIG_IGN)
+    raise Terminated(signum, signal.Signals(signum).name)
+
+
+@contextlib.contextmanager
+def stop_cleanly_on_signals() -> Iterator[None]:
+    """SIGTERM and SIGHUP unwind the run like Ctrl-C (temporary files removed, exit
+    status 143 or 129) instead of killing it mid-write; the old handlers come back after."""
+    if threading.current_thread() is not threading.main_thread():
+        yield
+        return
+    old = {}
+    for name in SIGNALS:
+        if hasattr(signal, name):
+            number = getattr(signal, name)
+            old[number] = signal.signal(number, _raise_terminated)
+    try:
+        yield
+    finally:
+        for number, handler in old.items():
+            signal.signal(number, handler)
+
+
+def _silence_stdout() -> None:
+    """Point stdout at the null device, so the flush at exit cannot fail again."""
+    with contextlib.suppress(OSError, ValueError, AttributeError):
+        devnull = os.open(os.devnull, os.O_WRONLY)
+        os.dup2(devnull, sys.stdout.fileno())
+        os.close(devnull)
+
+
+def stream_failed(exc: OSError) -> int:
+    """stdout could not take the output: a closed pipe ends quietly (``| head``), anything
+    else (a full disk) is one line; exit status 1 either way."""
+    _silence_stdout()
+    if exc.errno != errno.EPIPE:
+        err(f"error: cannot write to standard output ({exc.strerror or exc})")
+    return 1
+
+
+def is_stream_error(exc: BaseException) -> bool:
+    return isinstance(exc, OSError) and exc.filename is None and exc.errno in STREAM_ERRNOS
+
+
 class Group(TyperGroup):
     """Usage mistakes are one line and exit status 1, like every other user error."""
 
-    def main(self, args: Any = None, prog_name: str | None = None,
+    def main(self, args: Sequence[str] | None = None, prog_name: str | None = None,
              complete_var: str | None = None, standalone_mode: bool = True,
-             **extra: Any) -> Any:
+             windows_expand_args: bool = True, **extra: Any) -> Any:
+        if standalone_mode and (sys.stdout is None or sys.stderr is None):
+            closed = "standard output" if sys.stdout is None else "standard error"
+            for name in ("stdout", "stderr"):
+                if getattr(sys, name) is None:
+                    setattr(sys, name, open(os.devnull, "w"))  # noqa: SIM115
+            err(f"error: {closed} is closed; nothing was done")
+            sys.exit(1)
         try:
-            rv = super().main(args=args, prog_name=prog_name, complete_var=complete_var,
-                              standalone_mode=False, **extra)
+            with stop_cleanly_on_signals():
+                rv = self._main(args, prog_name, complete_var, standalone_mode,
+                                windows_expand_args, **extra)
+        except (Terminated, KeyboardInterrupt) as exc:  # arrived outside a command
+            if not standalone_mode:
+                raise
+            from ..output.atomic import discard_temps
+
+            discard_temps()
+            err(f"{'interrupted' if isinstance(exc, KeyboardInterrupt) else exc}; "
+                "nothing was written")
+            sys.exit(130 if isinstance(exc, KeyboardInterrupt) else exc.exit_code)
+        if standalone_mode:
+            try:
+                sys.stdout.flush()
+            except OSError as exc:
+                sys.exit(stream_failed(exc))
+            sys.exit(rv if isinstance(rv, int) else 0)
+        return rv
+
+    def _main(self, args: Sequence[str] | None, prog_name: str | None,
+              complete_var: str | None, standalone_mode: bool, windows_expand_args: bool,
+              **extra: Any) -> Any:
+        try:
+            return super().main(args=args, prog_name=prog_name, complete_var=complete_var,
+                                standalone_mode=False, windows_expand_args=windows_expand_args,
+                                **extra)
         except NoArgsIsHelpError as exc:
             if not standalone_mode:
                 raise
@@ -58,9 +147,10 @@ class Group(TyperGroup):
                 raise
             err("aborted; nothing was written")
             sys.exit(1)
-        if standalone_mode:
-            sys.exit(rv if isinstance(rv, int) else 0)
-        return rv
+        except OSError as exc:
+            if not standalone_mode or not is_stream_error(exc):
+                raise
+            sys.exit(stream_failed(exc))
 
 
 app = typer.Typer(
@@ -87,6 +177,16 @@ def handle_errors(fn: F) -> F:
 
     @functools.wraps(fn)
     def wrapper(*args: Any, **kwargs: Any) -> Any:
+        from ..output.notices import collect_warnings
+
+        try:
+            with collect_warnings() as log:
+                return run_command(*args, **kwargs)
+        finally:  # each thing the libraries warned about, once, in the tool's words
+            for line in log.lines():
+                err(f"warning: {line}")
+
+    def run_command(*args: Any, **kwargs: Any) -> Any:
         try:
             return fn(*args, **kwargs)
         except (typer.Exit, typer.Abort, SystemExit):
@@ -100,15 +200,30 @@ def handle_errors(fn: F) -> F:
         except KeyboardInterrupt:
             err("interrupted; nothing was written")
             raise typer.Exit(130) from None
+        except Terminated as exc:
+            err(f"{exc}; nothing was written")
+            raise typer.Exit(exc.exit_code) from None
+        except OSError as exc:
+            if is_stream_error(exc):
+                raise typer.Exit(stream_failed(exc)) from None
+            if exc.filename is None:
+                return _internal(exc)
+            # the machine's refusal (permissions, a vanished folder), not a bug
+            err(f"error: {exc.filename}: {exc.strerror or exc}")
+            raise typer.Exit(1) from None
         except Exception as exc:
-            if os.environ.get("NMO_TIMELINE_DEBUG"):
-                raise
-            err(f"internal error: {type(exc).__name__}: {exc}")
-            err("hint: this is a bug in nmo-timeline, not in your file; please report it "
-                "with the command you ran (NMO_TIMELINE_DEBUG=1 shows the traceback)")
-            raise typer.Exit(2) from None
+            return _internal(exc)
 
     return wrapper  # type: ignore[return-value]
+
+
+def _internal(exc: Exception) -> Any:
+    if os.environ.get("NMO_TIMELINE_DEBUG"):
+        raise exc
+    err(f"internal error: {type(exc).__name__}: {exc}")
+    err("hint: this is a bug in nmo-timeline, not in your file; please report it "
+        "with the command you ran (NMO_TIMELINE_DEBUG=1 shows the traceback)")
+    raise typer.Exit(2) from None
 
 
 def _version(value: bool) -> None:
@@ -137,6 +252,7 @@ CsvArg = Annotated[
     typer.Argument(
         help="Events file (.csv, .tsv or .xlsx). Default: the bundled illustrative case.",
         show_default=False,
+        readable=False,  # the loader says why a file cannot be read, in one line
     ),
 ]
 DateFormatOpt = Annotated[
@@ -179,8 +295,10 @@ TransparentOpt = Annotated[
 def load(csv: Path | None, date_format: str | None, encoding: str, strict: bool) -> Any:
     """The events file (the bundled case when none is given), validated."""
     from ..load import load_events
+    from ..output.atomic import protect
 
     path = csv if csv is not None else bundled_events_path()
+    protect(path)  # no output of this run may replace it
     return load_events(path, date_format=date_format, encoding=encoding, strict=strict)
 
 

@@ -8,7 +8,7 @@ from typing import Annotated, Any, Optional
 import typer
 
 from .._resources import bundled_events_path
-from ..errors import OptionError
+from ..errors import OptionError, Terminated
 from ..plan.options import DEFAULT_DPI, FigureOptions, ThemeName, TimeUnit, parse_size
 from .base import (
     OUTPUT,
@@ -116,6 +116,7 @@ def plot(
     The figure is a 16:9 slide (13.33 x 7.5 in) at 200 dpi; the format follows the
     output's extension. The file is written only when everything succeeded.
     """
+    from ..output.atomic import protect
     from ..output.save import output_format
 
     canvas = parse_size(size)
@@ -125,6 +126,7 @@ def plot(
 
         spec = load_style(style)
     fmt = output_format(output)  # refuse a bad extension before any work
+    protect(csv if csv is not None else bundled_events_path())
     options = FigureOptions(
         title=title or "", size=canvas, dpi=dpi, theme=theme.value, transparent=transparent,
         arr=arr, relative=relative, unit=unit.value if unit else None, window=window,
@@ -144,6 +146,9 @@ def plot(
                               f"{', '.join(clashing)}")
         _plot_batch(csv, outdir, fmt, options, load_options)
         return
+    from ..output.figures import check_outputs, write_timeline
+
+    check_outputs(output, options, pptx=pptx)  # before reading or drawing anything
     table = load(csv, **load_options)
     table = table.for_patient(patient) if patient is not None else table
     table.require_one_patient()
@@ -151,8 +156,6 @@ def plot(
         from ..draw.plot import BUNDLED_TITLE
 
         options = FigureOptions.of(options, title=BUNDLED_TITLE)
-    from ..output.figures import write_timeline
-
     written = write_timeline(table, output, options, build=build, pptx=pptx)
     line = warning_line(table.warnings)
     if line:
@@ -187,8 +190,20 @@ def _plot_batch(csv: Path | None, outdir: Path, fmt: str, options: FigureOptions
         def tick(done: int, total: int) -> None:
             bar.update(task, completed=done, total=total)
 
-        result = plot_all_patients(path, outdir, options, fmt=fmt, progress=tick,
-                                   **load_options)
+        try:
+            result = plot_all_patients(path, outdir, options, fmt=fmt, progress=tick,
+                                       **load_options)
+        except (KeyboardInterrupt, Terminated) as exc:
+            so_far = getattr(exc, "result", None)
+            if so_far is None:
+                raise
+            bar.stop()
+            n = len(so_far.written)
+            why = "interrupted" if isinstance(exc, KeyboardInterrupt) else str(exc)
+            err(f"{why}: wrote {n} of {so_far.total} figure{'s' if so_far.total != 1 else ''} "
+                f"to {outdir} before stopping; the others were not drawn")
+            raise typer.Exit(130 if isinstance(exc, KeyboardInterrupt) else
+                             exc.exit_code) from None
     typer.echo(f"wrote {len(result.written)} figure{'s' if len(result.written) != 1 else ''} "
                f"to {outdir}")
     if result.failed:

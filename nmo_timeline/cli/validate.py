@@ -2,8 +2,12 @@
 
 from __future__ import annotations
 
+import json
+import sys
+from collections.abc import Callable, Iterable, Iterator
+from dataclasses import replace
 from enum import Enum
-from typing import Annotated
+from typing import IO, Annotated, Any
 
 import typer
 
@@ -55,12 +59,74 @@ def validate(
             err(exc.report())
         raise typer.Exit(1) from None
     if format is ValidateFormat.json:
-        print_json({"file": str(path), "valid": True, "events": events_as_records(table),
-                    "normalised": table.notes,
-                    "warnings": [w.as_dict() for w in table.warnings], "errors": []})
+        write_json_stream(sys.stdout, {
+            "file": str(path), "valid": True, "events": _records(table, events_as_records),
+            "normalised": table.notes, "warnings": [w.as_dict() for w in table.warnings],
+            "errors": []})
         return
     typer.echo(table.summary())
     if table.notes:
         typer.echo("normalised: " + "; ".join(table.notes))
     for w in table.warnings:
         typer.echo(f"{w} (warning)")
+
+
+CHUNK = 10_000  # events turned into records at a time
+
+
+def _records(table: Any, as_records: Callable[[Any], list[dict[str, Any]]]
+             ) -> Iterator[list[dict[str, Any]]]:
+    """The table's events as JSON records, :data:`CHUNK` at a time (bounded memory)."""
+    ev = table.events
+    for start in range(0, len(ev), CHUNK):
+        yield as_records(replace(table, events=ev.iloc[start:start + CHUNK]))
+
+
+_encode_str = json.encoder.encode_basestring  # what json.dumps uses with ensure_ascii=False
+
+
+def _float(value: float) -> str:
+    return float.__repr__(value) if value - value == 0 else json.dumps(value)  # NaN, inf
+
+
+# each JSON value exactly as json.dumps writes it, by the value's type
+_ENCODE: dict[type, Callable[[Any], str]] = {
+    str: _encode_str, type(None): lambda _: "null", bool: lambda v: "true" if v else "false",
+    int: int.__repr__, float: _float,
+}
+
+
+def _scalar(value: Any) -> str:
+    encode = _ENCODE.get(type(value))
+    return encode(value) if encode is not None else json.dumps(value, ensure_ascii=False)
+
+
+def write_json_stream(out: IO[str], doc: dict[str, Any]) -> None:
+    """Write ``doc`` as ``json.dumps(doc, indent=2, ensure_ascii=False)`` would, except
+    that ``doc["events"]`` is an iterable of lists of flat records, written as they come:
+    a million events never sit in memory as one list or one string."""
+    out.write("{")
+    first = True
+    for key, value in doc.items():
+        out.write(("\n" if first else ",\n") + f"  {_encode_str(key)}: ")
+        first = False
+        if key == "events":
+            _write_records(out, value)
+        else:
+            out.write(json.dumps(value, indent=2, ensure_ascii=False).replace("\n", "\n  "))
+    out.write("\n}\n")
+
+
+def _write_records(out: IO[str], chunks: Iterable[list[dict[str, Any]]]) -> None:
+    written = 0
+    for records in chunks:
+        if not records:
+            continue
+        keys = list(records[0])
+        columns = [list(map(_scalar, [r[k] for r in records])) for k in keys]
+        row = "    {\n" + ",\n".join(f"      {_encode_str(k).replace('%', '%%')}: %s"
+                                      for k in keys) + "\n    }"
+        out.write(("[\n" if written == 0 else ",\n")
+                  + ",\n".join([row % values for values in zip(*columns, strict=True)]))
+        written += len(records)
+    out.write("\n  ]" if written else "[]")

@@ -18,7 +18,7 @@ from typing import Any
 
 import numpy as np
 
-from ..domain.registry import name_key, role_of
+from ..domain.registry import name_key, role_of, therapy_key
 from ..errors import InputError, Problem
 from . import dates as _dates
 from . import rows as _rows
@@ -209,12 +209,16 @@ def check(data: Rows, read_date: DateReader, *, custom: bool, decimal_comma: boo
         name=name, lines=lines, labels=dict(header.labels),
         text={key: column(key).text for key in ("start", "end", "name", "unit")},
         patient=column("patient").codes, kind=kind,
-        name_key=names.codes_by(name_key),
+        # therapy rows are one therapy by the registry (RTX = Rituximab), others by name;
+        # codes of the two kinds may coincide, which is harmless: kind is part of every key
+        name_key=np.where(kind == _KIND_INDEX["therapy"],
+                          names.codes_by(lambda t: therapy_key(t)[0]),
+                          names.codes_by(name_key)),
         start_first=start.values(lambda c: _day(c.value) if is_date(c) else 0, np.int64),
         start_style=start.values(style, np.int64),
         end_last=end.values(lambda c: _day(c.value, last=True) if is_date(c) else 0, np.int64),
         end_style=end.values(style, np.int64),
-        payload=payload, unit_folded=units.codes_by(str.casefold))
+        payload=payload, unit_key=units.codes_by(_rows.unit_key))
     end_pos = next(i for i, rule in enumerate(RULES) if rule.column == "end") + 0.5
     for r, problem in _rows.end_before_start(parsed, np.flatnonzero(starts & ends)):
         bad[r] = True
@@ -263,6 +267,7 @@ def check(data: Rows, read_date: DateReader, *, custom: bool, decimal_comma: boo
     if partial:
         table.errors = errors
         of_line = data.patient_of_line() if data.patient_of_line and errors else {}
+        # problems with the file as a whole (the header's, under --strict) name no patient
         table.error_patients = {p.line: of_line.get(p.line, "") for p in errors
-                                if p.line is not None}
+                                if p.line is not None and p.line != header.line}
     return table

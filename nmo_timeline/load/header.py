@@ -14,7 +14,7 @@ from collections.abc import Callable, Iterable
 from typing import NamedTuple
 
 from ..errors import InputError, Problem
-from .text import DELIMITERS, SURROGATE, printable
+from .text import DELIMITERS, SURROGATE, field_limit, printable
 
 COLUMNS = ("kind", "name", "start", "end", "value", "unit", "detail", "patient", "role")
 REQUIRED = ("kind", "start")
@@ -55,7 +55,8 @@ def choose_delimiter(header: str, line: int, name: str) -> str:
     """The one delimiter under which the header splits into known columns."""
     qualifying = []
     for d in DELIMITERS:
-        cells = next(csv.reader([header], delimiter=d))
+        with field_limit(header):
+            cells = next(csv.reader([header], delimiter=d))
         known = {norm_header(c) for c in cells} & set(COLUMNS)
         if known and len(cells) >= 2:
             qualifying.append((len(known), d))
@@ -73,6 +74,14 @@ def choose_delimiter(header: str, line: int, name: str) -> str:
         "the header splits into known columns under more than one delimiter ("
         + " and ".join(DELIMITERS[d] for _, d in qualifying)
         + "); use one delimiter throughout")])
+
+
+MAX_LABEL = 80  # longer header cells are shortened in messages
+
+
+def _shown(label: str) -> str:
+    """A header cell as messages name it: at most :data:`MAX_LABEL` characters."""
+    return label if len(label) <= MAX_LABEL else label[: MAX_LABEL - 3] + "..."
 
 
 class Header(NamedTuple):
@@ -105,7 +114,7 @@ def read_header(
     def error(column: str, message: str) -> None:
         errors.append(Problem(name, header_line, column, message))
 
-    written = [printable(c.replace("\xa0", " ").strip()) for c in header_cells]
+    written = [_shown(printable(c.replace("\xa0", " ").strip())) for c in header_cells]
     if any("\xa0" in c for c in header_cells):
         notes.append("non-breaking spaces in the header read as spaces")
     norm = [norm_header(c) for c in header_cells]

@@ -8,6 +8,7 @@ Each returns problems as ``(row, Problem)`` pairs, rows counted from 0 in file o
 
 from __future__ import annotations
 
+import re
 from collections import Counter
 from dataclasses import dataclass
 from typing import Any
@@ -28,16 +29,42 @@ class Parsed:
     text: dict[str, Any]  # column key -> callable row -> stripped text (for messages)
     patient: np.ndarray  # patient text codes
     kind: np.ndarray  # index into contract.KINDS, len(KINDS) where unreadable
-    name_key: np.ndarray  # codes of the folded therapy/analyte name
+    name_key: np.ndarray  # codes of the name rows are grouped by (see check.py)
     start_first: np.ndarray  # day number of the first day the start names (or 0)
     start_style: np.ndarray  # index into STYLES, -1 where the start did not parse
     end_last: np.ndarray  # day number of the end's last day (or 0)
     end_style: np.ndarray  # index into STYLES, -1 where the end is not a date
     payload: Any  # callable row -> the contents two rows of one key are compared by
-    unit_folded: np.ndarray  # codes of the unit, case-folded
+    unit_key: np.ndarray  # codes of :func:`unit_key` of the unit
 
 
 STYLES = (_dates.ISO, _dates.DOTTED, _dates.CUSTOM)
+
+
+_LETTERS = re.compile(r"[^\W\d_]+")
+_LITRE = re.compile(r"[mdcµμunpf]?[lL]")  # litre, with or without a small prefix
+
+
+def _harmless_case(run: str) -> str:
+    if _LITRE.fullmatch(run):
+        return run[:-1] + "L"
+    if run.casefold() == "iu":
+        return "IU"
+    return run
+
+
+def unit_key(unit: str) -> str:
+    """What two units are compared by: the text as written, except the case variants
+    that cannot change the meaning: the litre (``l`` or ``L``: ``pg/ml`` = ``pg/mL``)
+    and international units (``iu`` = ``IU``).  Any other difference in case is a
+    different unit: ``mU/mL`` (milli) is not ``MU/mL`` (mega).
+
+    Examples
+    --------
+    >>> unit_key("pg/ml") == unit_key("pg/mL"), unit_key("mU/mL") == unit_key("MU/mL")
+    (True, False)
+    """
+    return _LETTERS.sub(lambda m: _harmless_case(m.group()), unit)
 
 
 def label(p: Parsed, key: str) -> str:
@@ -129,8 +156,10 @@ def duplicates(p: Parsed, rows: np.ndarray) -> tuple[np.ndarray, list[tuple[int,
             dropped.add(r)
             line, first_line = int(p.lines[r]), int(p.lines[first])
             if a == b:
+                this, that = p.text["name"](r), p.text["name"](first)
+                how = "exactly" if this == that else f"under another name ('{this}' = '{that}')"
                 warnings.append((r, Problem(p.name, line, None,
-                                            f"repeats line {first_line} exactly; counted once")))
+                                            f"repeats line {first_line} {how}; counted once")))
                 continue
             diffs = [f for f, x, y in zip(fields, a, b, strict=True) if x != y]
             what = diffs[0] if diffs else "entry"
@@ -149,14 +178,17 @@ def one_unit_per_analyte(p: Parsed, labs: np.ndarray) -> list[tuple[int, Problem
     order, group = _groups(p.patient[labs], p.name_key[labs])
     sorted_rows = labs[order]
     first_row = sorted_rows[np.searchsorted(group, group, side="left")]
-    differs = p.unit_folded[sorted_rows] != p.unit_folded[first_row]
+    differs = p.unit_key[sorted_rows] != p.unit_key[first_row]
     problems = []
     for r, f in sorted(zip(sorted_rows[differs].tolist(), first_row[differs].tolist(),
                            strict=True)):
+        here, there = p.text["unit"](r), p.text["unit"](f)
+        case = (" (units differ in case, which matters: m is milli, M is mega)"
+                if here.casefold() == there.casefold() else "")
         problems.append((r, Problem(
             p.name, int(p.lines[r]), label(p, "unit"),
-            f"{p.text['name'](r)} is in '{p.text['unit'](r)}' here but in "
-            f"'{p.text['unit'](f)}' on line {int(p.lines[f])}; use one unit per analyte")))
+            f"{p.text['name'](r)} is in '{here}' here but in '{there}' on line "
+            f"{int(p.lines[f])}; use one unit per analyte{case}")))
     return problems
 
 

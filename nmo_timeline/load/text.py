@@ -7,9 +7,11 @@ lines, so a record's lines are remembered for messages.
 
 from __future__ import annotations
 
+import contextlib
 import csv
 import io
 import re
+from collections.abc import Iterator
 from typing import Any
 
 from ..errors import InputError, Problem
@@ -41,6 +43,12 @@ def decode(data: bytes, name: str, encoding: str, notes: list[str]) -> str:
     if b"\x00" in data[:65536] or data.startswith(b"%PDF"):
         raise file_problem(name, "this is not a text file (it contains binary data); expected "
                                  "a CSV file")
+    nul = data.find(b"\x00")
+    if nul >= 0:  # past the first 64 KiB: the file is text with a stray NUL byte in it
+        line = data.count(b"\n", 0, nul) + 1
+        raise InputError([Problem(name, line, None,
+                                  "a NUL byte (binary data) inside the text; a CSV file holds "
+                                  "text only: remove it, or re-export the file")])
     enc = encoding.lower().replace("_", "-")
     if enc in ("utf-8", "utf8", "utf-8-sig"):
         text = data.decode("utf-8", errors="surrogateescape")
@@ -102,6 +110,18 @@ class Source:
         return "".join(self._lines[start - 1 : end]).rstrip("\r\n")
 
 
+@contextlib.contextmanager
+def field_limit(text: str) -> Iterator[None]:
+    """The csv module's field size limit raised to the text's length (a cell can be no
+    longer), so a long but valid quoted cell is read; the old limit is restored after."""
+    old = csv.field_size_limit()
+    csv.field_size_limit(max(old, len(text) + 1))
+    try:
+        yield
+    finally:
+        csv.field_size_limit(old)
+
+
 def read_columns(text: str, delimiter: str) -> list[Any] | None:
     """The cells of a rectangular file whose records are one physical line each, as columns.
 
@@ -117,7 +137,8 @@ def read_columns(text: str, delimiter: str) -> list[Any] | None:
     if '"' in text:
         reader = csv.reader(io.StringIO(text, newline=""), delimiter=delimiter, strict=True)
         try:
-            rows = list(reader)
+            with field_limit(text):
+                rows = list(reader)
         except csv.Error:
             return None
         width = len(rows[0]) if rows else 0
@@ -154,10 +175,11 @@ def split(text: str, delimiter: str, name: str) -> list[Record]:
     append = records.append
     prev = 0
     try:
-        for cells in reader:
-            end = reader.line_num
-            append((prev + 1, cells, end))
-            prev = end
+        with field_limit(text):
+            for cells in reader:
+                end = reader.line_num
+                append((prev + 1, cells, end))
+                prev = end
     except csv.Error as exc:
         start = prev + 1
         if "unexpected end of data" in str(exc):

@@ -3,14 +3,30 @@
 The first worksheet is read as text cells with the sheet's own row numbers and
 then validated exactly like a CSV.  Date cells become ISO dates; a date cell
 with a time of day other than midnight keeps its time, so the loader refuses it.
+
+A workbook is a zip of XML parts, and three things about it are not trusted:
+
+- the sheet's ``<dimension>`` tag (many tools other than Excel write a wrong
+  one): every row and cell the sheet holds is read, wherever it is;
+- document type declarations: no part of a real workbook has one, and one may
+  declare entities that expand to gigabytes or read other files, so a workbook
+  with one is refused before any XML parser sees it;
+- the zip itself: a truncated or damaged file is one clear error.
 """
 
 from __future__ import annotations
 
 import io
+import zipfile
 from datetime import date, datetime, time
 
 from ..errors import InputError, Problem
+
+# A document type declaration (and so any entity declaration) in any encoding XML allows
+_DTD_MARKERS = tuple(marker.encode(encoding)
+                     for marker in ("<!DOCTYPE", "<!ENTITY")
+                     for encoding in ("utf-8", "utf-16-le", "utf-16-be"))
+_CHUNK = 1 << 20
 
 
 def _cell_text(value: object) -> str:
@@ -29,6 +45,41 @@ def _cell_text(value: object) -> str:
     return str(value)
 
 
+def _unreadable(name: str, why: str) -> InputError:
+    return InputError([Problem(name, None, None, f"is not a readable .xlsx workbook ({why})")])
+
+
+def _has_dtd(archive: zipfile.ZipFile, member: zipfile.ZipInfo) -> bool:
+    """Whether an XML part declares a document type, read in chunks (parts can be large)."""
+    keep = max(len(m) for m in _DTD_MARKERS) - 1
+    tail = b""
+    with archive.open(member) as fh:
+        while chunk := fh.read(_CHUNK):
+            window = tail + chunk
+            if any(marker in window for marker in _DTD_MARKERS):
+                return True
+            tail = window[-keep:]
+    return False
+
+
+def check_parts(data: bytes, name: str) -> None:
+    """Refuse a workbook that is not a whole zip, or whose XML declares a document type."""
+    try:
+        with zipfile.ZipFile(io.BytesIO(data)) as archive:
+            for member in archive.infolist():
+                if member.filename.lower().endswith((".xml", ".rels", ".vml")) and \
+                        _has_dtd(archive, member):
+                    raise InputError([Problem(
+                        name, None, None,
+                        f"is refused: its part '{member.filename}' declares a document type "
+                        "(XML entities), which no spreadsheet program writes; open it in Excel "
+                        "and save it again, or save the sheet as CSV UTF-8")])
+    except (zipfile.BadZipFile, zipfile.LargeZipFile, EOFError, OSError, ValueError,
+            NotImplementedError) as exc:
+        raise _unreadable(name, f"the file is damaged or truncated: {type(exc).__name__}") \
+            from None
+
+
 def read_xlsx_records(data: bytes, name: str) -> tuple[list[tuple[int, list[str], int]], list[str]]:
     """Rows of the first worksheet as (sheet row number, cells, sheet row number)."""
     try:
@@ -37,25 +88,33 @@ def read_xlsx_records(data: bytes, name: str) -> tuple[list[tuple[int, list[str]
         message = ("reading .xlsx needs openpyxl: pip install 'nmo-timeline[xlsx]' "
                    "(or save the sheet as CSV UTF-8)")
         raise InputError([Problem(name, None, None, message)]) from None
+    check_parts(data, name)
     try:
         wb = load_workbook(io.BytesIO(data), read_only=True, data_only=True)
     except Exception as exc:  # openpyxl raises many types for broken files
-        message = f"is not a readable .xlsx workbook ({type(exc).__name__})"
-        raise InputError([Problem(name, None, None, message)]) from None
+        raise _unreadable(name, type(exc).__name__) from None
     try:
         ws = wb.worksheets[0]
+        title = ws.title
+        # the sheet's <dimension> tag may lie: read from A1 to wherever the rows end
+        if hasattr(ws, "reset_dimensions"):
+            ws.reset_dimensions()
         records = []
-        first = ws.min_row or 1
-        for number, values in enumerate(ws.iter_rows(values_only=True), start=first):
+        for number, values in enumerate(ws.iter_rows(min_row=1, min_col=1, values_only=True),
+                                        start=1):
             cells = [_cell_text(v) for v in values]
             while cells and cells[-1] == "":
                 cells.pop()
             records.append((number, cells, number))
+    except InputError:
+        raise
+    except Exception as exc:  # a damaged sheet part shows only while it is read
+        raise _unreadable(name, f"the sheet cannot be read: {type(exc).__name__}") from None
     finally:
         wb.close()
     # a sheet has no short rows: empty trailing cells are empty, so pad to the header
     header_width = next((len(c) for _, c, _ in records if any(x.strip() for x in c)), 0)
     padded = [(n, c + [""] * (header_width - len(c)) if len(c) < header_width else c, last)
               for n, c, last in records]
-    notes = [f"read the first worksheet '{ws.title}'"]
+    notes = [f"read the first worksheet '{title}'"]
     return padded, notes

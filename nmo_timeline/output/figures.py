@@ -1,16 +1,25 @@
 """One patient's figure to files: the figure, or one frame per period (``--build``),
-and optionally slides in a PowerPoint deck (``--pptx``)."""
+and optionally slides in a PowerPoint deck (``--pptx``).
+
+All or nothing: every file a run writes (the figure or every frame, and the deck)
+is staged first and renamed into place only when all of them are complete
+(:class:`~nmo_timeline.output.atomic.Transaction`), so an error or a signal half
+way through a build leaves no frame and no deck behind.  What can be checked
+before drawing (the folders, the deck, the title, the canvas) is checked first.
+"""
 
 from __future__ import annotations
 
-import tempfile
+import io
 from dataclasses import dataclass
 from datetime import date
 from pathlib import Path
+from typing import IO
 
 from ..load import EventTable
 from ..plan.options import FigureOptions
-from .save import output_format, save_figure
+from .atomic import Transaction, check_output
+from .save import check_canvas, output_format, write_figure
 
 
 @dataclass(frozen=True)
@@ -27,37 +36,61 @@ def frame_paths(output: Path, count: int) -> list[Path]:
             for k in range(1, count + 1)]
 
 
+def check_outputs(output: Path, options: FigureOptions, *, pptx: Path | None = None) -> str:
+    """Everything about the outputs that can be refused before loading or drawing:
+    the format, the folders, an output that is an input, the canvas, the deck and
+    its title.  Returns the format."""
+    fmt = output_format(output)
+    check_output(output)
+    if fmt == "png" or pptx is not None:
+        check_canvas(options.size, options.dpi)
+    if pptx is not None:
+        from .slides import require_pptx
+
+        check_output(pptx)
+        require_pptx(pptx, options.title)
+    return fmt
+
+
 def write_timeline(table: EventTable, output: Path, options: FigureOptions, *,
                    build: bool = False, pptx: Path | None = None) -> Written:
     """Draw ``table`` (one patient) to ``output``, or to numbered frames with ``build``;
     with ``pptx``, also add a slide per figure to that deck (created or appended)."""
     from ..draw.plot import plot_timeline
 
-    fmt = output_format(output)
-    if pptx is not None:
-        from .slides import require_pptx
-
-        require_pptx(pptx)
+    fmt = check_outputs(output, options, pptx=pptx)
     table.require_one_patient()
+    if options.anonymize:
+        from ..load.anonymize import scrub_dates
+
+        table = scrub_dates(table)
     steps: list[date | None] = [None]
     if build:
         from ..plan.build import build_steps
 
         steps = list(build_steps(table))
     outputs = frame_paths(output, len(steps)) if build else [output]
-    written = []
-    with tempfile.TemporaryDirectory() as tmp:
-        slide_images = []
+    for out in outputs:
+        check_output(out)
+    with Transaction() as tx:
+        slide_images: list[Path | IO[bytes]] = []
         for until, out in zip(steps, outputs, strict=True):
             fig = plot_timeline(table, options, reveal_until=until)
-            written.append(save_figure(fig, out, dpi=options.dpi,
-                                       transparent=options.transparent))
-            if pptx is not None:  # slides need a PNG: the output itself, or a copy
-                slide_images.append(
-                    written[-1] if fmt == "png" and not options.transparent else
-                    save_figure(fig, Path(tmp) / f"{len(written)}.png", dpi=options.dpi))
-        if pptx is not None:
+            with tx.file(out) as fh:
+                write_figure(fig, fh, fmt, dpi=options.dpi, transparent=options.transparent)
+            if pptx is not None:  # slides need an opaque PNG: the output itself, or a copy
+                if fmt == "png" and not options.transparent:
+                    slide_images.append(io.BytesIO(Path(tx.staged[-1].tmp).read_bytes()))
+                else:
+                    image = io.BytesIO()
+                    write_figure(fig, image, "png", dpi=options.dpi)
+                    slide_images.append(image)
+        if pptx is None:
+            written = tx.commit()
+        else:
             from .slides import add_slides
 
-            add_slides(pptx, slide_images, options.title)
+            written = [s.shown for s in tx.staged]
+            add_slides(pptx, slide_images, options.title, anonymize=options.anonymize,
+                       transaction=tx)
     return Written(written, pptx)

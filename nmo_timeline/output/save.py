@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import io
 from pathlib import Path
-from typing import IO, Any, cast
+from typing import IO, Any, BinaryIO, cast
 
 import matplotlib
 from matplotlib.figure import Figure
@@ -14,6 +14,21 @@ from ..errors import OptionError
 from .atomic import atomic_output
 
 FORMATS = ("png", "svg", "pdf")
+# The largest raster drawn: 200 million pixels (an RGBA buffer of 800 MB, about twice that
+# while it is written). Every preset size fits at the highest --dpi (a 16:9 slide at
+# 1200 dpi is 144 million pixels); 50 x 50 in at 1200 dpi (3,600 million) does not.
+MAX_PIXELS = 200_000_000
+
+
+def check_canvas(size: tuple[float, float], dpi: float) -> None:
+    """Refuse, before anything is drawn, a raster canvas over :data:`MAX_PIXELS`."""
+    width, height = round(size[0] * dpi), round(size[1] * dpi)
+    if width * height > MAX_PIXELS:
+        raise OptionError(
+            f"a {size[0]:g} x {size[1]:g} in canvas at {dpi:g} dpi is {width} x {height} "
+            f"pixels ({width * height / 1e6:,.0f} million); PNG output is limited to "
+            f"{MAX_PIXELS // 1_000_000} million pixels: lower --dpi or --size, or write "
+            ".svg or .pdf")
 
 
 def output_format(path: str | Path) -> str:
@@ -60,17 +75,34 @@ def save_figure(
     """
     out = Path(path)
     fmt = output_format(out)
+    if fmt == "png":
+        check_canvas(tuple(fig.get_size_inches()), dpi or fig.dpi)
+    with atomic_output(out) as fh:
+        write_figure(fig, fh, fmt, dpi=dpi, transparent=transparent)
+    return out
+
+
+def write_figure(fig: Figure, fh: BinaryIO, fmt: str, *, dpi: float | None = None,
+                 transparent: bool = False) -> None:
+    """Draw ``fig`` into an open binary file as ``fmt`` (png, svg or pdf): the bytes
+    :func:`save_figure` writes, for callers that stage several files at once."""
+    if fmt == "png":
+        check_canvas(tuple(fig.get_size_inches()), dpi or fig.dpi)
     facecolor = "none" if transparent else fig.get_facecolor()
-    with atomic_output(out) as fh, matplotlib.rc_context(cast(Any, drawing_rc(fig))):
+    with matplotlib.rc_context(cast(Any, drawing_rc(fig))):
         if fmt == "png":
             _write_png(fig, fh, dpi=dpi or fig.dpi, transparent=transparent, facecolor=facecolor)
         else:
-            metadata = {"svg": {"Date": None, "Creator": None},
-                        "pdf": {"CreationDate": None, "ModDate": None, "Producer": None,
-                                "Creator": None}}[fmt]
-            fig.savefig(fh, format=fmt, dpi=dpi or fig.dpi, metadata=metadata,
+            fig.savefig(fh, format=fmt, dpi=dpi or fig.dpi, metadata=_METADATA[fmt],
                         transparent=transparent, facecolor=facecolor)
-    return out
+
+
+# No creation date, no software name: the same input gives the same bytes, and nothing
+# identifies who made the file or when; no user text goes into metadata either
+_METADATA: dict[str, dict[str, Any]] = {
+    "svg": {"Date": None, "Creator": None},
+    "pdf": {"CreationDate": None, "ModDate": None, "Producer": None, "Creator": None},
+}
 
 
 def _write_png(fig: Figure, fh: IO[bytes], *, dpi: float, transparent: bool,

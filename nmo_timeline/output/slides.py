@@ -3,17 +3,30 @@
 ``add_slides`` writes a 16:9 deck, or appends to an existing one, with one slide
 per figure: the title and the figure, scaled to fit below it.  The deck is
 written once, atomically, so a failure never leaves a broken deck behind.
+
+Runs that add to the same deck at the same time take turns: each holds a lock
+file beside the deck (``.DECK.pptx.lock``) from reading the deck to renaming the
+new one into place, so no run's slides are lost; a run that cannot get the lock
+within :data:`LOCK_WAIT_S` seconds stops with a message and writes nothing.
 """
 
 from __future__ import annotations
 
+import contextlib
+import os
+import time
+from collections.abc import Iterator
+from datetime import datetime
 from pathlib import Path
-from typing import Any
+from typing import IO, Any
 
 from ..errors import OptionError
-from .atomic import atomic_output
+from .atomic import Transaction, target_of
+from .xmltext import xml_safe
 
 SLIDE_W_IN, SLIDE_H_IN = 13.333, 7.5
+LOCK_WAIT_S = 120.0
+NEUTRAL_DATE = datetime(2000, 1, 1)
 
 
 def _open_deck(deck: str | Path) -> Any:
@@ -29,6 +42,7 @@ def _open_deck(deck: str | Path) -> Any:
         prs = Presentation()
         prs.slide_width = Inches(SLIDE_W_IN)
         prs.slide_height = Inches(SLIDE_H_IN)
+        _neutral_metadata(prs)  # the template's author and dates are python-pptx's own
         return prs
     try:
         return Presentation(str(deck))
@@ -37,39 +51,120 @@ def _open_deck(deck: str | Path) -> Any:
                           f"({type(exc).__name__}); nothing was written") from None
 
 
-def require_pptx(deck: str | Path) -> None:
-    """Refuse early (before any figure is written) when a deck cannot be made."""
-    _open_deck(deck)
+def _neutral_metadata(prs: Any) -> None:
+    """Core properties that say nothing about who made the deck, when, or with what."""
+    props = prs.core_properties
+    for name in ("author", "last_modified_by", "title", "subject", "keywords", "comments",
+                 "category", "content_status", "identifier", "language", "version"):
+        setattr(props, name, "")
+    props.revision = 1
+    props.created = props.modified = props.last_printed = NEUTRAL_DATE
 
 
-def add_slides(deck: str | Path, images: list[Path], title: str = "") -> Path:
-    """Append one slide per PNG in ``images``, each with ``title``, to ``deck``
-    (created if absent), and write the deck once, atomically."""
-    from PIL import Image
-    from pptx.util import Emu, Inches, Pt
-
+def require_pptx(deck: str | Path, title: str = "") -> None:
+    """Refuse early (before any figure is drawn or written) when a deck cannot be made,
+    or cannot take the slide title."""
+    folder = target_of(deck).parent
+    if not folder.is_dir():
+        raise OptionError(f"{deck}: the folder {folder} does not exist")
     prs = _open_deck(deck)
-    sw, sh = int(prs.slide_width or 0), int(prs.slide_height or 0)
+    if title:
+        try:
+            _add_title(prs.slides.add_slide(prs.slide_layouts[5]), prs, title)
+        except Exception as exc:  # python-pptx refuses text lxml cannot store
+            raise OptionError(f"--title: a slide title cannot hold this text "
+                              f"({type(exc).__name__}: {exc})") from None
+
+
+def _add_title(slide: Any, prs: Any, title: str) -> int:
+    """Write the title on ``slide``; return where the picture may start (EMU)."""
+    from pptx.util import Inches, Pt
+
     margin = int(Inches(0.25))
-    for image in images:
-        layout = prs.slide_layouts[5] if title else prs.slide_layouts[6]  # title only / blank
-        slide = prs.slides.add_slide(layout)
-        top = margin
-        if title:
-            shape = slide.shapes.title
-            shape.text = title
-            shape.left, shape.top = margin, margin
-            shape.width, shape.height = sw - 2 * margin, int(Inches(0.8))
-            for paragraph in shape.text_frame.paragraphs:
-                for run in paragraph.runs:
-                    run.font.size = Pt(28)
-            top = int(shape.top) + int(shape.height)
-        with Image.open(image) as im:
-            w_px, h_px = im.size
-        scale = min((sw - 2 * margin) / w_px, (sh - top - margin) / h_px)
-        pic_w, pic_h = int(w_px * scale), int(h_px * scale)
-        slide.shapes.add_picture(str(image), Emu((sw - pic_w) // 2), Emu(top), Emu(pic_w),
-                                 Emu(pic_h))
-    with atomic_output(deck) as fh:
-        prs.save(fh)
+    shape = slide.shapes.title
+    shape.text = xml_safe(title)
+    shape.left, shape.top = margin, margin
+    shape.width, shape.height = int(prs.slide_width or 0) - 2 * margin, int(Inches(0.8))
+    for paragraph in shape.text_frame.paragraphs:
+        for run in paragraph.runs:
+            run.font.size = Pt(28)
+    return int(shape.top) + int(shape.height)
+
+
+@contextlib.contextmanager
+def deck_lock(deck: str | Path, wait: float | None = None) -> Iterator[None]:
+    """Hold the lock file beside ``deck`` (waiting up to ``wait`` seconds for it)."""
+    try:
+        import fcntl
+    except ImportError:  # pragma: no cover - not POSIX: no locking
+        yield
+        return
+    target = target_of(deck)
+    lock = target.parent / f".{target.name}.lock"
+    deadline = time.monotonic() + (LOCK_WAIT_S if wait is None else wait)
+    while True:
+        try:
+            fd = os.open(lock, os.O_RDWR | os.O_CREAT, 0o600)
+        except OSError as exc:
+            raise OptionError(f"{deck}: cannot write there ({exc.strerror or exc})") from None
+        try:
+            fcntl.flock(fd, fcntl.LOCK_EX | fcntl.LOCK_NB)
+        except BlockingIOError:
+            os.close(fd)
+            if time.monotonic() > deadline:
+                raise OptionError(
+                    f"{deck}: another nmo-timeline run is adding slides to this deck (it "
+                    f"holds {lock}); nothing was written: try again when it has finished"
+                ) from None
+            time.sleep(0.05)
+            continue
+        try:  # the lock file may have been removed and made anew while we waited
+            same = os.fstat(fd).st_ino == os.stat(lock).st_ino
+        except FileNotFoundError:
+            same = False
+        if same:
+            break
+        os.close(fd)
+    try:
+        yield
+    finally:
+        with contextlib.suppress(OSError):
+            os.unlink(lock)
+        os.close(fd)
+
+
+def add_slides(deck: str | Path, images: list[Path | IO[bytes]], title: str = "",
+               *, anonymize: bool = False, transaction: Transaction | None = None) -> Path:
+    """Append one slide per PNG in ``images``, each with ``title``, to ``deck``
+    (created if absent), and write the deck once, atomically.
+
+    With ``transaction``, the deck is staged in it and the transaction is committed
+    (with the files staged before it) while the deck is locked.  With ``anonymize``,
+    the deck's core properties (author, dates, revision) are made neutral.
+    """
+    from PIL import Image
+    from pptx.util import Emu, Inches
+
+    with deck_lock(deck):
+        prs = _open_deck(deck)
+        if anonymize:
+            _neutral_metadata(prs)
+        sw, sh = int(prs.slide_width or 0), int(prs.slide_height or 0)
+        margin = int(Inches(0.25))
+        for image in images:
+            layout = prs.slide_layouts[5] if title else prs.slide_layouts[6]  # title / blank
+            slide = prs.slides.add_slide(layout)
+            top = _add_title(slide, prs, title) if title else margin
+            with Image.open(image) as im:
+                w_px, h_px = im.size
+            if not isinstance(image, Path):
+                image.seek(0)
+            scale = min((sw - 2 * margin) / w_px, (sh - top - margin) / h_px)
+            pic_w, pic_h = int(w_px * scale), int(h_px * scale)
+            slide.shapes.add_picture(image if not isinstance(image, Path) else str(image),
+                                     Emu((sw - pic_w) // 2), Emu(top), Emu(pic_w), Emu(pic_h))
+        tx = transaction if transaction is not None else Transaction()
+        with tx.file(deck) as fh:
+            prs.save(fh)
+        tx.commit()
     return Path(deck)

@@ -137,6 +137,11 @@ class FigureOptions:
         if isinstance(self.size, str):
             object.__setattr__(self, "size", parse_size(self.size))
         object.__setattr__(self, "annotate", tuple(self.annotate or ()))
+        if self.anonymize and self.relative is not None:
+            from .timeaxis import HiddenAnchor
+
+            # a date anchor is shown as "anchor": the axis label must not carry the date
+            object.__setattr__(self, "relative", HiddenAnchor(self.relative))
 
     @classmethod
     def of(cls, options: FigureOptions | None = None, **changes: Any) -> FigureOptions:

@@ -10,7 +10,7 @@ the file and the key.  Example (the README has the complete one)::
     "IV methylprednisolone" = "IVMP"
     [colours]                                # by therapy name, or by registry class
     Tocilizumab = "#CC79A7"
-    "anti-CD20" = "#0072B2"
+    "anti-CD20" = "#0072B2"                  # (#RGB is read as #RRGGBB)
     [font]
     family = "DejaVu Sans"
     scale = 1.1
@@ -77,6 +77,19 @@ class StyleSpec:
         return None
 
 
+def _table(doc: dict[str, Any], section: str) -> dict[str, Any]:
+    """A section that must be a table (reported as such by :func:`parse_style`), or {}."""
+    value = doc.get(section, {})
+    return value if isinstance(value, dict) else {}
+
+
+def _six_digits(colour: str) -> str:
+    """``#abc`` as ``#aabbcc`` (the CSS reading of a three-digit colour)."""
+    if len(colour) == 4:
+        return "#" + "".join(ch * 2 for ch in colour[1:])
+    return colour
+
+
 def load_style(path: str | Path) -> StyleSpec:
     """Read and check a style file."""
     p = Path(path)
@@ -89,6 +102,9 @@ def load_style(path: str | Path) -> StyleSpec:
         doc = tomllib.loads(p.read_text(encoding="utf-8"))
     except (UnicodeDecodeError, tomllib.TOMLDecodeError) as exc:
         raise StyleError(f"{where}: not a valid TOML file ({exc})") from None
+    except RecursionError:
+        raise StyleError(f"{where}: not a style file: its arrays or tables are nested too "
+                         "deeply (a style file nests at most two levels)") from None
     return parse_style(doc, where)
 
 
@@ -113,8 +129,8 @@ def parse_style(doc: dict[str, Any], where: str = "<style>") -> StyleSpec:
                 if key not in allowed:
                     bad(f"{section}.{key}", f"unknown key; use {', '.join(sorted(allowed))}")
 
-    lanes = doc.get("lanes", {})
-    if isinstance(lanes, dict):
+    lanes = _table(doc, "lanes")
+    if lanes:
         order = lanes.get("order", [])
         if not isinstance(order, list) or not all(isinstance(x, str) for x in order):
             bad("lanes.order", "must be a list of therapy names")
@@ -125,25 +141,29 @@ def parse_style(doc: dict[str, Any], where: str = "<style>") -> StyleSpec:
             bad("lanes.labels", "must map therapy names to labels (text)")
         else:
             spec.labels = {name_key(k): v for k, v in labels.items()}
-    colours = {**doc.get("colors", {}), **doc.get("colours", {})}
+    colours = {**_table(doc, "colors"), **_table(doc, "colours")}
     for key, value in colours.items():
         if not isinstance(value, str) or not _HEX.match(value):
-            bad(f"colours.{key}", f"'{value}' is not a colour; use #RRGGBB")
+            shown = ("a table" if isinstance(value, dict) else
+                     "a list" if isinstance(value, list) else f"'{value}'")
+            bad(f"colours.{key}", f"{shown} is not a colour; use #RRGGBB")
         else:
-            spec.colours[name_key(key)] = value
-    font = doc.get("font", {})
-    if isinstance(font, dict):
+            spec.colours[name_key(key)] = _six_digits(value)
+    font = _table(doc, "font")
+    if font:
         family = font.get("family")
         if family is not None and not isinstance(family, str):
             bad("font.family", "must be text")
         spec.font_family = family
         scale = font.get("scale", 1.0)
-        if not isinstance(scale, (int, float)) or not 0.5 <= scale <= 2.0:
+        # booleans are ints in Python: `scale = true` is not a number
+        if isinstance(scale, bool) or not isinstance(scale, (int, float)) \
+                or not 0.5 <= scale <= 2.0:
             bad("font.scale", "must be a number from 0.5 to 2")
         else:
             spec.font_scale = float(scale)
-    panels = doc.get("panels", {})
-    if isinstance(panels, dict) and "show" in panels:
+    panels = _table(doc, "panels")
+    if "show" in panels:
         show = panels["show"]
         if not isinstance(show, list) or not all(isinstance(x, str) for x in show):
             bad("panels.show", f"must be a list of panel names ({', '.join(PANELS)})")

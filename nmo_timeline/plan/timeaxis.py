@@ -9,6 +9,7 @@ unit (days, weeks, months, years) follows the span unless given.
 
 from __future__ import annotations
 
+import math
 from dataclasses import dataclass
 from datetime import date, timedelta
 from typing import TYPE_CHECKING
@@ -21,6 +22,14 @@ from ..load.dates import DateError, parse_date
 if TYPE_CHECKING:
     from ..load import EventTable
 
+MAX_OFFSET_DAYS = 200 * 366  # relative times further than 200 years from the anchor are refused
+
+
+class HiddenAnchor(str):
+    """A ``--relative`` anchor under ``--anonymize``: read like the text it is, but a date
+    anchor is described as "anchor" instead of by its date ("Years since anchor")."""
+
+    __slots__ = ()
 
 
 @dataclass(frozen=True)
@@ -45,8 +54,18 @@ class TimeAxis:
         return f"{self.unit.capitalize()} since {self.anchor_label}" if self.relative else ""
 
     def to_date(self, value: float) -> date:
+        """The day ``value`` units after the anchor; an OptionError for a time that no
+        axis can show (not finite, or over 200 years away)."""
         assert self.anchor is not None
-        return self.anchor + timedelta(days=round(value * self.unit_days))
+        days = value * self.unit_days
+        if not math.isfinite(days) or abs(days) > MAX_OFFSET_DAYS:
+            raise OptionError(f"'{value:g}' {self.unit} from the anchor is not a time the axis "
+                              "can show (at most 200 years either side)")
+        try:
+            return self.anchor + timedelta(days=round(days))
+        except OverflowError:
+            raise OptionError(f"'{value:g}' {self.unit} from the anchor is past the years a "
+                              "date can have") from None
 
 
 def auto_unit(span_days: int) -> str:
@@ -76,7 +95,8 @@ def resolve_anchor(table: EventTable, spec: str) -> tuple[date, str]:
     except DateError:
         parsed = None
     if parsed is not None:
-        return parsed.first, parsed.first.isoformat()
+        return parsed.first, "anchor" if isinstance(spec, HiddenAnchor) else \
+            parsed.first.isoformat()
     want, label = therapy_key(spec)
     th = ev[ev["kind"] == "therapy"]
     days = [r.start.date() for r in th.itertuples() if therapy_key(r.name)[0] == want]
@@ -106,7 +126,10 @@ def parse_window(text: str, axis: TimeAxis) -> tuple[date | None, date | None]:
             if not axis.relative:
                 raise OptionError(f"--window '{text}': numbers need --relative; "
                                   "or give dates (YYYY-MM-DD)")
-            return axis.to_date(value)
+            try:
+                return axis.to_date(value)
+            except OptionError as exc:
+                raise OptionError(f"--window '{text}': {exc}") from None
         try:
             return parse_date(part).first
         except DateError as exc:

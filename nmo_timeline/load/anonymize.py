@@ -1,0 +1,68 @@
+"""``--anonymize`` for free text: date-like text removed from every text field kept.
+
+Calendar dates are what ``--anonymize`` takes out of a figure: the axis is relative
+and the detail text is not drawn.  Names and units are kept (they are what the
+figure is for), but a date can hide in them too (``Rituximab 2008-06-02``, a lab
+named ``IL-6 (10.05.2006)``): :func:`scrub_dates` replaces every date-like piece
+of such text with ``[date]``.  Date-like: full or partial ISO dates, dotted and
+slash dates, a month name with a day or year, and a year from 1900 to 2100
+standing alone.
+"""
+
+from __future__ import annotations
+
+import re
+from dataclasses import replace
+from typing import TYPE_CHECKING
+
+from ..domain.registry import name_key
+
+if TYPE_CHECKING:
+    from .table import EventTable
+
+_MONTH = (r"(?:jan(?:uary|vier|uar)?|feb(?:ruary|ruar)?|f[ée]v(?:rier)?|m[aä]r(?:ch|z|s)?|"
+          r"apr(?:il)?|avr(?:il)?|ma[iy]|june?|juin|juni|july?|juil(?:let)?|juli|aug(?:ust)?|"
+          r"ao[uû]t|sep(?:t(?:ember|embre)?)?|o[ck]t(?:ober|obre)?|nov(?:ember|embre)?|"
+          r"de[cz](?:ember|embre)?|d[ée]c(?:embre)?)\.?")
+_YEAR = r"(?:19|20)\d\d|2100"
+DATE_LIKE = re.compile(
+    rf"(?<![\w-])(?:"
+    rf"\d{{4}}[-/.]\d{{1,2}}(?:[-/.]\d{{1,2}})?(?:[ T]\d{{1,2}}:\d{{2}}(?::\d{{2}})?)?"  # ISO
+    rf"|\d{{1,2}}[./-]\d{{1,2}}[./-]\d{{2,4}}"  # dotted, slash, dashed day-month-year
+    rf"|\d{{1,2}}\.?\s*{_MONTH}(?:\s*,?\s*\d{{2,4}})?"  # 10 May 2006, 10. Mai
+    rf"|{_MONTH}\s*\d{{1,2}}(?:st|nd|rd|th)?,?\s*\d{{4}}"  # May 10, 2006
+    rf"|{_MONTH}\s*'?\d{{2,4}}"  # May 2006, Mai '06
+    rf"|{_YEAR}"  # a year standing alone
+    rf")(?![\w])",
+    re.IGNORECASE,
+)
+MASK = "[date]"
+
+
+def scrub_text(text: str) -> str:
+    """``text`` with every date-like piece replaced by ``[date]``.
+
+    Examples
+    --------
+    >>> scrub_text("IL-6 (10.05.2006)"), scrub_text("Rituximab May 2008"), scrub_text("mg/m2")
+    ('IL-6 ([date])', 'Rituximab [date]', 'mg/m2')
+    """
+    return DATE_LIKE.sub(MASK, text)
+
+
+def scrub_dates(table: EventTable) -> EventTable:
+    """The table with date-like text removed from its names, units and details (the
+    lanes and lab panels are still grouped as before)."""
+    ev = table.events.copy()
+    for column in ("name", "unit", "detail"):
+        ev[column] = ev[column].map(scrub_text)
+    changed = (ev["name"] != table.events["name"]).to_numpy()
+    if changed.any():
+        # a name that held a date keeps a lane of its own, under a key free of the date
+        # (keys become artist ids in SVG): numbered in order of first appearance
+        keys: dict[str, str] = {}
+        for old_key, new_name in zip(table.events.loc[changed, "name_key"],
+                                     ev.loc[changed, "name"], strict=True):
+            keys.setdefault(old_key, f"{name_key(new_name)} {len(keys) + 1}")
+        ev.loc[changed, "name_key"] = table.events.loc[changed, "name_key"].map(keys)
+    return replace(table, events=ev)
