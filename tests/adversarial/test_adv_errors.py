@@ -228,7 +228,7 @@ def test_missing_glyphs_are_one_warning(tmp_path):
     assert proc.returncode == 0
     assert proc.stderr == (
         "warning: the font has no glyphs for 5 characters in the figure's text (e.g. "
-        "'免疫後療法'), drawn as empty boxes; install a font with them and name it in a style "
+        "'後療法免疫'), drawn as empty boxes; install a font with them and name it in a style "
         "file's [font] family\n")
 
 
