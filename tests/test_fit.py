@@ -100,7 +100,8 @@ def test_text_on_bars_is_the_more_legible_of_white_and_ink(theme):
     fig = plot_timeline(read_events_text(BARS, "b.csv"), theme=theme, dpi=50)
     (ax,) = [a for a in fig.axes if a.get_gid() == "panel:therapy"]
     fig.canvas.draw()
-    labels = [t for t in ax.texts if t.get_gid() == "bar-label" and t.get_visible()]
+    labels = [t for t in ax.texts if (t.get_gid() or "").startswith("bar-label:")
+              and t.get_visible()]
     assert len(labels) == 4
     faces = []
     for label in labels:

@@ -157,6 +157,8 @@ def plot(
 
         options = FigureOptions.of(options, title=BUNDLED_TITLE)
     written = write_timeline(table, output, options, build=build, pptx=pptx)
+    for note in written.left_out[-1:]:  # the figure's note (a build: its last frame's)
+        err(f"warning: {note}")
     line = warning_line(table.warnings)
     if line:
         err(line)

@@ -2,22 +2,18 @@
 
 User text (therapy and lab names, titles, callouts, patient IDs) is never
 mathtext: ``$`` is escaped, and characters XML 1.0 forbids (control characters,
-U+FFFE, U+FFFF, lone surrogates) are dropped so SVG output stays well-formed.
+U+FFFE, U+FFFF, lone surrogates) are replaced by U+FFFD so SVG output stays
+well-formed (:func:`nmo_timeline.domain.text.xml_safe`).
 """
 
 from __future__ import annotations
 
-import re
 from collections.abc import Callable
 
-_NOT_XML = re.compile("[\x00-\x08\x0b\x0c\x0e-\x1f\ud800-\udfff\ufffe\uffff]")
+from ..domain.text import xml_safe
+
 ELLIPSIS = "…"
 FOOTNOTE_MARKS = "¹²³⁴⁵⁶⁷⁸⁹"
-
-
-def clean(text: str) -> str:
-    """``text`` without the characters XML 1.0 forbids (SVG must stay well-formed)."""
-    return _NOT_XML.sub("", text)
 
 
 def literal(text: str) -> str:
@@ -28,7 +24,7 @@ def literal(text: str) -> str:
     >>> literal("Drug $\\\\alpha$")
     'Drug \\\\$\\\\alpha\\\\$'
     """
-    return clean(text).replace("$", r"\$")
+    return xml_safe(text).replace("$", r"\$")
 
 
 def mark(n: int) -> str:

@@ -20,7 +20,7 @@ from matplotlib.ticker import FixedLocator, NullLocator
 from ..plan.timeline import Marker, PanelKey, TimelinePlan
 from .figure import Style, num
 from .labels import literal
-from .themes import LanePaint
+from .themes import LanePaint, Paint
 
 if TYPE_CHECKING:
     from matplotlib.backend_bases import RendererBase
@@ -105,19 +105,19 @@ class Panels:
                         ax.plot([num(b.stop)], [y], marker=">", markersize=ms * 0.75,
                                 color=p.face, markeredgecolor=t.ink, linestyle="none",
                                 clip_on=self.plan.windowed, gid=f"ongoing:{lane.key}")
-                    self.bar_label(ax, lane.label, b.start, b.stop, y, b.labels, p.face)
+                    self.bar_label(ax, lane.label, b.start, b.stop, y, b.labels, p)
             if lane.ticks:
                 # single administrations: a tick as tall as a bar, a fixed width in points
                 faces = [paint.of(tk.acute).face for tk in lane.ticks]
                 ax.vlines([num(tk.day) for tk in lane.ticks], y - bar / 2, y + bar / 2,
                           linewidth=self.style.font / 4.5, colors=faces,
                           gid=f"ticks:{lane.key}")
-                if lane.note:
-                    last = max(tk.day for tk in lane.ticks)
+                last = max(tk.day for tk in lane.ticks)
+                if lane.note and self.plan.x_min <= last <= self.plan.x_max:
                     ax.annotate(literal(lane.note), (num(last), y),
                                 xytext=(self.style.font * 0.8, 0), textcoords="offset points",
                                 va="center", ha="left", fontsize=self.style.text(0.75),
-                                color=t.ink, gid=f"note:{lane.key}")
+                                color=t.ink, gid=f"note:{lane.label}")
         ax.set_ylim(-0.5, n - 0.5)
         ax.set_yticks(range(n))
         ax.set_yticklabels([literal(label) for label in reversed(self.lane_labels)])
@@ -131,9 +131,10 @@ class Panels:
         self.guides(ax)
 
     def bar_label(self, ax: Axes, lane: str, start: date, stop: date, y: float,
-                  labels: tuple[str, ...], colour: str) -> None:
-        """The longest of ``labels`` that fits the bar, or none (and say so)."""
-        if not labels:
+                  labels: tuple[str, ...], paint: Paint) -> None:
+        """The longest of ``labels`` that fits the bar, or none (and say so); a bar outside
+        a ``--window`` has none to show."""
+        if not labels or stop <= self.plan.x_min or start > self.plan.x_max:
             return
         size = self.style.text(0.72)
         room = self.days_in((stop - start).days) - size * 1.0 / 72
@@ -141,11 +142,11 @@ class Panels:
         if text is None:
             self.left_out.append(("dose", lane))
             return
-        boxed = self.theme.greyscale  # print: hatched bars, so the label sits on paper
+        boxed = bool(paint.hatch)  # on a hatched bar, the label sits on paper
         ax.annotate(literal(text), (num(start), y), xytext=(size * 0.5, 0),
                     textcoords="offset points", va="center", ha="left", fontsize=size,
-                    color=self.theme.ink if boxed else self.theme.text_on(colour),
-                    gid="bar-label",
+                    color=self.theme.ink if boxed else self.theme.text_on(paint.face),
+                    gid=f"bar-label:{lane}",
                     bbox={"boxstyle": "square,pad=0.15", "facecolor": self.theme.paper,
                           "edgecolor": "none"} if boxed else None)
 

@@ -165,9 +165,9 @@ class _Timeline:
         self.time_axis(axes, ticks)
         left_out = layout.left_out + panels.left_out
         left_out += self.callouts(axes, layout.axes_width, layout.heights[0])
-        for text in resolve_collisions(self.fig):
-            gid = (text.get_gid() or "").split(":")[0]
-            left_out.append((OPTIONAL.get(gid, gid), text.get_text()))
+        for text in resolve_collisions(self.fig):  # named by lane where they have one
+            kind, _, lane = (text.get_gid() or "").partition(":")
+            left_out.append((OPTIONAL.get(kind, kind), lane or text.get_text()))
         note_left_out(self.fig, _left_out_note(left_out))
 
     def attempts(self) -> list[Attempt]:

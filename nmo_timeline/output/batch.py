@@ -99,10 +99,6 @@ def _draw_one(job: Job) -> tuple[str, Staged | None, str]:
         from .save import write_figure
 
         table = EventTable(job.frame, job.source, has_patient_column=job.has_patient)
-        if job.options.anonymize:
-            from ..load.anonymize import scrub_dates
-
-            table = scrub_dates(table)
         fig = plot_timeline(table, job.options)
         writer = staging(job.out)
         with writer as fh:

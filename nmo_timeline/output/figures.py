@@ -11,7 +11,7 @@ before drawing (the folders, the deck, the title, the canvas) is checked first.
 from __future__ import annotations
 
 import io
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from datetime import date
 from pathlib import Path
 from typing import IO
@@ -28,6 +28,7 @@ class Written:
 
     figures: list[Path]
     deck: Path | None = None
+    left_out: list[str] = field(default_factory=list)  # labels that did not fit, per figure
 
 
 def frame_paths(output: Path, count: int) -> list[Path]:
@@ -56,14 +57,11 @@ def write_timeline(table: EventTable, output: Path, options: FigureOptions, *,
                    build: bool = False, pptx: Path | None = None) -> Written:
     """Draw ``table`` (one patient) to ``output``, or to numbered frames with ``build``;
     with ``pptx``, also add a slide per figure to that deck (created or appended)."""
+    from ..draw.figure import left_out
     from ..draw.plot import plot_timeline
 
     fmt = check_outputs(output, options, pptx=pptx)
     table.require_one_patient()
-    if options.anonymize:
-        from ..load.anonymize import scrub_dates
-
-        table = scrub_dates(table)
     steps: list[date | None] = [None]
     if build:
         from ..plan.build import build_steps
@@ -72,10 +70,14 @@ def write_timeline(table: EventTable, output: Path, options: FigureOptions, *,
     outputs = frame_paths(output, len(steps)) if build else [output]
     for out in outputs:
         check_output(out)
+    notes: list[str] = []
     with Transaction() as tx:
         slide_images: list[Path | IO[bytes]] = []
         for until, out in zip(steps, outputs, strict=True):
             fig = plot_timeline(table, options, reveal_until=until)
+            note = left_out(fig)
+            if note and note not in notes:
+                notes.append(note)
             with tx.file(out) as fh:
                 write_figure(fig, fh, fmt, dpi=options.dpi, transparent=options.transparent)
             if pptx is not None:  # slides need an opaque PNG: the output itself, or a copy
@@ -93,4 +95,4 @@ def write_timeline(table: EventTable, output: Path, options: FigureOptions, *,
             written = [s.shown for s in tx.staged]
             add_slides(pptx, slide_images, options.title, anonymize=options.anonymize,
                        transaction=tx)
-    return Written(written, pptx)
+    return Written(written, pptx, notes)

@@ -20,9 +20,9 @@ from datetime import datetime
 from pathlib import Path
 from typing import IO, Any
 
+from ..domain.text import xml_safe
 from ..errors import OptionError
 from .atomic import Transaction, target_of
-from .xmltext import xml_safe
 
 SLIDE_W_IN, SLIDE_H_IN = 13.333, 7.5
 LOCK_WAIT_S = 120.0

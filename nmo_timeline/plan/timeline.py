@@ -293,8 +293,12 @@ def plan_timeline(table: EventTable, options: FigureOptions | None = None,
         If the table holds more than one patient or no events.
     """
     opt = FigureOptions.of(options, **changes)
-    ev = table.events
     table.require_one_patient()
+    if opt.anonymize:  # dates can hide in names, units and details too
+        from ..load.anonymize import scrub_dates
+
+        table = scrub_dates(table)
+    ev = table.events
     if ev.empty:
         raise NmoTimelineError(f"{table.source}: no events to draw")
 

@@ -71,3 +71,15 @@ def test_date_like_text_is_scrubbed(text):
                                   "1000 mg", "EDSS 2.5", "cycle 12", "AQP4-IgG", "x3000"])
 def test_other_text_is_kept(text):
     assert scrub_text(text) == text
+
+
+def test_the_python_api_scrubs_dates_from_names_under_anonymize():
+    from matplotlib.text import Text
+
+    from nmo_timeline import plot_timeline, read_events_text
+
+    table = read_events_text("kind,name,start,value,unit\nlab,IL-6 (10.05.2006),2006-05-10,4,"
+                             "pg/mL\nrelapse,ON,2006-05-01,,\n")
+    texts = [t.get_text() for t in plot_timeline(table, anonymize=True, dpi=30).findobj(Text)]
+    assert any("IL-6 ([date])" in t for t in texts)
+    assert not any("2006" in t for t in texts)

@@ -235,7 +235,10 @@ def test_missing_glyphs_are_one_warning(tmp_path):
 def test_a_missing_font_is_one_warning(tmp_path):
     style = tmp_path / "s.toml"
     style.write_text('[font]\nfamily = "No Such Font"\n')
-    proc = cli("plot", "-o", str(tmp_path / "o.png"), "--style", str(style), "--dpi", "50")
+    data = tmp_path / "e.csv"
+    data.write_text("kind,name,start,end\ntherapy,Azathioprine,2011-01-01,2012-01-01\n")
+    proc = cli("plot", str(data), "-o", str(tmp_path / "o.png"), "--style", str(style),
+               "--dpi", "50")
     assert proc.returncode == 0
     assert proc.stderr == (
         "warning: font family 'No Such Font' is not installed; the text is drawn in DejaVu "

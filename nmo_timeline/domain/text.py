@@ -1,4 +1,5 @@
-"""Text for XML outputs: characters XML 1.0 forbids never reach a file raw.
+"""Text for XML outputs (SVG, PDF metadata, PPTX): characters XML 1.0 forbids never reach
+a file raw.
 
 XML 1.0 allows tab, line feed, carriage return, U+0020-U+D7FF, U+E000-U+FFFD and
 U+10000 and above.  Anything else (other control characters, lone surrogates,
