@@ -91,3 +91,68 @@ def test_missing_python_pptx_is_refused_before_anything_is_written(tmp_path, mon
     assert result.exit_code == 1
     assert result.stderr == "error: --pptx needs python-pptx: pip install 'nmo-timeline[pptx]'\n"
     assert not out.exists()
+
+
+def slide_parts(deck):
+    """(slide XML, SVG parts, PNG parts) of the deck's first slide."""
+    import zipfile
+
+    with zipfile.ZipFile(deck) as z:
+        names = z.namelist()
+        return (z.read("ppt/slides/slide1.xml").decode(),
+                [z.read(n) for n in names if n.endswith(".svg")],
+                [n for n in names if n.startswith("ppt/media/") and n.endswith(".png")])
+
+
+def test_the_slide_holds_an_svg_with_a_png_fallback_filling_the_slide_under_the_title(
+        tmp_path):
+    deck = tmp_path / "talk.pptx"
+    title = "Case 1: on tocilizumab"
+    result = CliRunner().invoke(app, ["plot", "-o", str(tmp_path / "f.svg"), "--pptx", str(deck),
+                                      "--title", title, "--dpi", "60"])
+    assert result.exit_code == 0, result.output
+    xml, svgs, pngs = slide_parts(deck)
+    assert len(svgs) == 1 and len(pngs) == 1
+    assert 'uri="{96DAC541-7B7A-43D3-8B79-37D633B846F1}"' in xml and "asvg:svgBlip" in xml
+    svg = svgs[0].decode()
+    assert "Tocilizumab" in svg  # the figure, editable ...
+    assert title not in svg  # ... without the title: the slide's title says it once
+    assert title in (tmp_path / "f.svg").read_text()  # the figure file keeps its title
+    prs = pptx.Presentation(str(deck))
+    (pic,) = [s for s in prs.slides[0].shapes
+              if s.shape_type == pptx.enum.shapes.MSO_SHAPE_TYPE.PICTURE]
+    title_box = prs.slides[0].shapes.title
+    assert pic.top >= title_box.top + title_box.height  # under the title
+    assert pic.width >= 0.95 * prs.slide_width  # fills the width, margins only
+    assert pic.top + pic.height >= 0.95 * prs.slide_height
+
+
+@pytest.mark.skipif(__import__("shutil").which("soffice") is None
+                    or __import__("shutil").which("pdftoppm") is None,
+                    reason="LibreOffice (soffice) and poppler (pdftoppm) are not installed")
+def test_libreoffice_opens_the_deck_and_shows_the_figure_across_the_slide(tmp_path):
+    import subprocess
+
+    import numpy as np
+    from PIL import Image
+
+    deck = tmp_path / "talk.pptx"
+    title = "Case 1 on tocilizumab"
+    result = CliRunner().invoke(app, ["plot", "-o", str(tmp_path / "f.png"), "--pptx", str(deck),
+                                      "--title", title, "--dpi", "80"])
+    assert result.exit_code == 0, result.output
+    subprocess.run(["soffice", "--headless", f"-env:UserInstallation=file://{tmp_path}/lo",
+                    "--convert-to", "pdf", "--outdir", str(tmp_path), str(deck)],
+                   check=True, capture_output=True, timeout=240)
+    pdf = tmp_path / "talk.pdf"
+    text = subprocess.run(["pdftotext", str(pdf), "-"], capture_output=True, text=True,
+                          timeout=60).stdout
+    assert text.count(title) == 1
+    subprocess.run(["pdftoppm", "-r", "40", "-png", "-singlefile", str(pdf),
+                    str(tmp_path / "page")], check=True, timeout=60)
+    page = np.asarray(Image.open(tmp_path / "page.png").convert("L"))
+    height, width = page.shape
+    ink = np.argwhere(page[int(height * 0.15):] < 200)  # under the title band
+    rows, cols = ink[:, 0], ink[:, 1]
+    assert cols.max() - cols.min() > 0.85 * width  # the figure spans the slide
+    assert rows.max() - rows.min() > 0.65 * height

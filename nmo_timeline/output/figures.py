@@ -11,15 +11,15 @@ before drawing (the folders, the deck, the title, the canvas) is checked first.
 from __future__ import annotations
 
 import io
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from datetime import date
 from pathlib import Path
-from typing import IO
 
 from ..load import EventTable
 from ..plan.options import FigureOptions
 from .atomic import Transaction, check_output
 from .save import check_canvas, output_format, write_figure
+from .slides import SlideImage
 
 
 @dataclass(frozen=True)
@@ -35,6 +35,21 @@ def frame_paths(output: Path, count: int) -> list[Path]:
     """``OUT-01.png``, ``OUT-02.png``, ... for a build of ``count`` frames."""
     return [output.with_name(f"{output.stem}-{k:02d}{output.suffix}")
             for k in range(1, count + 1)]
+
+
+def slide_image(table: EventTable, options: FigureOptions, until: date | None) -> SlideImage:
+    """The figure for a slide: drawn to fill the area under the slide's title (which
+    carries ``--title``, so the figure does not repeat it), as SVG and as PNG."""
+    from ..draw.plot import plot_timeline
+    from .slides import picture_area
+
+    fig = plot_timeline(table, replace(options, title="", transparent=False,
+                                       size=picture_area(bool(options.title))),
+                        reveal_until=until)
+    svg, png = io.BytesIO(), io.BytesIO()
+    write_figure(fig, svg, "svg", dpi=options.dpi)
+    write_figure(fig, png, "png", dpi=options.dpi)
+    return SlideImage(png.getvalue(), svg.getvalue())
 
 
 def check_outputs(output: Path, options: FigureOptions, *, pptx: Path | None = None) -> str:
@@ -72,7 +87,7 @@ def write_timeline(table: EventTable, output: Path, options: FigureOptions, *,
         check_output(out)
     notes: list[str] = []
     with Transaction() as tx:
-        slide_images: list[Path | IO[bytes]] = []
+        slide_images: list[SlideImage] = []
         for until, out in zip(steps, outputs, strict=True):
             fig = plot_timeline(table, options, reveal_until=until)
             note = left_out(fig)
@@ -80,13 +95,8 @@ def write_timeline(table: EventTable, output: Path, options: FigureOptions, *,
                 notes.append(note)
             with tx.file(out) as fh:
                 write_figure(fig, fh, fmt, dpi=options.dpi, transparent=options.transparent)
-            if pptx is not None:  # slides need an opaque PNG: the output itself, or a copy
-                if fmt == "png" and not options.transparent:
-                    slide_images.append(io.BytesIO(Path(tx.staged[-1].tmp).read_bytes()))
-                else:
-                    image = io.BytesIO()
-                    write_figure(fig, image, "png", dpi=options.dpi)
-                    slide_images.append(image)
+            if pptx is not None:  # drawn again for the slide: its own size, no title
+                slide_images.append(slide_image(table, options, until))
         if pptx is None:
             written = tx.commit()
         else:

@@ -13,19 +13,39 @@ within :data:`LOCK_WAIT_S` seconds stops with a message and writes nothing.
 from __future__ import annotations
 
 import contextlib
+import io
 import os
 import time
 from collections.abc import Iterator
+from dataclasses import dataclass
 from datetime import datetime
 from pathlib import Path
-from typing import IO, Any
+from typing import Any
 
 from ..domain.text import xml_safe
 from ..errors import OptionError
 from .atomic import Transaction, target_of
 
 SLIDE_W_IN, SLIDE_H_IN = 13.333, 7.5
+MARGIN_IN, TITLE_IN = 0.25, 0.8
 LOCK_WAIT_S = 120.0
+SVG_BLIP = "{96DAC541-7B7A-43D3-8B79-37D633B846F1}"  # the extension PowerPoint reads SVG from
+ASVG = "http://schemas.microsoft.com/office/drawing/2016/SVG/main"
+
+
+@dataclass(frozen=True)
+class SlideImage:
+    """A slide's figure as PNG (what every viewer shows) and SVG (what PowerPoint shows,
+    and turns into shapes with "Convert to Shape")."""
+
+    png: bytes
+    svg: bytes
+
+
+def picture_area(title: bool) -> tuple[float, float]:
+    """Width and height (inches) a figure fills on a 16:9 slide, under the title if any."""
+    top = MARGIN_IN + (TITLE_IN if title else 0.0)
+    return SLIDE_W_IN - 2 * MARGIN_IN, SLIDE_H_IN - top - MARGIN_IN
 NEUTRAL_DATE = datetime(2000, 1, 1)
 
 
@@ -80,15 +100,32 @@ def _add_title(slide: Any, prs: Any, title: str) -> int:
     """Write the title on ``slide``; return where the picture may start (EMU)."""
     from pptx.util import Inches, Pt
 
-    margin = int(Inches(0.25))
+    margin = int(Inches(MARGIN_IN))
     shape = slide.shapes.title
     shape.text = xml_safe(title)
     shape.left, shape.top = margin, margin
-    shape.width, shape.height = int(prs.slide_width or 0) - 2 * margin, int(Inches(0.8))
+    shape.width, shape.height = int(prs.slide_width or 0) - 2 * margin, int(Inches(TITLE_IN))
     for paragraph in shape.text_frame.paragraphs:
         for run in paragraph.runs:
             run.font.size = Pt(28)
     return int(shape.top) + int(shape.height)
+
+
+def _add_svg(slide: Any, picture: Any, svg: bytes) -> None:
+    """Give ``picture`` its SVG (an ``asvg:svgBlip`` beside the PNG, as PowerPoint does)."""
+    from lxml import etree
+    from pptx.opc.constants import RELATIONSHIP_TYPE as RT
+    from pptx.opc.package import Part
+    from pptx.oxml.ns import qn
+
+    package = slide.part.package
+    part = Part(package.next_image_partname("svg"), "image/svg+xml", package, svg)
+    rid = slide.part.relate_to(part, RT.IMAGE)
+    blip = picture._element.blipFill.find(qn("a:blip"))
+    extensions = etree.SubElement(blip, qn("a:extLst"))
+    extension = etree.SubElement(extensions, qn("a:ext"), uri=SVG_BLIP)
+    svg_blip = etree.SubElement(extension, f"{{{ASVG}}}svgBlip", nsmap={"asvg": ASVG})
+    svg_blip.set(qn("r:embed"), rid)
 
 
 @contextlib.contextmanager
@@ -133,14 +170,16 @@ def deck_lock(deck: str | Path, wait: float | None = None) -> Iterator[None]:
         os.close(fd)
 
 
-def add_slides(deck: str | Path, images: list[Path | IO[bytes]], title: str = "",
+def add_slides(deck: str | Path, images: list[SlideImage], title: str = "",
                *, anonymize: bool = False, transaction: Transaction | None = None) -> Path:
-    """Append one slide per PNG in ``images``, each with ``title``, to ``deck``
+    """Append one slide per figure in ``images``, each with ``title``, to ``deck``
     (created if absent), and write the deck once, atomically.
 
-    With ``transaction``, the deck is staged in it and the transaction is committed
-    (with the files staged before it) while the deck is locked.  With ``anonymize``,
-    the deck's core properties (author, dates, revision) are made neutral.
+    Each figure fills the slide under the title: an SVG picture (editable in PowerPoint
+    with "Convert to Shape") with the PNG as the fallback other viewers show.  With
+    ``transaction``, the deck is staged in it and the transaction is committed (with
+    the files staged before it) while the deck is locked.  With ``anonymize``, the
+    deck's core properties (author, dates, revision) are made neutral.
     """
     from PIL import Image
     from pptx.util import Emu, Inches
@@ -150,19 +189,18 @@ def add_slides(deck: str | Path, images: list[Path | IO[bytes]], title: str = ""
         if anonymize:
             _neutral_metadata(prs)
         sw, sh = int(prs.slide_width or 0), int(prs.slide_height or 0)
-        margin = int(Inches(0.25))
+        margin = int(Inches(MARGIN_IN))
         for image in images:
             layout = prs.slide_layouts[5] if title else prs.slide_layouts[6]  # title / blank
             slide = prs.slides.add_slide(layout)
             top = _add_title(slide, prs, title) if title else margin
-            with Image.open(image) as im:
+            with Image.open(io.BytesIO(image.png)) as im:
                 w_px, h_px = im.size
-            if not isinstance(image, Path):
-                image.seek(0)
             scale = min((sw - 2 * margin) / w_px, (sh - top - margin) / h_px)
             pic_w, pic_h = int(w_px * scale), int(h_px * scale)
-            slide.shapes.add_picture(image if not isinstance(image, Path) else str(image),
-                                     Emu((sw - pic_w) // 2), Emu(top), Emu(pic_w), Emu(pic_h))
+            picture = slide.shapes.add_picture(io.BytesIO(image.png), Emu((sw - pic_w) // 2),
+                                               Emu(top), Emu(pic_w), Emu(pic_h))
+            _add_svg(slide, picture, image.svg)
         tx = transaction if transaction is not None else Transaction()
         with tx.file(deck) as fh:
             prs.save(fh)
