@@ -24,7 +24,7 @@ import threading
 from collections.abc import Iterator
 from dataclasses import dataclass
 from pathlib import Path
-from typing import BinaryIO, Literal
+from typing import Any, BinaryIO, Literal
 
 from ..errors import OptionError
 
@@ -47,16 +47,30 @@ _DEFERRED = tuple(getattr(signal, name) for name in ("SIGINT", "SIGTERM", "SIGHU
 @contextlib.contextmanager
 def signals_deferred() -> Iterator[None]:
     """Hold Ctrl-C, SIGTERM and SIGHUP until the block is done (they are delivered then):
-    for renames that must all happen, and for a rename and the record of it."""
-    if not hasattr(signal, "pthread_sigmask") or \
-            threading.current_thread() is not threading.main_thread():
+    for renames that must all happen, and for a rename and the record of it.
+
+    The signals are recorded by a stand-in handler and raised again after the block.
+    (Blocking them with ``pthread_sigmask`` is not enough: it holds them for this thread
+    only, and when a helper thread of a process pool receives one, Python still runs
+    the handler in the main thread, in the middle of the block.)
+    """
+    if threading.current_thread() is not threading.main_thread():
         yield
         return
-    old = signal.pthread_sigmask(signal.SIG_BLOCK, _DEFERRED)
+    pending: list[int] = []
+
+    def record(signum: int, frame: Any) -> None:
+        pending.append(signum)
+
+    old = {number: signal.signal(number, record) for number in _DEFERRED}
     try:
         yield
     finally:
-        signal.pthread_sigmask(signal.SIG_SETMASK, old)
+        for number, handler in old.items():
+            if handler is not None:
+                signal.signal(number, handler)
+        for number in dict.fromkeys(pending):
+            signal.raise_signal(number)  # now handled by the handlers in force again
 
 
 def _identities(path: str | Path) -> list[tuple[int, int] | str]:
