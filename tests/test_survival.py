@@ -1,0 +1,104 @@
+"""Tests of nmo_timeline.analysis.survival: Kaplan-Meier by hand, against scipy and
+statsmodels, its properties, and time to first relapse per regimen from the periods."""
+
+from __future__ import annotations
+
+import numpy as np
+import pytest
+from hypothesis import given, settings
+from hypothesis import strategies as st
+from statsmodels.duration.survfunc import SurvfuncRight
+
+from nmo_timeline.analysis.inputs import StatsError
+from nmo_timeline.analysis.survival import kaplan_meier
+
+# --------------------------------------------------------------------------- Kaplan-Meier
+
+SIX_D = [2, 3, 3, 5, 8, 8]
+SIX_E = [True, True, False, True, False, True]
+
+
+def test_kaplan_meier_six_subjects_by_hand():
+    # t=2: 6 at risk, 1 relapse        S = 5/6
+    # t=3: 5 at risk, 1 relapse, 1 cens S = 5/6 * 4/5 = 2/3
+    # t=5: 3 at risk, 1 relapse         S = 2/3 * 2/3 = 4/9
+    # t=8: 2 at risk, 1 relapse, 1 cens S = 4/9 * 1/2 = 2/9
+    km = kaplan_meier(SIX_D, SIX_E)
+    assert km.times == (2.0, 3.0, 5.0, 8.0)
+    assert km.at_risk == (6, 5, 3, 2)
+    assert km.events == (1, 1, 1, 1)
+    assert km.censored == (0, 1, 0, 1)
+    assert km.survival == pytest.approx((5 / 6, 2 / 3, 4 / 9, 2 / 9), rel=1e-12)
+    assert (km.n, km.n_events, km.median) == (6, 4, 5.0)
+    assert km.survival_at(0) == 1.0
+    assert km.survival_at(1.99) == 1.0
+    assert km.survival_at(2) == pytest.approx(5 / 6)
+    assert km.survival_at(4) == pytest.approx(2 / 3)
+    assert km.survival_at(8) == pytest.approx(2 / 9)
+    assert km.survival_at(9) is None  # beyond follow-up, survival not yet 0
+    assert [km.at_risk_at(t) for t in (0, 2, 2.5, 3, 4, 8, 9)] == [6, 6, 5, 5, 3, 2, 0]
+
+
+def test_kaplan_meier_in_days_survival_at_one_year():
+    # 4 patients: relapse at 100 and 300 days; censored at 200 and 500 days.
+    km = kaplan_meier([100, 200, 300, 500], [True, False, True, False])
+    # S(365) = (3/4) * (1/2) after the relapse at 300 days with 2 at risk
+    assert km.survival_at(365) == pytest.approx(0.375)
+    assert km.median == 300.0
+    assert km.at_risk_at(365) == 1
+
+
+def test_kaplan_meier_median_not_reached_and_no_events():
+    assert kaplan_meier([100, 200, 300], [True, False, False]).median is None
+    km = kaplan_meier([10, 20], [False, False])
+    assert km.survival == (1.0, 1.0) and km.median is None and km.n_events == 0
+    assert km.survival_at(25) is None
+
+
+def test_kaplan_meier_all_relapse_reaches_zero_and_stays_there():
+    km = kaplan_meier([1, 2, 3, 4], [True] * 4)
+    assert km.survival[-1] == 0.0
+    assert km.median == 2.0  # S(2) = 0.5 exactly: first time S <= 0.5
+    assert km.survival_at(100) == 0.0
+
+
+@pytest.mark.parametrize(("d", "e", "msg"), [
+    ([], [], "at least one"),
+    ([1, 2], [True], "lengths"),
+    ([-1], [True], "0 or more"),
+    ([float("nan")], [True], "finite"),
+])
+def test_kaplan_meier_refuses_bad_input(d, e, msg):
+    with pytest.raises(StatsError, match=msg):
+        kaplan_meier(d, e)
+
+
+@pytest.mark.parametrize("seed", range(8))
+def test_kaplan_meier_agrees_with_statsmodels_survfuncright(seed):
+    rng = np.random.default_rng(seed)
+    n = 60
+    d = rng.integers(0, 800, n).astype(float)  # days, with ties
+    e = rng.random(n) < 0.6
+    km = kaplan_meier(d.tolist(), e.tolist())
+    sf = SurvfuncRight(d, e.astype(int))
+    event_times = [i for i, ev in enumerate(km.events) if ev]
+    assert [km.times[i] for i in event_times] == pytest.approx(sf.surv_times)
+    assert [km.survival[i] for i in event_times] == pytest.approx(sf.surv_prob, rel=1e-12)
+    assert [km.at_risk[i] for i in event_times] == list(sf.n_risk)
+    assert [km.events[i] for i in event_times] == list(sf.n_events)
+    sm_median = sf.quantile(0.5)
+    if km.median is None:
+        assert np.isnan(sm_median)
+    else:
+        assert km.median == sm_median
+
+
+@settings(max_examples=60)
+@given(st.lists(st.tuples(st.integers(0, 1000), st.booleans()), min_size=1, max_size=40))
+def test_kaplan_meier_survival_is_a_non_increasing_step_in_0_1(subjects):
+    km = kaplan_meier([d for d, _ in subjects], [e for _, e in subjects])
+    assert all(0.0 <= s <= 1.0 for s in km.survival)
+    assert all(a >= b for a, b in zip(km.survival, km.survival[1:], strict=False))
+    assert all(a >= b for a, b in zip(km.at_risk, km.at_risk[1:], strict=False))
+    assert sum(km.events) + sum(km.censored) == km.n == len(subjects)
+    assert km.at_risk[0] == km.n
