@@ -85,8 +85,9 @@ def _fit_count_model(
 ) -> tuple[Any, Any, Any, bool, list[str]]:
     """Fit NB2 (or Poisson) with statsmodels; (params, conf_int, pvalues, converged, notes).
 
-    Every Python warning raised during the fit is caught and returned as a one-line note;
-    an exception becomes :class:`StatsError`.
+    Every Python warning raised during the fit is caught and returned as a one-line note
+    (statsmodels' ConvergenceWarning not, when ``converged`` already says so); an exception
+    becomes :class:`StatsError`.
     """
     import numpy as np
     from statsmodels.discrete.discrete_model import NegativeBinomial, Poisson
@@ -114,6 +115,8 @@ def _fit_count_model(
                              f"not be fitted ({type(exc).__name__}: {first})") from None
     notes: list[str] = []
     for w in caught:
+        if w.category.__name__ == "ConvergenceWarning" and not converged:
+            continue  # said once, in words, by the caller ("did not converge")
         text = str(w.message).strip()
         msg = f"statsmodels: {w.category.__name__}: {text.splitlines()[0] if text else ''}"
         if msg not in notes:
@@ -248,8 +251,8 @@ def negbin_rate_ratios(
     for r in others:
         if events_by[r] == 0:
             notes.append(f"{r!r} has no relapses: its rate ratio is near 0 and its CI "
-                         "meaningless (not estimable by this model); report the crude rate "
-                         "with poisson_rate_ci instead")
+                         "meaningless (not estimable by this model); report its crude rate "
+                         "and exact CI (the cohort table) instead")
 
     import numpy as np
 
