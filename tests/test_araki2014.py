@@ -4,6 +4,7 @@ NMO), from tests/data/araki2014_reconstruction.csv (see tests/data/README.md).""
 from __future__ import annotations
 
 import csv
+import json
 import statistics
 from datetime import date
 from itertools import combinations_with_replacement, permutations
@@ -11,9 +12,11 @@ from pathlib import Path
 
 import pytest
 from scipy import stats as sps
+from typer.testing import CliRunner
 
 from nmo_timeline.analysis.compare import paired_wilcoxon
 from nmo_timeline.analysis.rates import poisson_rate_ci, rate_ratio
+from nmo_timeline.cli import app
 
 DATA = Path(__file__).parent / "data"
 DAYS_PER_YEAR = 365.25
@@ -110,3 +113,48 @@ def test_araki2014_p_value_wilcoxon_cannot_reach_the_published_bound():
     # A paired t-test on the reconstruction is below the bound (the abstract does not say
     # which test was used, so this only shows the reconstruction is compatible with it).
     assert sps.ttest_rel(before, on).pvalue < 0.005
+
+
+# --------------------------------------------------------------------------- end to end
+
+
+def test_araki2014_published_mean_sd_reproduced_through_the_cli():
+    """The abstract's "2.9 ± 1.1 to 0.4 ± 0.8" from the CSV by the command a user runs."""
+    result = CliRunner().invoke(app, [
+        "summary", str(ARAKI_CSV), "--compare", "tocilizumab", "--before", "12m", "--on", "12m",
+        "--format", "json"])
+    assert result.exit_code == 0, result.output
+    assert result.stderr == ""  # every window lies inside its record: nothing cut
+    c = json.loads(result.stdout)["compare"]
+    assert (c["before_window"], c["on_window"]) == ("12m", "12m")
+    assert (round(c["arr_before_mean"], 1), round(c["arr_before_sd"], 1)) == (2.9, 1.1)
+    assert (round(c["arr_on_mean"], 1), round(c["arr_on_sd"], 1)) == (0.4, 0.8)
+    # the paired test on 7 pairs cannot give the abstract's p < 0.005 (see above)
+    assert (c["wilcoxon_pairs"], c["wilcoxon_p"]) == (7, 1 / 64)
+    # the pooled view: 3 relapses on vs 20 before in equal time, CI below 1
+    assert (c["relapses_on_total"], c["relapses_before_total"]) == (3, 20)
+    assert c["rate_ratio"] == pytest.approx(0.15)
+    assert c["rate_ratio_ci_high"] < 1
+
+
+def test_araki2014_table_says_it_in_words():
+    result = CliRunner().invoke(app, [
+        "summary", str(ARAKI_CSV), "--compare", "tocilizumab", "--before", "12m", "--on", "12m"])
+    assert result.exit_code == 0
+    assert ("  ARR before: mean 2.86 ± 1.07, median 3.00; on: mean 0.43 ± 0.79, median 0.00\n"
+            in result.stdout)
+    assert "  paired Wilcoxon signed-rank test: p = 0.016, 7 pairs\n" in result.stdout
+
+
+
+def test_the_readme_shows_what_the_tool_prints():
+    readme = (Path(__file__).resolve().parents[1] / "README.md").read_text()
+    block = readme.split("**A published result, reproduced.**")[1].split("```text\n")[1]
+    command, *lines = block.split("```")[0].rstrip("\n").split("\n")
+    args = command.split()
+    assert args[:2] == ["nmo-timeline", "summary"]
+    args[2] = str(Path(__file__).resolve().parents[1] / args[2])  # run from anywhere
+    result = CliRunner().invoke(app, args[1:])
+    assert result.exit_code == 0
+    for line in lines:
+        assert line + "\n" in result.stdout

@@ -205,3 +205,58 @@ def test_negbin_singular_fit_becomes_one_line_stats_error(monkeypatch):
 def test_negbin_refuses_bad_input(args, msg):
     with pytest.raises(StatsError, match=msg):
         negbin_rate_ratios(*args)
+
+
+# --------------------------------------------------------------------------- from periods
+
+
+def _series(patients: int = 40, seed: int = 5) -> str:
+    """Untreated time with relapses, then azathioprine or rituximab (about half the rate)."""
+    rng = np.random.default_rng(seed)
+    rows = ["patient,kind,name,start,end,value"]
+    for i in range(patients):
+        drug = "Rituximab" if i % 2 else "Azathioprine"
+        rows.append(f"P{i},relapse,ON,2008-01-01,,")
+        for k in range(int(rng.poisson(3))):
+            rows.append(f"P{i},relapse,TM,2008-{2 + k % 10:02d}-{1 + k:02d},,")
+        rows.append(f"P{i},therapy,{drug},2009-01-01,2011-12-31,")
+        for k in range(int(rng.poisson(1.5))):
+            rows.append(f"P{i},relapse,TM,2010-{1 + k % 12:02d}-{1 + k:02d},,")
+    return "\n".join(rows) + "\n"
+
+
+def test_summary_model_is_the_function_on_its_periods():
+    from nmo_timeline.analysis.summary import summarise
+    from nmo_timeline.load import read_events_text
+
+    t = read_events_text(_series(), "s.csv")
+    s = summarise(t, model="negbin", cluster=True, level=0.9)
+    periods = [p for pp in s.patients for p in pp.periods]
+    direct = negbin_rate_ratios([p.relapses for p in periods], [p.years for p in periods],
+                                [p.regimen for p in periods], [p.patient for p in periods],
+                                reference="untreated", level=0.9, cluster=True)
+    assert s.model == direct
+    assert s.model.cov_type == "cluster" and s.model.n_patients == 40
+    assert [f"negative binomial model: {w}" for w in direct.warnings] == [
+        w for w in s.warnings if w.startswith("negative binomial model: ")]
+    ref = summarise(t, model="negbin", reference="rtx")
+    assert ref.model.reference == "Rituximab"
+    assert [x.regimen for x in ref.model.terms] == ["Azathioprine", "untreated"]
+
+
+def test_negbin_singular_near_the_boundary_uses_poisson():
+    # Araki 2014 as reconstructed: 20 relapses in 7 years before, 3 in 7 years on; NB2 stops
+    # at alpha ~ 2e-5 with a singular information matrix, which is the Poisson boundary
+    counts = [1, 2, 3, 3, 3, 4, 4, 0, 0, 0, 0, 0, 1, 2]
+    years = [365 / 365.25] * 14
+    regimens = ["untreated"] * 7 + ["Tocilizumab"] * 7
+    patients = [f"A{i}" for i in range(1, 8)] * 2
+    with warnings.catch_warnings():
+        warnings.simplefilter("error")
+        m = negbin_rate_ratios(counts, years, regimens, patients, "untreated")
+    (t,) = m.terms
+    assert m.family.startswith("Poisson") and m.alpha == 0.0
+    assert t.rate_ratio == pytest.approx(3 / 20, rel=1e-6)
+    assert math.isfinite(t.ci_low) and t.ci_low < t.rate_ratio < t.ci_high < 1
+    res = _direct_fit(counts, years, regimens, poisson=True)
+    assert t.ci_high == pytest.approx(math.exp(res.conf_int()[1, 1]), rel=1e-8)

@@ -3,14 +3,21 @@ statsmodels, its properties, and time to first relapse per regimen from the peri
 
 from __future__ import annotations
 
+import subprocess
+import sys
+from datetime import date, timedelta
+
 import numpy as np
 import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
+from scipy.stats import CensoredData, ecdf
 from statsmodels.duration.survfunc import SurvfuncRight
 
 from nmo_timeline.analysis.inputs import StatsError
+from nmo_timeline.analysis.summary import summarise
 from nmo_timeline.analysis.survival import kaplan_meier
+from nmo_timeline.load import read_events_text
 
 # --------------------------------------------------------------------------- Kaplan-Meier
 
@@ -102,3 +109,94 @@ def test_kaplan_meier_survival_is_a_non_increasing_step_in_0_1(subjects):
     assert all(a >= b for a, b in zip(km.at_risk, km.at_risk[1:], strict=False))
     assert sum(km.events) + sum(km.censored) == km.n == len(subjects)
     assert km.at_risk[0] == km.n
+
+
+@pytest.mark.parametrize("seed", range(4))
+def test_kaplan_meier_equals_scipy_ecdf(seed):
+    # the product-limit is written out (no scipy.stats import in summary); scipy's own
+    # estimator must give the same curve
+    rng = np.random.default_rng(100 + seed)
+    d = rng.integers(0, 500, 80).astype(float)
+    e = rng.random(80) < 0.5
+    km = kaplan_meier(d.tolist(), e.tolist())
+    sf = ecdf(CensoredData.right_censored(d, ~e)).sf
+    assert list(km.survival) == pytest.approx(sf.evaluate(km.times), rel=1e-12, abs=1e-15)
+
+
+# --------------------------------------------------------------------------- per regimen
+
+SERIES = """patient,kind,name,start,end,value
+A,relapse,ON,2010-01-01,,
+A,therapy,Rituximab,2010-02-01,,
+A,relapse,TM,2010-05-12,,
+A,relapse,TM,2010-08-01,,
+A,therapy,Tocilizumab,2011-01-01,2011-12-31,
+A,therapy,Rituximab,2012-01-01,,
+A,relapse,ON,2012-01-11,,
+A,edss,,2012-06-30,,3.0
+B,relapse,ON,2010-01-01,,
+B,therapy,Rituximab,2010-03-01,,
+B,edss,,2010-12-31,,3.0
+C,relapse,ON,2010-01-01,,
+C,therapy,Rituximab,2010-03-01,,
+C,relapse,TM,2010-03-31,,
+C,edss,,2011-03-01,,3.0
+"""
+
+
+def _curves(**kw):
+    s = summarise(read_events_text(SERIES, "k.csv"), **kw)
+    return {c.regimen: c for c in s.survival}
+
+
+def test_time_to_first_relapse_by_hand():
+    rtx = _curves()["Rituximab"]
+    # A: first rituximab period from 2010-02-01, first relapse 2010-05-12 = 100 days (the
+    #    later rituximab period from 2012 is not used: one subject per patient);
+    # B: no relapse, censored at the cut-off 2010-12-31: 305 days;
+    # C: relapse 2010-03-31, 30 days after the start.
+    assert (rtx.km.times, rtx.km.events, rtx.km.censored) == ((30.0, 100.0, 305.0),
+                                                              (1, 1, 0), (0, 0, 1))
+    assert rtx.km.survival == pytest.approx((2 / 3, 1 / 3, 1 / 3))
+    assert (rtx.patients, rtx.events, rtx.median_days) == (3, 2, 100.0)
+    assert rtx.survival_365 is None  # nobody followed a year without relapse
+    toci = _curves()["Tocilizumab"]
+    # A only: 2011-01-01 to 2011-12-31 (the course's end + 1 = next regimen), no relapse
+    assert (toci.km.times, toci.km.censored, toci.median_days) == ((365.0,), (1,), None)
+    assert toci.survival_365 == 1.0
+
+
+def test_grace_days_apply_to_time_to_first_relapse():
+    # with 45 days' grace, C's relapse 30 days after its first rituximab dose counts for the
+    # time before it: C is then censored on rituximab
+    rtx = _curves(grace_days=45)["Rituximab"]
+    assert (rtx.km.times, rtx.km.events) == ((100.0, 305.0, 365.0), (1, 0, 0))
+
+
+def test_summary_does_not_import_scipy_stats_or_statsmodels():
+    code = ("import sys\n"
+            "from nmo_timeline import bundled_events_path, load_events\n"
+            "from nmo_timeline.analysis.summary import summarise\n"
+            "from nmo_timeline.output.report import to_table\n"
+            "to_table(summarise(load_events(bundled_events_path())))\n"
+            "print(' '.join(sorted(sys.modules)))")
+    out = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True,
+                         check=True).stdout.split()
+    assert "scipy.special" in out
+    assert "scipy.stats" not in out and "statsmodels" not in out
+
+
+@settings(max_examples=40, deadline=None)
+@given(st.lists(st.tuples(st.integers(1, 900), st.integers(0, 3)), min_size=1, max_size=8))
+def test_one_subject_per_patient_and_regimen(patients):
+    rows = ["patient,kind,name,start,end,value"]
+    for i, (days, n_rel) in enumerate(patients):
+        start = date(2010, 1, 1)
+        rows.append(f"P{i},therapy,Azathioprine,{start},{start + timedelta(days)},")
+        rows += [f"P{i},relapse,ON,{start + timedelta(days * (k + 1) // (n_rel + 1))},,"
+                 for k in range(n_rel)]
+    s = summarise(read_events_text("\n".join(rows) + "\n", "p.csv"))
+    (aza,) = s.survival
+    assert aza.patients == len(patients)
+    assert aza.events == sum(1 for _, k in patients if k > 0)
+    assert sum(aza.km.events) + sum(aza.km.censored) == len(patients)

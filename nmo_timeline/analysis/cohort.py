@@ -20,6 +20,10 @@ from .rates import poisson_rate_ci
 if TYPE_CHECKING:
     from .periods import PatientPeriods, Period
 
+#: Periods by regimen, then patient (:func:`by_regimen`).
+Groups = dict[str, dict[str, list["Period"]]]
+
+
 @dataclass(frozen=True)
 class CohortRow:
     """One regimen across patients.
@@ -47,7 +51,7 @@ class CohortRow:
     edss_change_median: float | None = None
 
 
-def by_regimen(patients: Iterable[PatientPeriods]) -> dict[str, dict[str, list[Period]]]:
+def by_regimen(patients: Iterable[PatientPeriods]) -> Groups:
     """Periods grouped by regimen, then patient, in order of first appearance.
 
     Examples
@@ -76,11 +80,16 @@ def _median(values: list[float]) -> float | None:
     return statistics.median(values) if values else None
 
 
-def cohort_rows(patients: list[PatientPeriods], level: float = 0.95) -> list[CohortRow]:
+def cohort_rows(
+    patients: list[PatientPeriods], level: float = 0.95, *, groups: Groups | None = None
+) -> list[CohortRow]:
     """Per regimen across patients: pooled ARR with its exact CI, per-patient ARR
-    statistics, and EDSS medians (README, "How periods and relapse rates are computed")."""
+    statistics, and EDSS medians (README, "How periods and relapse rates are computed").
+
+    ``groups`` is ``by_regimen(patients)``, if the caller has it already.
+    """
     rows = []
-    for regimen, by_patient in by_regimen(patients).items():
+    for regimen, by_patient in (groups if groups is not None else by_regimen(patients)).items():
         relapses = 0
         total_days = 0
         arrs = []
@@ -88,8 +97,11 @@ def cohort_rows(patients: list[PatientPeriods], level: float = 0.95) -> list[Coh
         ends: list[float] = []
         changes: list[float] = []
         for periods in by_patient.values():
-            r = sum(p.relapses for p in periods)
-            d = sum(p.days for p in periods)
+            if len(periods) == 1:  # most patients: one period on a regimen
+                r, d = periods[0].relapses, periods[0].days
+            else:
+                r = sum(p.relapses for p in periods)
+                d = sum(p.days for p in periods)
             relapses += r
             total_days += d
             if d > 0:

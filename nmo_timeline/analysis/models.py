@@ -69,6 +69,9 @@ _NB_FAMILY = "negative binomial (NB2), log link, offset log(person-years)"
 _POISSON_FAMILY = "Poisson, log link, offset log(person-years) (NB2 with alpha at its bound 0)"
 #: NB2 dispersion below which the fit is taken to sit at the boundary alpha = 0.
 _ALPHA_AT_BOUND = 1e-5
+#: A dispersion this small with a singular information matrix is the same boundary, reached
+#: less far (variance within 1 % of Poisson for means up to 1).
+_ALPHA_SMALL = 1e-2
 _FIT_OPTIONS: dict[str, Any] = {"maxiter": 200, "disp": 0}
 
 
@@ -148,10 +151,10 @@ def negbin_rate_ratios(
     with several periods.
 
     When the counts are not overdispersed, the NB2 likelihood is largest at ``alpha = 0``
-    (the Poisson model) and the optimiser runs to that bound (alpha < 1e-5): the rate
-    ratios are then taken from the Poisson fit (``statsmodels`` ``Poisson(counts, X,
-    exposure=years)``, same options), ``family`` says so, ``alpha`` is 0 and a warning
-    explains it.
+    (the Poisson model) and the optimiser runs to that bound (alpha < 1e-5, or alpha < 0.01
+    with a singular information matrix): the rate ratios are then taken from the Poisson
+    fit (``statsmodels`` ``Poisson(counts, X, exposure=years)``, same options), ``family``
+    says so, ``alpha`` is 0 and a warning explains it.
 
     Periods of zero length are left out (counted in ``n_dropped``; a warning says how many
     and any relapses in them).  Other warnings (plain strings, never Python warnings): the
@@ -269,7 +272,10 @@ def negbin_rate_ratios(
     fit = _fit_count_model(y_arr, x_arr, t_arr, groups, cluster, lev, poisson=False)
     params, conf, pvalues, converged, fit_notes = fit
     alpha = float(params[-1])
-    if np.all(np.isfinite(params)) and alpha < _ALPHA_AT_BOUND:
+    n_coef = len(others) + 1
+    singular = not np.all(np.isfinite(conf[1:n_coef]))
+    if np.all(np.isfinite(params)) and (
+            alpha < _ALPHA_AT_BOUND or (singular and alpha < _ALPHA_SMALL)):
         # Under- or equidispersed counts: the NB2 likelihood is largest at alpha = 0, where
         # NB2 is the Poisson model; the optimiser creeps towards log(alpha) = -inf and may not
         # report convergence.  The Poisson fit is that limit, with usable standard errors.
@@ -281,7 +287,6 @@ def negbin_rate_ratios(
                             "bound 0, so the rate ratios come from the Poisson model it "
                             "reduces to")
     notes.extend(fit_notes)
-    n_coef = len(others) + 1
     if not np.all(np.isfinite(params[:n_coef])):
         raise StatsError("the rate-ratio model gave no finite estimates (singular fit)")
     if not converged:

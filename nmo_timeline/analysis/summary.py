@@ -9,7 +9,7 @@ from functools import cached_property
 from typing import TYPE_CHECKING
 
 from ..errors import NmoTimelineError, OptionError, list_preview
-from .cohort import CohortRow, cohort_rows, find_regimen, regimen_keys
+from .cohort import CohortRow, Groups, by_regimen, cohort_rows, find_regimen, regimen_keys
 from .compare import Comparison, compare_before_on
 from .inputs import StatsError, check_level
 from .periods import DEFAULT_EDSS_WINDOW, PatientPeriods, all_patient_periods
@@ -41,9 +41,14 @@ class Summary:
     table: EventTable | None = field(default=None, repr=False)
 
     @cached_property
+    def groups(self) -> Groups:
+        """The periods by regimen, then patient (:func:`~.cohort.by_regimen`)."""
+        return by_regimen(self.patients)
+
+    @cached_property
     def cohort(self) -> list[CohortRow]:
         """Per regimen across patients (:func:`~.cohort.cohort_rows`)."""
-        return cohort_rows(self.patients, self.level)
+        return cohort_rows(self.patients, self.level, groups=self.groups)
 
     @cached_property
     def survival(self) -> list[RegimenSurvival]:
@@ -52,7 +57,8 @@ class Summary:
 
         if self.table is None:
             raise NmoTimelineError("time to first relapse needs the events table")
-        return time_to_first_relapse(self.patients, relapse_dates(self.table))
+        return time_to_first_relapse(self.patients, relapse_dates(self.table),
+                                     groups=self.groups)
 
 
 def _window(value: Window | str | None, option: str) -> Window | None:

@@ -16,7 +16,7 @@ from dataclasses import dataclass
 from datetime import date
 from typing import TYPE_CHECKING
 
-from .cohort import by_regimen
+from .cohort import Groups, by_regimen
 from .inputs import StatsError, check_same_length, check_years
 
 if TYPE_CHECKING:
@@ -198,7 +198,7 @@ def relapse_dates(table: EventTable) -> dict[int, date]:
 
 
 def time_to_first_relapse(
-    patients: list[PatientPeriods], dates: Mapping[int, date]
+    patients: list[PatientPeriods], dates: Mapping[int, date], *, groups: Groups | None = None
 ) -> list[RegimenSurvival]:
     """One Kaplan-Meier curve of time to first relapse per regimen.
 
@@ -215,6 +215,8 @@ def time_to_first_relapse(
         Every patient's periods.
     dates : mapping of int to date
         Relapse onset dates by line (:func:`relapse_dates`).
+    groups : dict, optional
+        ``by_regimen(patients)``, if the caller has it already.
 
     Returns
     -------
@@ -230,7 +232,7 @@ def time_to_first_relapse(
     [('untreated', 1, 0.0), ('Mitoxantrone', 1, 216.0)]
     """
     out = []
-    for regimen, by_patient in by_regimen(patients).items():
+    for regimen, by_patient in (groups if groups is not None else by_regimen(patients)).items():
         durations: list[float] = []
         flags: list[bool] = []
         for periods in by_patient.values():

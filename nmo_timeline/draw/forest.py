@@ -8,6 +8,9 @@ Object-oriented API on an Agg canvas.  Artists carry gids for the tests: ``panel
 
 from __future__ import annotations
 
+from collections.abc import Callable
+
+import matplotlib as mpl
 from matplotlib.collections import LineCollection
 from matplotlib.figure import Figure
 from matplotlib.patches import Rectangle
@@ -18,7 +21,8 @@ from matplotlib.transforms import ScaledTranslation, blended_transform_factory
 from ..plan.forest import ForestPlan, Marker
 from ..plan.options import DEFAULT_DPI, SLIDE_SIZE
 from .figure import Style, styled_figure
-from .fit import fit_layout, fit_text_width
+from .fit import fit_layout
+from .textfit import keep_inside, shorten, wrap_text
 from .themes import get_theme
 
 PAD_IN = 0.08
@@ -119,33 +123,36 @@ def render_forest(
                     t.remove()
         limit = width - 2 * PAD_IN - 0.4 - table_width() - MIN_AXES_SHARE * width
         for t in row_labels:
-            _shorten(t, max(limit, 0.5), renderer, dpi)
+            shorten(t, max(limit, 0.5), renderer, dpi)
 
-        if n >= 4:  # shading every other row guides the eye from the name to its numbers
-            across = blended_transform_factory(fig.transFigure, ax.transData)
-            for y in ys[1::2]:
-                fig.add_artist(Rectangle((0, y - 0.5), 1, 1.0, transform=across,
-                                         facecolor=th.bands[0], edgecolor="none", zorder=-1,
-                                         gid="band"))
-        _marks(ax, plan, ys, th.ink, th.paper, style)
+        banded = set(ys[1::2]) if n >= 4 else set()
+        across = blended_transform_factory(fig.transFigure, ax.transData)
+        for y in sorted(banded):  # shading every other row leads the eye to its numbers
+            fig.add_artist(Rectangle((0, y - 0.5), 1, 1.0, transform=across,
+                                     facecolor=th.bands[0], edgecolor="none", zorder=-1,
+                                     gid="band"))
+        _marks(ax, plan, ys, th.ink, th.paper, style,
+               lambda y: th.bands[0] if y in banded else th.paper)
 
         # the axis label may not reach past the canvas: wrap it to the room around the axis
-        left_in = max(extent(t)[0] for t in (*row_labels, head)) + 0.2
+        ytick = (mpl.rcParams["ytick.major.pad"] + mpl.rcParams["ytick.major.size"]) / 72
+        left_in = max(extent(t)[0] for t in (*row_labels, head)) + ytick + PAD_IN
         right_in = table_width() + PAD_IN
         centre = left_in + (width - left_in - right_in) / 2
-        fit_text_width(xlabel, 2 * min(centre, width - centre) - 2 * PAD_IN, renderer, dpi)
+        wrap_text(xlabel, 2 * min(centre, width - centre) - 2 * PAD_IN, renderer, dpi)
         note_text = " ".join(x for x in (plan.note, plan.short_note if short else "") if x)
         note = None
         if note_text:
             note = fig.text(PAD_IN / width, PAD_IN / height, note_text, fontsize=style.text(0.7),
                             ha="left", va="top", gid="note")
-            fit_text_width(note, width - 2 * PAD_IN, renderer, dpi)
+            wrap_text(note, width - 2 * PAD_IN, renderer, dpi)
         under = _bottom_in(ax, renderer, dpi)
         note_in = extent(note)[1] + 0.06 if note is not None else 0.0
         title = fig.suptitle(plan.title, fontweight="bold") if plan.title else None
         fit_layout(fig, [ax], title=title, right_in=right_in, extra_bottom_in=under + note_in,
                    pad_in=PAD_IN, max_block_in=(n + 1) * font * 3.2 / 72)
         box = ax.get_position()
+        keep_inside(xlabel, fig, renderer)
         if note is not None:
             note.set_y(box.y0 - under / height)
         _thin_ticks(ax, renderer)
@@ -185,8 +192,9 @@ def _thin_ticks(ax: object, renderer: object) -> None:
 
 
 def _marks(ax: object, plan: ForestPlan, ys: list[float], ink: str, paper: str,
-           style: Style) -> None:
-    """Estimates, CI lines, the zero and reference markers, the reference line."""
+           style: Style, shade: Callable[[float], str]) -> None:
+    """Estimates, CI lines, the zero and reference markers, the reference line, and the
+    words "not estimable" on the row's own background (``shade``: the colour behind y)."""
     from matplotlib.axes import Axes
 
     assert isinstance(ax, Axes)
@@ -209,10 +217,11 @@ def _marks(ax: object, plan: ForestPlan, ys: list[float], ink: str, paper: str,
             refs[0].append(1.0)
             refs[1].append(y)
         elif row.marker is Marker.NONE:  # said on the axis too: the column may be left out
-            middle = (plan.x_min * plan.x_max) ** 0.5
-            ax.text(middle, y, "not estimable", ha="center", va="center_baseline",
-                    fontsize=style.text(0.75), fontstyle="italic", color=ink,
-                    gid="not-estimable")
+            ax.annotate("not estimable", (plan.x_min, y), xytext=(style.font * 0.4, 0),
+                        textcoords="offset points", ha="left", va="center_baseline",
+                        fontsize=style.text(0.75), fontstyle="italic", color=ink, zorder=4,
+                        bbox={"facecolor": shade(y), "edgecolor": "none", "pad": 1.0},
+                        gid="not-estimable")
     if plan.reference_line is not None:
         ax.axvline(plan.reference_line, color=ink, linewidth=lw * 0.8, linestyle=(0, (4, 3)),
                    zorder=1, gid="reference-line")
@@ -243,16 +252,3 @@ def _bottom_in(ax: object, renderer: object, dpi: float) -> float:
     pad = (mpl.rcParams["xtick.major.pad"] + mpl.rcParams["xtick.major.size"]
            + ax.xaxis.labelpad) / 72
     return (max(ticks, default=0.0) + label) / dpi + pad + 0.05
-
-
-def _shorten(text: Text, max_in: float, renderer: object, dpi: float) -> None:
-    """End ``text`` with an ellipsis where it is wider than ``max_in`` inches."""
-    full = text.get_text()
-
-    def wide() -> bool:
-        return text.get_window_extent(renderer).width / dpi > max_in  # type: ignore[arg-type]
-
-    cut = len(full)
-    while wide() and cut > 4:
-        cut -= 1
-        text.set_text(full[:cut].rstrip() + "…")

@@ -20,6 +20,7 @@ from ..plan.options import DEFAULT_DPI, SLIDE_SIZE
 from ..plan.survival import SurvivalPlan
 from .figure import Style, styled_figure
 from .fit import fit_layout
+from .textfit import shorten
 from .themes import Theme, get_theme
 
 #: Line styles that tell curves apart without colour (the print theme).
@@ -27,6 +28,7 @@ DASHES: tuple[Any, ...] = ("solid", (0, (5, 2)), (0, (1, 1.5)), (0, (6, 2, 1, 2)
           (0, (8, 2, 1, 2, 1, 2)), (0, (3, 1, 1, 1)), (0, (10, 3)))
 ROW_PITCH = 1.45  # at-risk row height in units of its font size
 LINE_CONTRAST = 3.0  # WCAG's minimum for graphics
+MAX_LABEL_SHARE = 0.28  # longer regimen names are shortened to this share of the width
 
 
 def survival_capacity(size: tuple[float, float]) -> int:
@@ -125,16 +127,21 @@ def render_survival(
         risk.set_yticks(range(-1, n), labels=["Number at risk", *(c.regimen for c in plan.curves)])
         head, *rows = risk.get_yticklabels()
         head.set_fontweight("bold")
+        renderer = fig.canvas.get_renderer()  # type: ignore[attr-defined]
+        names = []  # long names are shortened alike in the table and the legend
         for label, colour in zip(rows, colours, strict=True):
             label.set_color(ink if th.greyscale else colour)
+            names.append(shorten(label, MAX_LABEL_SHARE * size[0], renderer, dpi))
         for i, curve in enumerate(plan.curves):
             for t, k in zip(plan.ticks, curve.at_risk, strict=True):
                 risk.text(t, i, str(k), ha="center", va="center", fontsize=small,
                           gid=f"at-risk:{curve.regimen}")
         gap = _gap_in(fig, ax, small)
 
-        handles = [Line2D([], [], color=c, linestyle=d, linewidth=lw, label=curve.label)
-                   for curve, c, d in zip(plan.curves, colours, dashes, strict=True)]
+        handles = [Line2D([], [], color=c, linestyle=d, linewidth=lw,
+                          label=curve.label if name == curve.regimen
+                          else f"{name} (n = {curve.patients})")
+                   for curve, name, c, d in zip(plan.curves, names, colours, dashes, strict=True)]
         handles.append(Line2D([], [], linestyle="none", marker="|", color=ink,
                               markersize=style.font * 0.7, label="censored"))
 
@@ -152,7 +159,6 @@ def render_survival(
         fig.subplots_adjust()
         # time 0 sits a little right of the axis, so the numbers at risk under it clear the
         # row labels
-        renderer = fig.canvas.get_renderer()  # type: ignore[attr-defined]
         half = max((t.get_window_extent(renderer).width for t in risk.texts), default=0.0)
         axes_in = ax.get_position().width * size[0]
         share = min(0.15, (half / 2 / dpi + small / 72) / max(axes_in, 1e-6))

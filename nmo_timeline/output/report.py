@@ -228,7 +228,13 @@ def _ratio(v: float | None) -> str:
 def _with_ci(v: float | None, low: float | None, high: float | None) -> str:
     if v is None:
         return "-"
+    if low is None or high is None or math.isnan(low) or math.isnan(high):
+        return f"{_ratio(v)} (no CI)"
     return f"{_ratio(v)} ({_ratio(low)}-{_ratio(high)})"
+
+
+def _count(k: int, noun: str) -> str:
+    return f"{k} {noun}{'' if k == 1 else 's'}"
 
 
 def _p(p: float | None) -> str:
@@ -311,8 +317,8 @@ def _compare_block(c: Comparison) -> Block:
         text = (f"{_ratio(r.estimate)} ({ci} CI {_ratio(r.ci_low)}-{_ratio(r.ci_high)})"
                 if r.estimate is not None or r.ci_low is not None else "-")
         notes.append(f"pooled rate ratio (on / before): {text}, exact conditional; "
-                     f"{r.k_on} relapses in {r.years_on:.2f} years on, {r.k_before} in "
-                     f"{r.years_before:.2f} years before" + (f" ({r.note})" if r.note else ""))
+                     f"{_count(r.k_on, 'relapse')} in {r.years_on:.2f} years on, {r.k_before} "
+                     f"in {r.years_before:.2f} years before" + (f" ({r.note})" if r.note else ""))
     if c.wilcoxon is not None:
         w = c.wilcoxon
         result = f"p = {_p(w.p)}" if w.p is not None else f"not computed ({w.reason})"

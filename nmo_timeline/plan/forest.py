@@ -116,6 +116,10 @@ def plan_forest(summary: Summary, *, title: str = "", max_rows: int | None = Non
         reference = None
     else:
         m = summary.model
+        if cohort[m.reference].relapses == 0:
+            raise NmoTimelineError(f"the reference regimen '{m.reference}' has no relapses, so "
+                                   "every rate ratio against it is unbounded; choose another "
+                                   "with --reference")
         terms = {t.regimen: t for t in m.terms}
         ref = ForestRow(m.reference, Marker.REFERENCE, 1.0, None, None,
                         (*numbers(m.reference), "1 (reference)"))
@@ -209,6 +213,11 @@ def log_axis(rows: list[ForestRow], reference: float | None) -> tuple[float, flo
     candidates = [m * 10.0 ** e for e in range(math.floor(math.log10(lo)) - 1,
                                                math.ceil(math.log10(hi)) + 1) for m in NICE]
     ticks = [t for t in candidates if lo <= t <= hi]
+    if len(ticks) < 2:  # reach out to the round values on either side
+        below = max(t for t in candidates if t < lo)
+        above = min(t for t in candidates if t > hi)
+        lo, hi = min(lo, below / 1.1), max(hi, above * 1.1)
+        ticks = [t for t in candidates if lo <= t <= hi]
     if len(ticks) > 7:
         ticks = [t for t in ticks if math.isclose(math.log10(t), round(math.log10(t)))]
     return lo, hi, tuple(float(f"{t:.6g}") for t in ticks)

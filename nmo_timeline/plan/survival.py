@@ -32,7 +32,8 @@ class Curve:
     """One regimen's curve in the plan's unit of time."""
 
     regimen: str
-    label: str
+    label: str  # the legend's: regimen and number of patients
+    patients: int
     colour: str
     x: tuple[float, ...]  # steps, drawn "post": the value holds until the next x
     y: tuple[float, ...]
@@ -161,8 +162,8 @@ def plan_survival(
         cy = tuple(v for v, c in zip(km.survival, km.censored, strict=True) if c)
         median = km.median / scale if km.median is not None else None
         at_risk = tuple(km.at_risk_at(t * scale) for t in ticks)
-        out.append(Curve(s.regimen, f"{s.regimen} (n = {s.patients})", colour, xs, ys, cx, cy,
-                         median, at_risk))
+        out.append(Curve(s.regimen, f"{s.regimen} (n = {s.patients})", s.patients, colour, xs,
+                         ys, cx, cy, median, at_risk))
     return SurvivalPlan(tuple(out), unit, ticks, ticks[-1],
                         f"{unit.capitalize()} since the start of the regimen", title=title,
                         warnings=tuple(warnings))
