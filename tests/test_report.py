@@ -269,3 +269,13 @@ def test_terminal_text_keeps_ordinary_text():
     assert terminal_text("Müller-Lüdenscheidt 日本 α β") == "Müller-Lüdenscheidt 日本 α β"
     assert terminal_text("a\u202eb") == "a\\u202eb"  # a bidi override is shown, not obeyed
 
+
+
+def test_comparison_table_escapes_patient_ids_too():
+    text = (HOSTILE.replace("Drug|A", "Tocilizumab").replace("@SUM(1+1)", "Tocilizumab")
+            .replace('"Line1\nLine2"', "Tocilizumab"))
+    s = summarise(read_events_text(text, "h.csv"), compare="tocilizumab")
+    table = to_table(s)
+    block = table.split("Before vs on Tocilizumab")[1]
+    assert "\x1b" not in block and "\\x1b[2J" in block
+    assert "\x1b" not in to_markdown(s)

@@ -154,7 +154,10 @@ def summarise(
         from .models import regimen_model
 
         ref = find_regimen(reference, regimen_keys(pps), "--reference") if reference else None
-        fitted = regimen_model(pps, ref, level, cluster)
+        try:
+            fitted = regimen_model(pps, ref, level, cluster)
+        except StatsError as exc:
+            raise NmoTimelineError(f"--model {model}: {exc}") from None
         warnings.extend(f"negative binomial model: {w}" for w in fitted.warnings)
     return Summary(pps, comparison, warnings, grace_days, edss_window_days, level, fitted,
                    table)

@@ -61,8 +61,11 @@ def forest(
     encoding: EncodingOpt = "utf-8",
     strict: StrictOpt = False,
 ) -> None:
-    """Pooled ARR per regimen with its exact CI on a log axis, beside a table of patients,
-    relapses and person-years; with --model negbin, rate ratios vs the reference."""
+    """Forest plot: pooled ARR per regimen with its exact CI (or NB2 rate ratios).
+
+    One row per regimen on a log axis, beside a table of patients, relapses and
+    person-years; with --model negbin, rate ratios vs the reference instead.
+    """
     from ..output.save import output_format
 
     output_format(output)
@@ -108,8 +111,10 @@ def survival(
     encoding: EncodingOpt = "utf-8",
     strict: StrictOpt = False,
 ) -> None:
-    """Kaplan-Meier curves of time to first relapse per regimen, with censoring ticks,
-    median lines and the numbers at risk under the axis."""
+    """Kaplan-Meier curves of time to first relapse per regimen.
+
+    Censoring ticks, median lines and the numbers at risk under the time axis.
+    """
     from ..output.save import output_format
 
     output_format(output)

@@ -180,6 +180,7 @@ def _comparison_dict(c: Comparison) -> dict[str, Any]:
 
 
 def to_json(summary: Summary) -> str:
+    """The JSON document as text (:func:`summary_dict`)."""
     return json.dumps(summary_dict(summary), indent=2, ensure_ascii=False) + "\n"
 
 
@@ -309,8 +310,12 @@ def _compare_block(c: Comparison) -> Block:
     notes = [f"difference (on - before): median {_n(c.median_difference, sign=True)}, "
              f"mean {_n(c.mean_difference, sign=True)}, n = {len(c.differences)}"]
     (bm, bsd, bmed), (om, osd, omed) = c.arr_before, c.arr_on
-    notes.append(f"ARR before: mean {_n(bm)} ± {_n(bsd)}, median {_n(bmed)}; "
-                 f"on: mean {_n(om)} ± {_n(osd)}, median {_n(omed)}")
+
+    def mean_sd(mean: float | None, sd: float | None) -> str:
+        return f"{_n(mean)} ± {_n(sd)}" if sd is not None else _n(mean)
+
+    notes.append(f"ARR before: mean {mean_sd(bm, bsd)}, median {_n(bmed)}; "
+                 f"on: mean {mean_sd(om, osd)}, median {_n(omed)}")
     ci = level_label(c.level)
     if c.rate is not None:
         r = c.rate
@@ -374,8 +379,10 @@ def _document(
 
 
 def _grid(header: list[str], rows: list[list[str]], indent: str = "  ") -> list[str]:
+    # text from the file is in the header and the first column (regimen, patient) only;
+    # the other cells are numbers and dates the tool wrote
     header = [terminal_text(c) for c in header]
-    rows = [[terminal_text(c) for c in r] for r in rows]
+    rows = [[terminal_text(r[0]), *r[1:]] for r in rows]
     widths = [max(len(str(x)) for x in col) for col in zip(header, *rows, strict=False)]
 
     def line(cells: list[str]) -> str:
@@ -400,7 +407,7 @@ def _md(header: list[str], rows: list[list[str]]) -> list[str]:
     aligns = ["---"] + ["---:"] * (len(header) - 1)
     return (["| " + " | ".join(markdown_text(h) for h in header) + " |",
              "|" + "|".join(aligns) + "|"]
-            + ["| " + " | ".join(markdown_text(c) for c in r) + " |" for r in rows])
+            + ["| " + " | ".join([markdown_text(r[0]), *r[1:]]) + " |" for r in rows])
 
 
 def to_markdown(summary: Summary) -> str:
