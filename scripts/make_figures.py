@@ -1,4 +1,4 @@
-"""Regenerate the README's figures from the bundled case with the tool itself.
+"""Regenerate the README's figures from the bundled files with the tool itself.
 
 Run: python scripts/make_figures.py [OUTDIR]   (default: docs/)
 The tests run it into a temporary folder, so the gallery cannot go stale unseen.
@@ -25,6 +25,11 @@ FIGURES = {
                      "--dpi", "110"],
     "swimmer.png": ["swimmer", str(ROOT / "examples" / "series.csv"), "--sort", "follow-up",
                     "--title", "Synthetic case series (8 patients)", "--dpi", "110"],
+    "forest.png": ["forest", str(ROOT / "examples" / "series.csv"),
+                   "--title", "Relapse rate by regimen (synthetic series)", "--dpi", "110"],
+    "survival.png": ["survival", str(ROOT / "examples" / "series.csv"), "--regimens",
+                     "tocilizumab,rituximab,inebilizumab,mmf",
+                     "--title", "Time to first relapse (synthetic series)", "--dpi", "110"],
 }
 
 

@@ -1,18 +1,33 @@
-"""Each patient's relapse rate before the first dose of a therapy vs on it."""
+"""Each patient's relapse rate before the first dose of a therapy vs on it.
+
+Per patient: ARR before the first dose and on the therapy, either over the treatment
+periods (all time before; the periods whose regimen includes the therapy) or over
+calendar windows (``--before 12m``, ``--on 12m``: :mod:`.windows`).  Across patients: the
+median and mean of the differences, the pooled rate ratio on/before with its exact
+conditional CI (:func:`~.rates.rate_ratio`) and the paired Wilcoxon signed-rank test
+(:func:`paired_wilcoxon`, here because it is this comparison's test).
+"""
 
 from __future__ import annotations
 
+import math
 import statistics
-from dataclasses import dataclass
-from datetime import date
+import warnings
+from collections.abc import Sequence
+from dataclasses import dataclass, field
+from datetime import date, timedelta
 from typing import TYPE_CHECKING
 
 from ..domain.registry import MAINTENANCE, therapy_key
-from ..errors import NmoTimelineError
-from .periods import PatientPeriods, rows_by_patient
+from ..domain.time import DAYS_PER_YEAR
+from ..errors import NmoTimelineError, list_preview
+from .inputs import StatsError, check_same_length
+from .rates import RateRatio, rate_ratio
+from .windows import Window
 
 if TYPE_CHECKING:
     from ..load import EventTable
+    from .periods import PatientPeriods, Row
 
 
 @dataclass(frozen=True)
@@ -35,11 +50,108 @@ class CompareRow:
         return self.arr_on - self.arr_before
 
 
+
+@dataclass(frozen=True)
+class WilcoxonResult:
+    """Paired Wilcoxon signed-rank test; ``p`` and ``statistic`` are ``None`` with a
+    ``reason`` when the test cannot be computed."""
+
+    p: float | None
+    statistic: float | None
+    n_pairs: int
+    n_nonzero: int
+    reason: str | None = None
+    method: str = "scipy.stats.wilcoxon(before, on), defaults (two-sided, zeros dropped)"
+
+
+def paired_wilcoxon(before: Sequence[float], on: Sequence[float]) -> WilcoxonResult:
+    """Wilcoxon signed-rank test of per-patient ARR before vs on a therapy.
+
+    ``scipy.stats.wilcoxon(before, on)`` with its defaults: two-sided, zero differences
+    dropped (``zero_method="wilcox"``), the exact null distribution for up to 50 pairs
+    without ties, exhaustive sign permutations for up to 13 pairs with ties or zeros, else
+    the normal approximation.  The statistic is the smaller of the signed rank sums.  That
+    is scipy >= 1.15; older versions switch to the normal approximation as soon as there is
+    a zero difference, and give other p values for small samples.
+
+    Not computable (``p`` None, ``reason`` says why; never an exception): fewer than 2
+    pairs, or all differences zero.  With 7 pairs the smallest two-sided p value possible is
+    2 / 2**7 = 0.0156.
+
+    Parameters
+    ----------
+    before, on : sequence of float
+        One value per patient, in the same patient order.
+
+    Returns
+    -------
+    WilcoxonResult
+
+    Raises
+    ------
+    StatsError
+        Lengths differ, or a value is not a finite number (filter out patients without a
+        rate first).
+
+    Examples
+    --------
+    >>> r = paired_wilcoxon([3, 2, 4, 3, 1, 2, 3], [0, 0, 1, 0, 0, 0, 1])
+    >>> r.p, r.n_pairs
+    (0.015625, 7)
+    >>> paired_wilcoxon([1.0], [0.0]).reason
+    'fewer than 2 pairs'
+    """
+    n = check_same_length(before=before, on=on)
+    pairs = []
+    for b, o in zip(before, on, strict=True):
+        try:
+            fb, fo = float(b), float(o)
+        except (TypeError, ValueError):
+            fb = fo = math.nan
+        if not (math.isfinite(fb) and math.isfinite(fo)):
+            raise StatsError(f"Wilcoxon test needs finite values, got before={b!r}, on={o!r}")
+        pairs.append((fb, fo))
+    nonzero = sum(1 for fb, fo in pairs if fb != fo)
+    if n < 2:
+        return WilcoxonResult(None, None, n, nonzero, "fewer than 2 pairs")
+    if nonzero == 0:
+        return WilcoxonResult(None, None, n, 0, "all differences are zero")
+
+    from scipy.stats import wilcoxon
+
+    with warnings.catch_warnings(record=True):
+        warnings.simplefilter("always")
+        res = wilcoxon([b for b, _ in pairs], [o for _, o in pairs])
+    p, stat = float(res.pvalue), float(res.statistic)
+    if not math.isfinite(p):
+        return WilcoxonResult(None, None, n, nonzero, "scipy could not compute a p value")
+    return WilcoxonResult(p, stat, n, nonzero)
+
+
+def _mean_sd_median(values: list[float]) -> tuple[float | None, float | None, float | None]:
+    if not values:
+        return None, None, None
+    sd = statistics.stdev(values) if len(values) >= 2 else None
+    return statistics.fmean(values), sd, statistics.median(values)
+
+
 @dataclass
 class Comparison:
+    """The before/on comparison of one therapy (``summary --compare``).
+
+    ``rate`` is the pooled rate ratio on/before (``None`` when there is no time before or
+    on in any record); ``wilcoxon`` the paired test on the patients with both rates.
+    """
+
     therapy: str
     rows: list[CompareRow]
     without: list[str]
+    before: Window | None = None
+    on: Window | None = None
+    level: float = 0.95
+    rate: RateRatio | None = None
+    wilcoxon: WilcoxonResult | None = None
+    notes: list[str] = field(default_factory=list)
 
     @property
     def differences(self) -> list[float]:
@@ -55,17 +167,57 @@ class Comparison:
         d = self.differences
         return statistics.fmean(d) if d else None
 
+    @property
+    def arr_before(self) -> tuple[float | None, float | None, float | None]:
+        """Per-patient ARR before: (mean, SD, median), as papers report it."""
+        return _mean_sd_median([r.arr_before for r in self.rows if r.arr_before is not None])
+
+    @property
+    def arr_on(self) -> tuple[float | None, float | None, float | None]:
+        """Per-patient ARR on the therapy: (mean, SD, median)."""
+        return _mean_sd_median([r.arr_on for r in self.rows if r.arr_on is not None])
+
+
+def _counted(days: int, relapses: int) -> tuple[float, int, float | None]:
+    years = days / DAYS_PER_YEAR
+    return years, relapses, relapses / years if years > 0 else None
+
 
 def compare_before_on(
-    table: EventTable, patients: list[PatientPeriods], therapy: str
+    table: EventTable,
+    patients: list[PatientPeriods],
+    therapy: str,
+    *,
+    before: Window | None = None,
+    on: Window | None = None,
+    grace_days: int = 0,
+    level: float = 0.95,
 ) -> Comparison:
-    """Each patient's ARR before the first dose of ``therapy`` vs on it."""
+    """Each patient's ARR before the first dose of ``therapy`` vs on it, and the tests.
+
+    Without windows, "before" is every period that ends on or before the first dose and
+    "on" every period whose regimen includes the therapy.  A window replaces its side by
+    calendar time: before = [first dose - window, first dose), on = [first dose, first
+    dose + window), each cut to the patient's record (a note names the patients), with
+    relapses counted by onset; ``grace_days`` moves relapses in the first days after the
+    first dose to "before", as the period rule does at a switch.
+
+    Raises
+    ------
+    NmoTimelineError
+        The therapy is recorded only as an acute treatment.
+    """
+    from .periods import rows_by_patient
+
     want_key, want_label = therapy_key(therapy)
     rows = []
     without = []
+    cut_before: list[str] = []
+    cut_on: list[str] = []
     by_patient = rows_by_patient(table)
     for pp in patients:
-        matching = [r for r in by_patient[pp.patient]
+        mine = by_patient[pp.patient]
+        matching = [r for r in mine
                     if r.kind == "therapy" and therapy_key(r.name)[0] == want_key
                     and r.start <= pp.cutoff]
         if matching and all(r.role != MAINTENANCE for r in matching):
@@ -78,13 +230,65 @@ def compare_before_on(
             without.append(pp.patient)
             continue
         first = min(doses)
-        # the first dose opens a period, so the periods before it end on or before it
-        before = [p for p in pp.periods if not p.last and p.end <= first]
-        on = [p for p in pp.periods if want_key in p.therapies]
-        yb = sum(p.years for p in before)
-        rb = sum(p.relapses for p in before)
-        yo = sum(p.years for p in on)
-        ro = sum(p.relapses for p in on)
-        rows.append(CompareRow(pp.patient, first, yb, rb, rb / yb if yb > 0 else None,
-                               yo, ro, ro / yo if yo > 0 else None))
-    return Comparison(want_label, rows, without)
+        onsets = _onsets(mine, pp.cutoff)
+        shift = grace_days if first > pp.record_start else 0
+        if before is None:
+            # the first dose opens a period, so the periods before it end on or before it
+            periods = [p for p in pp.periods if not p.last and p.end <= first]
+            b = _counted(sum(p.days for p in periods), sum(p.relapses for p in periods))
+        else:
+            start = before.shift(first, -1)
+            if start < pp.record_start:
+                cut_before.append(_who(pp.patient, (first - pp.record_start).days))
+                start = pp.record_start
+            moved = first + timedelta(days=shift)
+            b = _counted((first - start).days, sum(start <= d < moved for d in onsets))
+        if on is None:
+            periods = [p for p in pp.periods if want_key in p.therapies]
+            o = _counted(sum(p.days for p in periods), sum(p.relapses for p in periods))
+        else:
+            end = on.shift(first, 1)
+            stop = pp.cutoff + timedelta(days=1)  # the cut-off day is observed
+            if end > stop:
+                cut_on.append(_who(pp.patient, (stop - first).days))
+                end = stop
+            o = _counted((end - first).days,
+                         sum(first + timedelta(days=shift) <= d < end for d in onsets))
+        rows.append(CompareRow(pp.patient, first, *b, *o))
+    notes = []
+    if cut_before and before is not None:
+        notes.append(f"{len(cut_before)} patient(s) have less than {before.label} before the "
+                     f"first dose of {want_label} in the record; the window is cut to the "
+                     f"record: {list_preview(cut_before)}")
+    if cut_on and on is not None:
+        notes.append(f"{len(cut_on)} patient(s) have less than {on.label} from the first dose "
+                     f"of {want_label} to the cut-off; the window is cut there: "
+                     f"{list_preview(cut_on)}")
+    comparison = Comparison(want_label, rows, without, before, on, level, notes=notes)
+    if rows:
+        comparison.rate = _pooled_rate_ratio(rows, level, notes)
+        pairs = [r for r in rows if r.arr_before is not None and r.arr_on is not None]
+        comparison.wilcoxon = paired_wilcoxon([r.arr_before or 0.0 for r in pairs],
+                                              [r.arr_on or 0.0 for r in pairs])
+    return comparison
+
+
+def _onsets(rows: list[Row], cutoff: date) -> list[date]:
+    """The patient's relapse onsets on or before the cut-off."""
+    return [r.start for r in rows if r.kind == "relapse" and r.start <= cutoff]
+
+
+def _who(patient: str, days: int) -> str:
+    return f"{patient} ({days} days)" if patient else f"{days} days"
+
+
+def _pooled_rate_ratio(rows: list[CompareRow], level: float, notes: list[str]) -> RateRatio | None:
+    """Relapses and years summed over the patients: on/before with the exact CI."""
+    years_before = sum(r.years_before for r in rows)
+    years_on = sum(r.years_on for r in rows)
+    if years_before <= 0 or years_on <= 0:
+        side = "before the first dose" if years_before <= 0 else "on the therapy"
+        notes.append(f"no time {side} in any record: no rate ratio")
+        return None
+    return rate_ratio(sum(r.relapses_on for r in rows), years_on,
+                      sum(r.relapses_before for r in rows), years_before, level)

@@ -1,0 +1,195 @@
+"""Tests of nmo_timeline.analysis.compare: the paired Wilcoxon test, calendar windows and
+the pooled rate ratio of the before/on comparison."""
+
+from __future__ import annotations
+
+import statistics
+import warnings
+from datetime import date, timedelta
+
+import pytest
+from scipy import stats as sps
+
+from nmo_timeline.analysis.compare import paired_wilcoxon
+from nmo_timeline.analysis.inputs import StatsError
+from nmo_timeline.analysis.rates import rate_ratio
+from nmo_timeline.analysis.summary import summarise
+from nmo_timeline.analysis.windows import parse_window
+from nmo_timeline.errors import OptionError
+from nmo_timeline.load import read_events_text
+
+# --------------------------------------------------------------------------- Wilcoxon
+
+
+def test_wilcoxon_hand_worked_exact():
+    # differences 1, 2, 3, 4, -5: W+ = 10, W- = 5, statistic min = 5.  Of the 2**5 sign
+    # patterns, 10 have a rank sum <= 5, so the two-sided exact p = 2 * 10/32 = 0.625.
+    r = paired_wilcoxon([2, 3, 4, 5, 0], [1, 1, 1, 1, 5])
+    assert (r.p, r.statistic, r.n_pairs, r.n_nonzero, r.reason) == (0.625, 5.0, 5, 5, None)
+
+
+def test_wilcoxon_equals_scipy_defaults_with_ties_and_zeros():
+    before = [3.0, 2.0, 4.0, 3.0, 1.0, 2.0, 3.0, 2.5]
+    on = [0.0, 0.0, 1.0, 0.0, 1.0, 1.0, 1.0, 0.0]
+    want = sps.wilcoxon(before, on)
+    r = paired_wilcoxon(before, on)
+    assert r.p == pytest.approx(want.pvalue, rel=1e-12)
+    # One zero difference is dropped; the other 7 are all positive, so the permutation p
+    # (scipy >= 1.15 for ties and zeros) is 2 / 2**7.  scipy < 1.15 switched to the normal
+    # approximation here (0.0169).
+    assert r.p == pytest.approx(1 / 64, rel=1e-12)
+    assert r.statistic == want.statistic
+    assert (r.n_pairs, r.n_nonzero) == (8, 7)
+
+
+@pytest.mark.parametrize(("before", "on", "reason"), [
+    ([], [], "fewer than 2 pairs"),
+    ([2.0], [0.0], "fewer than 2 pairs"),
+    ([1.0, 2.0, 0.5], [1.0, 2.0, 0.5], "all differences are zero"),
+])
+def test_wilcoxon_not_computable_gives_reason(before, on, reason):
+    with warnings.catch_warnings():
+        warnings.simplefilter("error")
+        r = paired_wilcoxon(before, on)
+    assert r.p is None and r.statistic is None and r.reason == reason
+
+
+def test_wilcoxon_refuses_mismatched_or_missing_values():
+    with pytest.raises(StatsError, match="lengths"):
+        paired_wilcoxon([1, 2], [1])
+    with pytest.raises(StatsError, match="finite"):
+        paired_wilcoxon([1, float("nan")], [0, 0])
+    with pytest.raises(StatsError, match="finite"):
+        paired_wilcoxon([1, None], [0, 0])
+
+
+# --------------------------------------------------------------------------- windows
+
+
+@pytest.mark.parametrize(("text", "label", "back_from", "lands_on"), [
+    ("12m", "12 months", date(2012, 6, 1), date(2011, 6, 1)),
+    ("1m", "1 month", date(2013, 3, 31), date(2013, 2, 28)),  # the month's last day
+    ("1y", "1 year", date(2012, 2, 29), date(2011, 2, 28)),
+    ("90d", "90 days", date(2012, 3, 1), date(2011, 12, 2)),
+    (" 2Y ", "2 years", date(2012, 6, 1), date(2010, 6, 1)),
+])
+def test_windows_are_calendar_based(text, label, back_from, lands_on):
+    w = parse_window(text, "--before")
+    assert w.label == label
+    assert w.shift(back_from, -1) == lands_on
+    assert w.shift(lands_on, 1) >= back_from - timedelta(days=3)  # month ends may clip
+
+
+@pytest.mark.parametrize(("text", "message"), [
+    ("12", "--before '12': use a whole number and a unit: 12m (months), 90d (days) or 2y "
+           "(years)"),
+    ("1.5y", "--before '1.5y': use a whole number and a unit: 12m (months), 90d (days) or 2y "
+             "(years)"),
+    ("0m", "--before '0m': the window must be more than 0 and at most 100 years"),
+    ("101y", "--before '101y': the window must be more than 0 and at most 100 years"),
+])
+def test_bad_windows_are_option_errors(text, message):
+    with pytest.raises(OptionError) as info:
+        parse_window(text, "--before")
+    assert str(info.value) == message
+
+
+WINDOWED = """patient,kind,name,start,end,value
+A,relapse,ON,2010-01-01,,
+A,relapse,TM,2011-03-01,,
+A,relapse,TM,2012-02-01,,
+A,therapy,Tocilizumab,2012-06-01,ongoing,8
+A,relapse,ON,2012-09-01,,
+A,relapse,ON,2013-08-01,,
+A,edss,,2014-01-01,,3.0
+B,relapse,ON,2012-01-01,,
+B,therapy,Tocilizumab,2012-04-15,ongoing,8
+B,relapse,TM,2012-07-01,,
+B,edss,,2012-12-31,,3.0
+C,therapy,Tocilizumab,2011-01-01,ongoing,8
+C,relapse,TM,2011-02-01,,
+C,edss,,2012-12-31,,3.0
+"""
+
+
+def test_windows_by_hand():
+    s = summarise(read_events_text(WINDOWED, "w.csv"), compare="tocilizumab", before="12m",
+                  on="12m")
+    c = s.comparison
+    a, b, cc = c.rows
+    # A: before = [2011-06-01, 2012-06-01), 366 days (2012 is a leap year), 1 relapse
+    # (2012-02-01; 2011-03-01 is earlier); on = [2012-06-01, 2013-06-01), 365 days, 1 relapse
+    # (2013-08-01 is after the window)
+    assert (a.relapses_before, a.years_before) == (1, pytest.approx(366 / 365.25))
+    assert (a.relapses_on, a.years_on) == (1, pytest.approx(365 / 365.25))
+    # B: the record starts 2012-01-01, so 105 days before the first dose; on to the cut-off
+    # 2012-12-31 (inclusive): 2012-04-15 .. 2013-01-01 = 261 days
+    assert (b.relapses_before, b.years_before) == (1, pytest.approx(105 / 365.25))
+    assert (b.relapses_on, b.years_on) == (1, pytest.approx(261 / 365.25))
+    # C: first dose on the first recorded day: no time before, so no pair for the test
+    assert (cc.years_before, cc.arr_before) == (0.0, None)
+    assert c.wilcoxon.n_pairs == 2
+    assert s.warnings[0] == ("2 patient(s) have less than 12 months before the first dose of "
+                             "Tocilizumab in the record; the window is cut to the record: "
+                             "B (105 days), C (0 days)")
+    cut_on = [w for w in s.warnings if "from the first dose" in w]
+    assert cut_on == ["1 patient(s) have less than 12 months from the first dose of Tocilizumab "
+                      "to the cut-off; the window is cut there: B (261 days)"]
+    # pooled: 3 relapses on in (365 + 261 + 365) days, 2 before in (366 + 105 + 0) days
+    r = c.rate
+    assert (r.k_on, r.k_before) == (3, 2)
+    want = rate_ratio(3, (365 + 261 + 365) / 365.25, 2, (366 + 105) / 365.25)
+    assert (r.estimate, r.ci_low, r.ci_high) == (pytest.approx(want.estimate),
+                                                 pytest.approx(want.ci_low),
+                                                 pytest.approx(want.ci_high))
+
+
+def test_before_window_cut_names_every_short_patient():
+    s = summarise(read_events_text(WINDOWED, "w.csv"), compare="tocilizumab", before="12m")
+    (cut,) = [w for w in s.warnings if "before the first dose" in w]
+    assert cut == ("2 patient(s) have less than 12 months before the first dose of Tocilizumab "
+                   "in the record; the window is cut to the record: B (105 days), C (0 days)")
+    # without --on, "on" is the periods on tocilizumab, as before
+    a = s.comparison.rows[0]
+    assert a.relapses_on == 2 and a.years_on == pytest.approx(
+        (date(2014, 1, 1) - date(2012, 6, 1)).days / 365.25)
+
+
+def test_grace_days_move_early_relapses_before_the_first_dose_in_windows():
+    text = ("patient,kind,name,start,end,value\n"
+            "A,relapse,ON,2011-01-01,,\nA,therapy,Rituximab,2012-01-01,ongoing,\n"
+            "A,relapse,TM,2012-01-20,,\nA,edss,,2013-06-01,,2.0\n")
+    plain = summarise(read_events_text(text, "g.csv"), compare="rituximab", before="12m",
+                      on="12m").comparison.rows[0]
+    grace = summarise(read_events_text(text, "g.csv"), compare="rituximab", before="12m",
+                      on="12m", grace_days=30).comparison.rows[0]
+    assert (plain.relapses_before, plain.relapses_on) == (1, 1)
+    assert (grace.relapses_before, grace.relapses_on) == (2, 0)
+    # the same rule as the periods: without windows the relapse also counts before
+    periods = summarise(read_events_text(text, "g.csv"), compare="rituximab",
+                        grace_days=30).comparison.rows[0]
+    assert (periods.relapses_before, periods.relapses_on) == (2, 0)
+
+
+def test_windows_need_compare_and_rate_ratio_needs_time():
+    t = read_events_text(WINDOWED, "w.csv")
+    with pytest.raises(OptionError, match="--before and --on need --compare THERAPY"):
+        summarise(t, on="12m")
+    only_c = read_events_text("\n".join(
+        line for line in WINDOWED.splitlines() if not line.startswith(("A,", "B,"))) + "\n")
+    s = summarise(only_c, compare="tocilizumab")
+    assert s.comparison.rate is None
+    assert "no time before the first dose in any record: no rate ratio" in s.warnings
+    assert s.comparison.wilcoxon.reason == "fewer than 2 pairs"
+
+
+def test_comparison_reports_mean_sd_and_median_per_side():
+    s = summarise(read_events_text(WINDOWED, "w.csv"), compare="tocilizumab", before="12m",
+                  on="12m")
+    c = s.comparison
+    before = [r.arr_before for r in c.rows if r.arr_before is not None]
+    on = [r.arr_on for r in c.rows]
+    assert c.arr_before == (pytest.approx(statistics.fmean(before)),
+                            pytest.approx(statistics.stdev(before)),
+                            pytest.approx(statistics.median(before)))
+    assert c.arr_on[0] == pytest.approx(statistics.fmean(on))
