@@ -10,7 +10,7 @@ import gc
 import os
 import sys
 
-from . import plot, summary, swimmer, validate  # noqa: F401  (registers the commands)
+from . import cohort, plot, summary, swimmer, validate  # noqa: F401  (registers the commands)
 from .base import app
 
 __all__ = ["app", "run"]
