@@ -100,3 +100,13 @@ def test_names_that_collide_get_a_number():
             "P,relapse,TM,2009-12-01,\n")
     occ = regimen_occupancy(read_events_text(text, "s.csv"))
     assert sorted(occ.names) == ["untreated", "untreated (2)"]
+
+
+def test_nobody_with_a_maintenance_therapy():
+    text = "patient,kind,name,start,value\nA,relapse,TM,2010-01-01,\nB,edss,,2011-01-01,2.0\n"
+    table = read_events_text(text, "s.csv")
+    with pytest.raises(NmoTimelineError) as info:
+        regimen_occupancy(table, align="first-therapy")
+    assert str(info.value) == "no patient received a maintenance therapy; nothing to draw"
+    occ = regimen_occupancy(table)  # onset: one day of follow-up each, untreated
+    assert occ.names == ["untreated"] and occ.at_risk.tolist() == [2]

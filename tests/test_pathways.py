@@ -48,7 +48,7 @@ def periods():
 def test_lines_of_each_patient(periods):
     lines = {pp.patient: patient_lines(pp) for pp in periods}
     # a pause (untreated June to August) does not start a new line; acute pulses are no line
-    assert [(x.regimen, x.days, x.at_cutoff) for x in lines["A"]] == [
+    assert [(x.regimen, x.days, x.on_at_cutoff) for x in lines["A"]] == [
         ("Azathioprine", 120 + 122, False), ("Rituximab", 364, True)]
     # an add-on combination is a regimen of its own; back to the single agent: a new line
     assert [(x.regimen, x.days) for x in lines["B"]] == [
@@ -90,10 +90,10 @@ def test_line_table(periods):
     assert [k for k in rows if k[0] == 1] == [
         (1, "Azathioprine"), (1, "Rituximab"), (1, "Tocilizumab")]
     aza = rows[1, "Azathioprine"]  # A: 242 days, E: 365 days
-    assert (aza.patients, aza.at_cutoff) == (2, 0)
+    assert (aza.patients, aza.on_at_cutoff) == (2, 0)
     assert aza.median_years == pytest.approx((242 + 365) / 2 / DAYS_PER_YEAR)
     rtx3 = rows[3, "Rituximab"]  # D: 152 days, F: 181 days, both still on it
-    assert (rtx3.patients, rtx3.at_cutoff) == (2, 2)
+    assert (rtx3.patients, rtx3.on_at_cutoff) == (2, 2)
     assert rtx3.median_years == pytest.approx((152 + 181) / 2 / DAYS_PER_YEAR)
     assert rows[2, "Azathioprine + Tocilizumab"].patients == 1
     assert max(line for line, _ in rows) == 4  # depth 4
@@ -112,7 +112,7 @@ def test_json_document(periods):
     assert doc["other"] == {"patients": 4, "pathways": 4}
     assert doc["lines"][0] == {"line": 1, "regimen": "Azathioprine", "patients": 2,
                                "median_years": pytest.approx(303.5 / DAYS_PER_YEAR),
-                               "at_cutoff": 0}
+                               "on_at_cutoff": 0}
 
 
 def test_spellings_are_one_regimen_named_as_first_written():
@@ -127,3 +127,9 @@ def test_bad_options(periods):
         pathways_of(periods, depth=0)
     with pytest.raises(NmoTimelineError, match="--min-patients must be 1 or more, not 0"):
         pathways_of(periods, min_patients=0)
+
+
+def test_no_median_of_fewer_than_min_patients(periods):
+    rows = {(r.line, r.regimen): r for r in pathways_of(periods, min_patients=2).lines}
+    assert rows[1, "other"].patients == 1 and rows[1, "other"].median_years is None
+    assert rows[1, "Rituximab"].median_years == pytest.approx(365.5 / DAYS_PER_YEAR)

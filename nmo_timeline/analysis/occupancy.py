@@ -167,14 +167,15 @@ def occupancy_of(table: EventTable, patients: list[PatientPeriods], *,
     keep = anchors >= 0
     left_out = [pp.patient for pp, ok in zip(patients, keep.tolist(), strict=True) if not ok]
     warnings: list[str] = []
+    first_therapy = align.strip().casefold() == "first-therapy"
     if left_out:
-        what = ("a maintenance therapy" if align.strip().casefold() == "first-therapy"
-                else align)
+        what = "a maintenance therapy" if first_therapy else align
         warnings.append(f"{len(left_out)} patient(s) never received {what} and are left "
                         f"out: {list_preview(left_out)}")
     kept = [pp for pp, ok in zip(patients, keep.tolist(), strict=True) if ok]
     if not kept:
-        raise NmoTimelineError(f"no patient received '{align}'; nothing to draw")
+        what = "a maintenance therapy" if first_therapy else f"'{align}'"
+        raise NmoTimelineError(f"no patient received {what}; nothing to draw")
     anchors = anchors[keep]
     names = regimen_names(kept)
     index = {regimen: i for i, regimen in enumerate(names)}  # () (untreated) is first

@@ -54,7 +54,7 @@ class TherapyLine:
         First day of the line.
     days : int
         Days on the regimen (its periods; untreated gaps inside the line do not count).
-    at_cutoff : bool
+    on_at_cutoff : bool
         The patient is still on it at the cut-off (the time on it is censored there).
     """
 
@@ -62,7 +62,7 @@ class TherapyLine:
     regimen: str
     start: date
     days: int
-    at_cutoff: bool
+    on_at_cutoff: bool
 
 
 @dataclass(frozen=True)
@@ -79,17 +79,18 @@ class LineRow:
     """One regimen at one line number, across patients.
 
     ``median_years`` is the median time on the line (a line a patient is still
-    on at the cut-off counts up to the cut-off; ``at_cutoff`` says how many).
+    on at the cut-off counts up to the cut-off; ``on_at_cutoff`` says how many).
     A row with ``therapies`` ``None`` is ``other``: the regimens that fewer
-    than ``min_patients`` patients had at that line.
+    than ``min_patients`` patients had at that line; when ``other`` itself
+    holds fewer, its median is not given (``None``).
     """
 
     line: int
     regimen: str
     therapies: Regimen | None
     patients: int
-    median_years: float
-    at_cutoff: int
+    median_years: float | None
+    on_at_cutoff: int
 
 
 @dataclass
@@ -117,7 +118,7 @@ class Pathways:
                          for p in self.pathways],
             "other": {"patients": self.other_patients, "pathways": self.other_pathways},
             "lines": [{"line": r.line, "regimen": r.regimen, "patients": r.patients,
-                       "median_years": r.median_years, "at_cutoff": r.at_cutoff}
+                       "median_years": r.median_years, "on_at_cutoff": r.on_at_cutoff}
                       for r in self.lines],
             "warnings": list(self.warnings),
         }
@@ -139,13 +140,13 @@ def patient_lines(pp: PatientPeriods) -> list[TherapyLine]:
     for p in pp.periods:
         if not p.therapies:  # untreated: a gap, not a line
             continue
-        on_at_cutoff = p is last
+        still_on = p is last
         if lines and lines[-1].therapies == p.therapies:  # resumed after a pause
             prev = lines[-1]
             lines[-1] = TherapyLine(prev.therapies, prev.regimen, prev.start,
-                                    prev.days + p.days, on_at_cutoff)
+                                    prev.days + p.days, still_on)
         else:
-            lines.append(TherapyLine(p.therapies, p.regimen, p.start, p.days, on_at_cutoff))
+            lines.append(TherapyLine(p.therapies, p.regimen, p.start, p.days, still_on))
     return lines
 
 
@@ -207,17 +208,18 @@ def _line_rows(at_line: dict[tuple[int, Regimen], list[TherapyLine]],
             if len(lines) < min_patients:
                 rare.extend(lines)
                 continue
-            rows.append(_line_row(number, names[regimen], regimen, lines))
+            rows.append(_line_row(number, names[regimen], regimen, lines, min_patients))
         if rare:
-            rows.append(_line_row(number, OTHER, None, rare))
+            rows.append(_line_row(number, OTHER, None, rare, min_patients))
     return rows
 
 
-def _line_row(number: int, name: str, regimen: Regimen | None,
-              lines: list[TherapyLine]) -> LineRow:
-    return LineRow(number, name, regimen, len(lines),
-                   statistics.median(line.days for line in lines) / DAYS_PER_YEAR,
-                   sum(line.at_cutoff for line in lines))
+def _line_row(number: int, name: str, regimen: Regimen | None, lines: list[TherapyLine],
+              min_patients: int) -> LineRow:
+    median = (statistics.median(line.days for line in lines) / DAYS_PER_YEAR
+              if len(lines) >= min_patients else None)
+    return LineRow(number, name, regimen, len(lines), median,
+                   sum(line.on_at_cutoff for line in lines))
 
 
 def treatment_pathways(table: EventTable, *, depth: int = DEFAULT_DEPTH,

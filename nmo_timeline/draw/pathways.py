@@ -1,11 +1,12 @@
 """Draw a :class:`~nmo_timeline.plan.pathways.PathwaysPlan`: a sunburst of lines of therapy.
 
 Wedges are patch collections (one per ring and paint), so thousands of
-pathways stay a handful of artists.  A wedge is labelled (horizontally, with
-the first of the plan's texts that fits) only where the whole label lies
-inside the wedge; labels therefore never overlap, and the ones that do not
-fit are left out (:func:`wedge_labels` counts them).  On a wide canvas the
-legend sits to the right of the circle, on a narrow one under it.
+pathways stay a handful of artists.  A wedge is labelled with the first of the
+plan's texts that lies wholly inside it (horizontal if one fits, else along
+the arc or the radius, turned to read upright); labels therefore never overlap,
+and the ones that do not fit are left out (:func:`wedge_labels` counts them).
+The legend sits beside the circle or under it, whichever leaves the larger
+circle.
 """
 
 from __future__ import annotations
