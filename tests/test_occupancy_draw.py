@@ -92,3 +92,14 @@ def test_other_regimens_beyond_the_legend_cap(tmp_path):
     assert len(names) == LEGEND_MAX + 2 and names[-2:] == ["other regimens (8)", "untreated"]
     fig = render_occupancy(plan, dpi=40)
     assert to_hex(areas(fig)["other regimens (8)"].get_facecolor()[0]) != to_hex(UNTREATED)
+
+
+@pytest.mark.parametrize("size", [(2, 1.5), (2.5, 2), (3, 2)])
+def test_smallest_canvases_draw_without_clipping(registry, size):
+    plan = plan_occupancy(registry)
+    fig = render_occupancy(plan, size=size, dpi=100)
+    for text, bb in drawn_texts(fig):
+        assert fig.bbox.x0 - 1 <= bb.x0 and bb.x1 <= fig.bbox.x1 + 1, text
+        assert fig.bbox.y0 - 1 <= bb.y0 and bb.y1 <= fig.bbox.y1 + 1, text
+    legend = [t.get_text() for t in fig.legends[0].get_texts()]
+    assert legend[-1].startswith("+") and legend[-1].endswith(" more regimens")

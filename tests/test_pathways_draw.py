@@ -70,8 +70,8 @@ def test_one_wedge_per_plan_wedge_in_few_artists(registry):
 @pytest.mark.parametrize("size", [(13.333, 7.5), (3.5, 3.2)])
 @pytest.mark.parametrize("theme", ["light", "dark", "print"])
 def test_labels_never_overlap_and_stay_on_the_canvas(registry, size, theme):
-    fig = render_pathways(plan_pathways(registry, title="Registry"), size=size, dpi=100,
-                          theme=theme)
+    plan = plan_pathways(registry, title="Registry")
+    fig = render_pathways(plan, size=size, dpi=100, theme=theme)
     texts = drawn_texts(fig)
     for text, bb in texts:
         assert fig.bbox.x0 - 1 <= bb.x0 and bb.x1 <= fig.bbox.x1 + 1, text
@@ -79,8 +79,10 @@ def test_labels_never_overlap_and_stay_on_the_canvas(registry, size, theme):
     labels = label_corners(fig)
     ax = fig.axes[0]
     (cx, cy), (rx, _) = ax.transData.transform([(0, 0), (1, 0)])  # the circle, in pixels
+    hole = min(w.inner for w in plan.wedges) * (rx - cx)
     for text, corners in labels:  # inside the circle, clear of the hole
-        assert all(math.hypot(x - cx, y - cy) <= rx - cx + 1 for x, y in corners), text
+        assert all(hole - 1 <= math.hypot(x - cx, y - cy) <= rx - cx + 1
+                   for x, y in corners), text
     for (ta, a), (tb, b) in itertools.combinations(labels, 2):
         assert not MplPath(a).intersects_path(MplPath(b), filled=True), (ta, tb)
     fixed = [(t, bb) for t, bb in texts if t not in {text for text, _ in labels}]
@@ -140,3 +142,13 @@ def test_rare_pathways_are_one_hatched_other_wedge_in_print(registry):
     assert hatched
     legend_texts = [t.get_text() for t in fig.legends[0].get_texts()]
     assert "other: continued by fewer\nthan 10 patients each" in legend_texts
+
+
+@pytest.mark.parametrize("size", [(2, 1.5), (2.5, 2), (3, 2)])
+def test_smallest_canvases_keep_the_legend_on_the_canvas(registry, size):
+    fig = render_pathways(plan_pathways(registry), size=size, dpi=100)
+    for text, bb in drawn_texts(fig):
+        assert fig.bbox.x0 - 1 <= bb.x0 and bb.x1 <= fig.bbox.x1 + 1, text
+        assert fig.bbox.y0 - 1 <= bb.y0 and bb.y1 <= fig.bbox.y1 + 1, text
+    legend = [t.get_text() for t in fig.legends[0].get_texts()]
+    assert any(t.startswith("+") and t.endswith(" more therapies") for t in legend)

@@ -131,3 +131,15 @@ def test_legend_columns_from_one_measurement_match_matplotlib(labels, width_in):
         assert ncol == 1 or width(ncol) <= width_in + 0.01
         if ncol < len(labels):
             assert width(ncol + 1) > width_in - 0.01
+
+
+@pytest.mark.parametrize("size", [(2, 1.5), (2.5, 2), (3.5, 3.2)])
+def test_small_canvases_keep_every_text_on_the_canvas_and_apart(table, size):
+    text = SERIES + "P4,therapy,Mycophenolate,2011-01-01,2012-06-30,\nP4,edss,,2012-06-30,,2.5\n"
+    fig = render_swimmer(plan_swimmer(read_events_text(text, "s.csv")), size=size, dpi=100)
+    texts = drawn_texts(fig)
+    for name, bb in texts:
+        assert fig.bbox.x0 - 1 <= bb.x0 and bb.x1 <= fig.bbox.x1 + 1, name
+        assert fig.bbox.y0 - 1 <= bb.y0 and bb.y1 <= fig.bbox.y1 + 1, name
+    for (ta, a), (tb, b) in itertools.combinations(texts, 2):
+        assert not a.overlaps(b), (ta, tb)

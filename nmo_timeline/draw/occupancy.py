@@ -10,6 +10,7 @@ one it sits under the chart.
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from typing import Any
 
 import matplotlib as mpl
@@ -28,7 +29,7 @@ from ..plan.pathways import OTHER_HATCH
 from .figure import Style, styled_figure
 from .fit import fit_layout
 from .pathways import set_hatch_colour
-from .swimmer import legend_columns
+from .swimmer import LEGEND_SHARE, legend_that_fits, more_handle
 from .themes import Theme, get_theme
 
 PAD_IN = 0.08
@@ -56,7 +57,7 @@ def render_occupancy(
         ax.set_ylim(0, 1)
         ax.yaxis.set_major_locator(FixedLocator([0, 0.25, 0.5, 0.75, 1.0]))
         ax.yaxis.set_major_formatter(PercentFormatter(1.0, decimals=0))
-        ax.set_ylabel("Patients in follow-up")
+        ax.set_ylabel(plan.ylabels[0])
         ax.set_xlabel(plan.xlabel)
         risk_font = style.text(0.75)
         ticks = _thinned_ticks(fig, plan, risk_font)
@@ -69,28 +70,45 @@ def render_occupancy(
         xlabel_h = ax.xaxis.label.get_window_extent(renderer).height / dpi
         axis_block = tick_h + xtick + xlabel_h + ax.xaxis.labelpad / 72
         row_h = risk_font * 1.3 / 72
-        handles, labels = _legend_entries(plan, themed, th)
         font = style.text(0.8)
+        entries = _legend_entries(plan, themed, th)
+        regimens = sum(1 for layer in plan.layers if layer.colours and not layer.untreated)
         title = fig.suptitle(plan.title, fontweight="bold") if plan.title else None
-        if width >= WIDE_IN:
+        block = axis_block + 0.1 + 2 * row_h
+        if width >= WIDE_IN:  # beside the chart, one column as tall as the canvas allows
+            keep, _ = legend_that_fits(fig, lambda k: [lab for _, lab in entries(k)],
+                                       regimens, font, 1e9, size[1] - 2 * PAD_IN, 1.2)
+            handles, labels = (list(x) for x in zip(*entries(keep), strict=True))
             legend = fig.legend(handles, labels, loc="center left", frameon=False,
                                 fontsize=font, handleheight=1.2)
             leg_w = legend.get_window_extent(renderer).width / dpi
-            fit_layout(fig, [ax], title=title, right_in=leg_w + 0.35,
-                       extra_bottom_in=axis_block + 0.1 + 2 * row_h)
+            fit_layout(fig, [ax], title=title, right_in=leg_w + 0.35, extra_bottom_in=block)
             box = ax.get_position()
             legend.set_bbox_to_anchor((1 - (leg_w + 0.2) / width, (box.y0 + box.y1) / 2),
                                       transform=fig.transFigure)
-        else:
-            ncol = legend_columns(fig, labels, font, width - 2 * PAD_IN)
+        else:  # under it, at most a third of the canvas high
+            keep, ncol = legend_that_fits(fig, lambda k: [lab for _, lab in entries(k)],
+                                          regimens, font, width - 2 * PAD_IN,
+                                          size[1] * LEGEND_SHARE, 1.2)
+            handles, labels = (list(x) for x in zip(*entries(keep), strict=True))
 
             def make(n: int) -> Legend:
                 return fig.legend(handles, labels, loc="lower center", frameon=False,
                                   fontsize=font, ncol=n, handleheight=1.2)
 
             fit_layout(fig, [ax], legend=make, legend_entries=ncol, title=title,
-                       right_in=0.3, extra_bottom_in=axis_block + 0.1 + 2 * row_h)
+                       right_in=0.3, extra_bottom_in=block)
         _at_risk(fig, ax, plan, ticks, axis_block, row_h, risk_font)
+        tall = ax.get_window_extent(renderer).height * 72 / dpi  # points
+        for ticks_y in ([0, 0.25, 0.5, 0.75, 1.0], [0, 0.5, 1.0], [0, 1.0]):
+            if tall >= (len(ticks_y) - 1) * 2 * mpl.rcParams["ytick.labelsize"]:
+                break  # tick labels at least two of their heights apart
+        ax.yaxis.set_major_locator(FixedLocator(ticks_y))
+        for text in plan.ylabels:  # the longest y label no taller than the axes
+            ax.yaxis.label.set_text(text)
+            if (ax.yaxis.label.get_window_extent(renderer).height
+                    <= ax.get_window_extent(renderer).height):
+                break
     return fig
 
 
@@ -124,18 +142,26 @@ def _areas(ax: Axes, plan: OccupancyPlan, themed: dict[str, str], th: Theme) -> 
 
 
 def _legend_entries(plan: OccupancyPlan, themed: dict[str, str],
-                    th: Theme) -> tuple[list[Artist], list[str]]:
-    """The layers top to bottom, as they are stacked."""
-    handles: list[Artist] = []
-    labels: list[str] = []
-    for layer in reversed(plan.layers):
-        face, hatch, hatch_colour = _paint(layer, themed, th)
-        patch = Patch(facecolor=face, edgecolor="none", hatch=hatch or None)
-        if hatch:
-            set_hatch_colour(patch, hatch_colour)
-        handles.append(patch)
-        labels.append(layer.name)
-    return handles, labels
+                    th: Theme) -> Callable[[int], list[tuple[Artist, str]]]:
+    """The legend's entries when it keeps the ``k`` regimens with the most patient-months:
+    the layers top to bottom, as they are stacked, then ``+K more regimens``."""
+    def entries(keep: int) -> list[tuple[Artist, str]]:
+        regimens = [layer for layer in plan.layers if layer.colours and not layer.untreated]
+        shown = {id(layer) for layer in regimens[:keep]}
+        out: list[tuple[Artist, str]] = []
+        for layer in reversed(plan.layers):
+            if layer.colours and not layer.untreated and id(layer) not in shown:
+                continue
+            face, hatch, hatch_colour = _paint(layer, themed, th)
+            patch = Patch(facecolor=face, edgecolor="none", hatch=hatch or None)
+            if hatch:
+                set_hatch_colour(patch, hatch_colour)
+            out.append((patch, layer.name))
+        if len(regimens) > keep:
+            out.append(more_handle(len(regimens) - keep, "regimens"))
+        return out
+
+    return entries
 
 
 def _thinned_ticks(fig: Figure, plan: OccupancyPlan, font: float) -> list[float]:
@@ -167,9 +193,14 @@ def _at_risk(fig: Figure, ax: Axes, plan: OccupancyPlan, ticks: list[float],
     top = box.y0 * height - axis_block - 0.1
     inches = blended_transform_factory(ax.transData, fig.dpi_scale_trans)
     left = blended_transform_factory(ax.transAxes, fig.dpi_scale_trans)
-    fig.text(0, top, f"Patients at risk (the chart ends where fewer than {plan.min_at_risk} "
-             "remain)", transform=left, ha="left", va="top",
-             fontsize=font, fontweight="bold", gid="at-risk-heading")
+    heading = fig.text(0, top, "", transform=left, ha="left", va="top", fontsize=font,
+                       fontweight="bold", gid="at-risk-heading")
+    renderer = fig.canvas.get_renderer()  # type: ignore[attr-defined]
+    room = fig.bbox.x1 - ax.get_window_extent(renderer).x0 - 0.05 * fig.dpi
+    for text in plan.risk_headings:  # the first that fits between the axis start and the edge
+        heading.set_text(text)
+        if heading.get_window_extent(renderer).width <= room:
+            break
     for t in ticks:
         fig.text(t, top - row_h, f"{plan.at_risk_at(t):,}", transform=inches, ha="center",
                  va="top", fontsize=font, gid="at-risk")

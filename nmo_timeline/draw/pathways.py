@@ -13,6 +13,7 @@ from __future__ import annotations
 
 import math
 from collections import defaultdict
+from collections.abc import Callable
 from typing import Any
 
 import numpy as np
@@ -28,11 +29,13 @@ from ..plan.options import DEFAULT_DPI, SLIDE_SIZE
 from ..plan.pathways import COMBINATION_HATCH, NONE, OTHER_HATCH, PathwaysPlan, Wedge
 from .figure import MIN_TEXT_PT, Style, styled_figure
 from .fit import fit_text_width
-from .swimmer import legend_columns, more_handle
+from .swimmer import legend_that_fits, more_handle
 from .themes import Theme, get_theme
 
 PAD_IN = 0.15
 GAP_IN = 0.2  # between the circle and a legend beside it
+UNDER_SHARE = 0.4  # a legend under the circle takes at most this share of the height
+MIN_SIDE_IN = 0.5  # the circle is never smaller
 RADIUS = 1.0  # outer radius, data units
 LABEL_PAD = 0.15  # box around a label, in font sizes
 
@@ -95,8 +98,7 @@ def render_pathways(
             title.set_y(1 - PAD_IN / height)
             title.set_verticalalignment("top")
             top += title.get_window_extent(renderer).height / dpi + 0.1
-        handles, labels = _legend_entries(plan, paint)
-        x0, y0, side = _layout(fig, plan, handles, labels, style, top)
+        x0, y0, side = _layout(fig, plan, _legend_entries(plan, paint), style, top)
         ax = fig.add_axes((x0 / width, y0 / height, side / width, side / height))
         ax.set_gid("panel:pathways")
         lim = RADIUS * 1.01
@@ -110,48 +112,55 @@ def render_pathways(
     return fig
 
 
-def _layout(fig: Figure, plan: PathwaysPlan, handles: list[Artist], labels: list[str],
+def _layout(fig: Figure, plan: PathwaysPlan, entries: Callable[[int], list[tuple[Artist, str]]],
             style: Style, top: float) -> tuple[float, float, float]:
     """Place the legend and caption, beside the circle or under it (whichever leaves
-    the larger circle), and return the circle's square: left, bottom, side (inches)."""
+    the larger circle), and return the circle's square: left, bottom, side (inches).
+
+    Beside, the legend is one column as tall as the canvas allows; under, as many
+    columns as fit the width and at most :data:`UNDER_SHARE` of the height.  Either
+    way, therapies that do not fit are counted in ``+K more therapies``.
+    """
     renderer = fig.canvas.get_renderer()  # type: ignore[attr-defined]
     dpi = fig.dpi
     width, height = fig.get_size_inches()
     font = style.text(0.8)
+    therapies = len(plan.legend_top)
     caption = fig.text(0.5, 0, plan.caption, fontsize=style.text(0.7), ha="center",
                        va="bottom", gid="caption")
     caption_size = caption.get_fontsize()
 
+    def labels_for(keep: int) -> list[str]:
+        return [label for _, label in entries(keep)]
+
+    def legend(keep: int, **where: Any) -> Legend:
+        handles, labels = (list(x) for x in zip(*entries(keep), strict=True))
+        return fig.legend(handles, labels, frameon=False, fontsize=font, handleheight=1.2,
+                          **where)
+
     def caption_height(max_in: float) -> float:
         caption.set_text(plan.caption)
         caption.set_fontsize(caption_size)
-        fit_text_width(caption, max_in, renderer, dpi)
+        fit_text_width(caption, max(max_in, 0.5), renderer, dpi)
         return float(caption.get_window_extent(renderer).height) / dpi + 0.08
 
-    def extent(legend: Legend) -> tuple[float, float]:
-        bb = legend.get_window_extent(renderer)
-        return bb.width / dpi, bb.height / dpi
-
-    # beside: one column of entries (two if one is taller than the canvas)
-    beside = fig.legend(handles, labels, loc="center left", frameon=False, fontsize=font,
-                        handleheight=1.2)
-    if extent(beside)[1] > height - top - PAD_IN:
-        beside.remove()
-        beside = fig.legend(handles, labels, loc="center left", frameon=False,
-                            fontsize=font, handleheight=1.2, ncol=2)
-    leg_w = extent(beside)[0]
+    # beside
+    keep, _ = legend_that_fits(fig, labels_for, therapies, font, 1e9, height - top - PAD_IN,
+                               1.2)
+    beside = legend(keep, loc="center left")
+    leg_w = beside.get_window_extent(renderer).width / dpi
     column = width - leg_w - GAP_IN - 2 * PAD_IN
     side_beside = min(height - top - PAD_IN - caption_height(column), column)
-    # under: as many columns as fit the width
-    ncol = legend_columns(fig, labels, font, width - 2 * PAD_IN)
-    under = fig.legend(handles, labels, loc="lower center", frameon=False, fontsize=font,
-                       ncol=ncol, handleheight=1.2, bbox_to_anchor=(0.5, PAD_IN / height))
-    leg_top = under.get_window_extent(renderer).y1 / dpi
+    # under
+    keep, ncol = legend_that_fits(fig, labels_for, therapies, font, width - 2 * PAD_IN,
+                                  height * UNDER_SHARE, 1.2)
+    under = legend(keep, loc="lower center", ncol=ncol, bbox_to_anchor=(0.5, PAD_IN / height))
+    leg_top = under.get_window_extent(renderer).y1 / dpi  # over its border padding
     side_under = min(width - 2 * PAD_IN,
                      height - top - leg_top - caption_height(width - 2 * PAD_IN))
     if side_beside >= side_under:
         under.remove()
-        side = max(side_beside, 0.5)
+        side = max(side_beside, MIN_SIDE_IN)
         cap_h = caption_height(max(column, side))
         x0 = max(PAD_IN, (width - leg_w - GAP_IN - side) / 2)
         y0 = PAD_IN + cap_h + (height - top - PAD_IN - cap_h - side) / 2
@@ -160,41 +169,45 @@ def _layout(fig: Figure, plan: PathwaysPlan, handles: list[Artist], labels: list
         caption.set_position(((x0 + side / 2) / width, PAD_IN / height))
     else:
         beside.remove()
-        side = max(side_under, 0.5)
+        side = max(side_under, MIN_SIDE_IN)
         cap_h = caption_height(width - 2 * PAD_IN)
-        leg_top = under.get_window_extent(renderer).y1 / dpi  # over its border padding
         caption.set_position((0.5, leg_top / height))
         x0 = (width - side) / 2
         y0 = leg_top + cap_h
     return x0, y0, side
 
 
-def _legend_entries(plan: PathwaysPlan, paint: _Paint) -> tuple[list[Artist], list[str]]:
+def _legend_entries(plan: PathwaysPlan,
+                    paint: _Paint) -> Callable[[int], list[tuple[Artist, str]]]:
+    """The legend's entries when it keeps the first ``k`` of the plan's therapies:
+    therapies, ``+K more therapies``, then combination, no therapy and other."""
     th = paint.th
-    handles: list[Artist] = [Patch(facecolor=paint.colour(plan.legend[label]),
-                                   edgecolor="none") for label in plan.legend_top]
-    labels = list(plan.legend_top)
-    if plan.legend_more:
-        handle, text = more_handle(plan.legend_more)
-        handles.append(handle)
-        labels.append(text)
+    marks: list[tuple[Artist, str]] = []
     if plan.combination:
         combo = Patch(facecolor=th.paper, edgecolor=th.ink, linewidth=0.5,
                       hatch=COMBINATION_HATCH)
         set_hatch_colour(combo, th.ink)
-        handles.append(combo)
-        labels.append("add-on combination: first therapy's\ncolour, hatched in the second's")
+        marks.append((combo, "add-on combination: first therapy's\ncolour, hatched in the "
+                             "second's"))
     if plan.no_therapy:
-        handles.append(Patch(facecolor=paint.colour(plan.series[-1]), edgecolor="none"))
-        labels.append(NONE)
+        marks.append((Patch(facecolor=paint.colour(plan.series[-1]), edgecolor="none"), NONE))
     if plan.other:
         face, hatch = paint.other()
         rare = Patch(facecolor=face, edgecolor="none", hatch=hatch or None)
         set_hatch_colour(rare, th.unknown_edge)
-        handles.append(rare)
-        labels.append(f"other: continued by fewer\nthan {plan.pathways.min_patients} "
-                      "patients each")
-    return handles, labels
+        marks.append((rare, f"other: continued by fewer\nthan {plan.pathways.min_patients} "
+                            "patients each"))
+
+    def entries(keep: int) -> list[tuple[Artist, str]]:
+        out: list[tuple[Artist, str]] = [
+            (Patch(facecolor=paint.colour(plan.legend[label]), edgecolor="none"), label)
+            for label in plan.legend_top[:keep]]
+        more = plan.legend_more + len(plan.legend_top) - keep
+        if more:
+            out.append(more_handle(more))
+        return out + marks
+
+    return entries
 
 
 def _wedges(ax: Axes, plan: PathwaysPlan, paint: _Paint, style: Style) -> None:

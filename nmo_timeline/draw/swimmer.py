@@ -12,7 +12,7 @@ columns are chosen from one measurement of each label (:func:`legend_columns`).
 from __future__ import annotations
 
 from collections import defaultdict
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
 from typing import Any, cast
 
 import matplotlib as mpl
@@ -32,6 +32,7 @@ from .fit import fit_layout
 from .themes import Theme, get_theme
 
 BAR = 0.7  # bar height as a fraction of the row
+LEGEND_SHARE = 0.3  # a legend under a figure takes at most this share of the canvas height
 TICK_PX = 4.0  # height of a relapse tick in dense mode, pixels
 
 
@@ -62,6 +63,34 @@ def legend_columns(fig: Figure, labels: Sequence[str], fontsize: float,
         if sum(float(c.max()) + entry for c in columns) + gap * (len(columns) - 1) <= limit:
             return ncol
     return 1
+
+
+def legend_height(fig: Figure, labels: Sequence[str], ncol: int, fontsize: float,
+                  handleheight: float = 0.7) -> float:
+    """The height (inches) of a figure legend of ``labels`` in ``ncol`` columns, as
+    matplotlib stacks it (lines of 1.2 font sizes, handles, label spacing, border)."""
+    rc = mpl.rcParams
+    rows = [max(label.count("\n") + 1, 1) * 1.2 for label in labels]
+    columns = [c for c in np.array_split(np.array(rows, dtype=float), max(ncol, 1)) if len(c)]
+    tallest = max((float(np.maximum(c, handleheight).sum()) + rc["legend.labelspacing"]
+                   * (len(c) - 1) for c in columns), default=0.0)
+    return (tallest + 2 * rc["legend.borderpad"]) * fontsize / 72
+
+
+def legend_that_fits(fig: Figure, labels_for: Callable[[int], list[str]], items: int,
+                     fontsize: float, max_width_in: float, max_height_in: float,
+                     handleheight: float = 0.7) -> tuple[int, int]:
+    """How many of ``items`` droppable entries a legend can keep within the box, and
+    its columns.  ``labels_for(k)`` gives the legend's labels when ``k`` are kept
+    (with its ``+K more`` entry); entries go one by one until the legend fits."""
+    keep = items
+    while True:
+        labels = labels_for(keep)
+        ncol = legend_columns(fig, labels, fontsize, max_width_in)
+        if keep == 0 or legend_height(fig, labels, ncol, fontsize,
+                                      handleheight) <= max_height_in:
+            return keep, ncol
+        keep -= 1
 
 
 def more_handle(more: int, what: str = "therapies") -> tuple[Patch, str]:
@@ -108,26 +137,28 @@ def render_swimmer(
             ax.axvline(0, color=ink, linewidth=0.8, linestyle=(0, (4, 3)), zorder=0)
         top = plan.legend_top if plan.legend_top or plan.legend_more else [
             label for label in plan.legend if label != "untreated"]
-        handles: list[Artist] = [Patch(facecolor=themed.get(plan.legend[label],
-                                                            plan.legend[label]), label=label)
-                                 for label in top]
-        labels = list(top)
         font = style.text(0.8)
-        if dense:
-            handles.append(Line2D([], [], linestyle="none", marker="|", color=th.relapse,
-                                  markersize=font, markeredgewidth=font / 6))
-        else:
-            handles.append(Line2D([], [], linestyle="none", marker="D", color=th.relapse,
-                                  markeredgecolor=ink))
-        labels.append("relapse")
+        marks: list[tuple[Artist, str]] = [(
+            Line2D([], [], linestyle="none", marker="|", color=th.relapse, markersize=font,
+                   markeredgewidth=font / 6) if dense else
+            Line2D([], [], linestyle="none", marker="D", color=th.relapse,
+                   markeredgecolor=ink), "relapse")]
         if ongoing:
-            handles.append(Line2D([], [], linestyle="none", marker=">", color=ink))
-            labels.append("ongoing")
-        if plan.legend_more:
-            handle, text = more_handle(plan.legend_more)
-            handles.append(handle)
-            labels.append(text)
-        ncol = legend_columns(fig, labels, font, size[0] - 2 * 0.08)
+            marks.append((Line2D([], [], linestyle="none", marker=">", color=ink), "ongoing"))
+
+        def entries(keep: int) -> list[tuple[Artist, str]]:
+            out: list[tuple[Artist, str]] = [
+                (Patch(facecolor=themed.get(plan.legend[label], plan.legend[label])), label)
+                for label in top[:keep]]
+            out += marks
+            more = plan.legend_more + len(top) - keep
+            return [*out, more_handle(more)] if more else out
+
+        keep, ncol = legend_that_fits(
+            fig, lambda k: [label for _, label in entries(k)], len(top), font,
+            size[0] - 2 * 0.08, size[1] * LEGEND_SHARE)
+        handles = [h for h, _ in entries(keep)]
+        labels = [label for _, label in entries(keep)]
 
         def legend(ncol: int) -> Legend:
             return fig.legend(handles=handles, labels=labels, loc="lower center", ncol=ncol,
@@ -136,7 +167,59 @@ def render_swimmer(
         title = fig.suptitle(plan.title, fontweight="bold") if plan.title else None
         fit_layout(fig, [ax], legend=legend, legend_entries=ncol, title=title,
                    right_in=0.3)
+        if not dense:
+            _thin_labels_to_the_axes(ax, plan, ys, style)
+            _room_for_edss(fig, ax)
+        else:  # the longest axis label no taller than the rows
+            renderer = fig.canvas.get_renderer()  # type: ignore[attr-defined]
+            for text in (f"{n:,} patients, one line each", f"{n:,} patients", ""):
+                ax.yaxis.label.set_text(text)
+                if (ax.yaxis.label.get_window_extent(renderer).height
+                        <= ax.get_window_extent(renderer).height):
+                    break
     return fig
+
+
+def _thin_labels_to_the_axes(ax: Any, plan: SwimmerPlan, ys: np.ndarray, style: Style) -> None:
+    """Thin the row labels again to the rows' height once the layout is placed (on a
+    small canvas the legend and axis labels leave the rows less than the estimate);
+    EDSS labels stay only where every row keeps its label."""
+    n = len(plan.rows)
+    row_pt = ax.get_window_extent().height * 72 / ax.figure.dpi / max(n, 1)
+    step = max(1, int(np.ceil(style.text(0.8) * 1.25 / max(row_pt, 1e-9))))
+    if len(ax.get_yticks()) <= -(-n // step):
+        return
+    shown = list(range(0, n, step))
+    ax.set_yticks([ys[i] for i in shown])
+    ax.set_yticklabels([plan.rows[i].patient for i in shown], fontsize=style.text(0.8))
+    for text in [t for t in ax.texts if t.get_gid() == "edss-label"]:
+        text.remove()
+
+
+def _room_for_edss(fig: Figure, ax: Any) -> None:
+    """Widen the time axis just enough that every EDSS label ends inside the canvas.
+
+    A label sits a fixed number of points right of its row's end; shrinking the
+    scale moves each anchor left in proportion to its distance from the axis start.
+    """
+    labels = [t for t in ax.texts if t.get_gid() == "edss-label"]
+    if not labels:
+        return
+    renderer = fig.canvas.get_renderer()  # type: ignore[attr-defined]
+    limit = fig.bbox.x1 - 0.08 * fig.dpi
+    box = ax.get_window_extent(renderer)
+    lo, hi = ax.get_xlim()
+    need = hi
+    for t in labels:
+        x = t.xy[0]
+        anchor = float(ax.transData.transform((x, 0))[0])
+        right = t.get_window_extent(renderer).x1
+        if right > limit and x > lo:
+            room = limit - (right - anchor) - box.x0  # pixels left for the anchor
+            if room > 0:
+                need = max(need, lo + (x - lo) * box.width / room)
+    if need > hi:
+        ax.set_xlim(lo, need)
 
 
 def _rows(ax: Any, fig: Figure, plan: SwimmerPlan, ys: np.ndarray, themed: dict[str, str],

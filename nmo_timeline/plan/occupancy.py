@@ -60,6 +60,15 @@ class OccupancyPlan:
     title: str = ""
     warnings: list[str] = field(default_factory=list)
 
+    ylabels: tuple[str, ...] = ("Patients in follow-up", "In follow-up", "")  # longest first
+
+    @property
+    def risk_headings(self) -> tuple[str, ...]:
+        """The heading of the at-risk row, longest first (the longest that fits is drawn)."""
+        n = self.min_at_risk
+        return (f"Patients at risk (the chart ends where fewer than {n} remain)",
+                f"Patients at risk (chart ends below {n})", "At risk")
+
     @property
     def x_max(self) -> float:
         """The end of the last month drawn."""
