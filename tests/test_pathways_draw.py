@@ -152,3 +152,15 @@ def test_smallest_canvases_keep_the_legend_on_the_canvas(registry, size):
         assert fig.bbox.y0 - 1 <= bb.y0 and bb.y1 <= fig.bbox.y1 + 1, text
     legend = [t.get_text() for t in fig.legends[0].get_texts()]
     assert any(t.startswith("+") and t.endswith(" more therapies") for t in legend)
+
+
+def test_thin_wedges_have_no_edge_to_vanish_under(registry):
+    fig = render_pathways(plan_pathways(registry), dpi=60)
+    ring1 = next(c for c in wedge_collections(fig) if c.get_gid() == "wedges:1")
+    assert all(w > 0 for w in ring1.get_linewidths())  # wide wedges, parted by edges
+    rows = ["patient,kind,name,start,end"]
+    rows += [f"P{i},therapy,Drug {i},2010-01-01,2010-06-30" for i in range(600)]
+    many = render_pathways(plan_pathways(read_events_text("\n".join(rows) + "\n", "s.csv")),
+                           dpi=60)
+    (thin,) = wedge_collections(many)  # 600 wedges of 0.6 degrees: an edge would hide them
+    assert len(thin.get_paths()) == 600 and set(thin.get_linewidths()) == {0.0}

@@ -101,7 +101,7 @@ def render_pathways(
         x0, y0, side = _layout(fig, plan, _legend_entries(plan, paint), style, top)
         ax = fig.add_axes((x0 / width, y0 / height, side / width, side / height))
         ax.set_gid("panel:pathways")
-        lim = RADIUS * 1.01
+        lim = RADIUS * 1.01  # (_wedges relies on this square)
         ax.set_xlim(-lim, lim)
         ax.set_ylim(-lim, lim)
         ax.set_aspect("equal")
@@ -211,7 +211,16 @@ def _legend_entries(plan: PathwaysPlan,
 
 
 def _wedges(ax: Axes, plan: PathwaysPlan, paint: _Paint, style: Style) -> None:
-    """One PatchCollection per ring and hatch paint; edges in the paper colour part them."""
+    """One PatchCollection per ring and hatch paint; edges in the paper colour part them,
+    except on wedges too narrow for an edge on each side (they would vanish under it)."""
+    edge = style.font / 15  # points
+    # points per data unit: the axes is a square of 2 * 1.01 radii
+    per_unit = ax.bbox.width * 72 / ax.figure.dpi / (2 * RADIUS * 1.01)
+
+    def edge_of(w: Wedge) -> float:
+        narrowest = 2 * math.pi * w.inner * RADIUS * per_unit * (w.stop - w.start)
+        return edge if narrowest >= 4 * edge else 0.0
+
     groups: dict[tuple[int, str, str], list[Wedge]] = defaultdict(list)
     for w in plan.wedges:
         hatch = paint.hatch(w)
@@ -221,7 +230,8 @@ def _wedges(ax: Axes, plan: PathwaysPlan, paint: _Paint, style: Style) -> None:
                               90 - 360 * w.start, width=(w.outer - w.inner) * RADIUS)
                    for w in wedges]
         coll = PatchCollection(patches, facecolors=[paint.face(w) for w in wedges],
-                               edgecolors=paint.th.paper, linewidths=style.font / 15,
+                               edgecolors=paint.th.paper,
+                               linewidths=[edge_of(w) for w in wedges],
                                hatch=hatch or None, zorder=2)
         if hatch:
             set_hatch_colour(coll, hatch_colour)
