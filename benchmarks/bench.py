@@ -127,10 +127,15 @@ def main() -> None:
         for command in ("forest", "survival"):
             record(f"{command} ({big:,} events)", [*CLI, command, str(files[big]), "-o", "f.png"],
                    plot_floor, "plot", "", reps=max(1, r // 2))
+        for command in ("pathways", "occupancy"):
+            for n in sizes:
+                record(f"{command} ({n:,} events)",
+                       [*CLI, command, str(files[n]), "-o", f"{command}.png"], plot_floor,
+                       "plot", "<= 4, < 500 MiB" if n == big else "", reps=max(1, r // 2))
 
     print(f"machine: {os.cpu_count()} cores, Python {sys.version.split()[0]}; each command "
           f"alternates with its floor, median of {r} runs each (plot and --help: {3 * r}; "
-          f"swimmer, forest, survival: {max(1, r // 2)})")
+          f"swimmer, forest, survival, pathways, occupancy: {max(1, r // 2)})")
     print("floors: plot = import pandas+matplotlib and save an empty 16:9 figure at 200 dpi; "
           "help = --help of a bare two-command Typer app; read_csv = pandas.read_csv of the "
           "same file")

@@ -36,16 +36,28 @@ _LAZY = {
     "summarise": "analysis.summary",
     "plan_swimmer": "plan.swimmer",
     "render_swimmer": "draw.swimmer",
+    "treatment_pathways": "analysis.pathways",
+    "regimen_occupancy": "analysis.occupancy",
+    "plan_pathways": "plan.pathways",
+    "render_pathways": "draw.pathways",
+    "plan_occupancy": "plan.occupancy",
+    "render_occupancy": "draw.occupancy",
 }
 
 if TYPE_CHECKING:
+    from .analysis.occupancy import regimen_occupancy
+    from .analysis.pathways import treatment_pathways
     from .analysis.summary import summarise
+    from .draw.occupancy import render_occupancy
+    from .draw.pathways import render_pathways
     from .draw.plot import plot_timeline
     from .draw.swimmer import render_swimmer
     from .draw.timeline import render_plan
     from .load import EventTable, load_events, read_events_text
     from .output.save import save_figure
+    from .plan.occupancy import plan_occupancy
     from .plan.options import FigureOptions
+    from .plan.pathways import plan_pathways
     from .plan.swimmer import plan_swimmer
     from .plan.timeline import TimelinePlan, plan_timeline
 
@@ -72,8 +84,12 @@ __all__ = [
     "plan_timeline",
     "plot_timeline",
     "read_events_text",
+    "regimen_occupancy",
+    "render_occupancy",
+    "render_pathways",
     "render_plan",
     "render_swimmer",
     "save_figure",
     "summarise",
+    "treatment_pathways",
 ]

@@ -25,7 +25,8 @@ def test_artists_are_a_handful_of_collections_at_scale(tmp_path):
     write_cohort(path, 3000)
     t = load_events(path)
     plan = plan_swimmer(t)
-    fig = render_swimmer(plan, dpi=50)
+    assert 300 < len(plan.rows) < 375  # over 3 px a row at 200 dpi: bars, not dense mode
+    fig = render_swimmer(plan, dpi=200)
     (ax,) = fig.axes
     polys = [c for c in ax.collections if isinstance(c, PolyCollection)]
     n_bars = sum(len(s.colours) for r in plan.rows for s in r.segments)
@@ -63,3 +64,82 @@ def test_baseline_small_cohort(table):
 def test_anonymized_rows_are_numbered_in_the_figure(table):
     fig = render_swimmer(plan_swimmer(table, anonymize=True), dpi=30)
     assert [t.get_text() for t in fig.axes[0].get_yticklabels()] == ["1", "2", "3"]
+
+
+def test_dense_mode_one_pixel_line_per_patient(tmp_path):
+    from matplotlib.collections import LineCollection
+
+    path = tmp_path / "cohort.csv"
+    write_cohort(path, 5000)  # about 600 patients: under 3 px a row on a slide at 200 dpi
+    t = load_events(path)
+    plan = plan_swimmer(t)
+    fig = render_swimmer(plan, dpi=200)
+    (ax,) = fig.axes
+    (rows,) = [c for c in ax.collections if c.get_gid() == "dense-rows"]
+    assert isinstance(rows, LineCollection)
+    n_segments = len(plan.rows) + sum(len(r.segments) for r in plan.rows)
+    assert len(rows.get_segments()) == n_segments
+    assert rows.get_linewidth()[0] == pytest.approx(72 / 200)  # one pixel
+    assert not [c for c in ax.collections if isinstance(c, PolyCollection)]
+    (relapses,) = [line for line in ax.get_lines() if line.get_gid() == "relapses"]
+    assert relapses.get_marker() == "|"
+    assert len(relapses.get_xdata()) == int((t.events["kind"] == "relapse").sum())
+    assert not [line for line in ax.get_lines() if line.get_gid() == "ongoing"]
+    assert ax.get_yticklabels() == [] and not ax.texts  # no row or EDSS labels
+    assert ax.get_ylabel() == f"{len(plan.rows):,} patients, one line each"
+    legend = [t.get_text() for t in fig.legends[0].get_texts()]
+    assert "relapse" in legend and "ongoing" not in legend
+
+
+def test_legend_of_hundreds_of_therapies_is_capped_and_fits(tmp_path):
+    rows = ["patient,kind,name,start,end"]
+    for i in range(300):
+        rows.append(f"P{i:03d},therapy,Therapy number {i:03d},2010-01-01,2010-06-30")
+    t = read_events_text("\n".join(rows) + "\n", "s.csv")
+    fig = render_swimmer(plan_swimmer(t), dpi=50)
+    (legend,) = fig.legends
+    texts = [x.get_text() for x in legend.get_texts()]
+    assert len(texts) == 12 + 2 and texts[-2:] == ["relapse", "+288 more therapies"]
+    renderer = fig.canvas.get_renderer()
+    assert legend.get_window_extent(renderer).width <= fig.bbox.width
+    assert fig.axes[0].get_position().y0 < fig.axes[0].get_position().y1
+
+
+@pytest.mark.parametrize("labels", [
+    ["Rituximab", "Azathioprine", "relapse", "ongoing"],
+    [f"Therapy with a long name {i}" for i in range(12)] + ["relapse", "+5 more therapies"],
+    ["add-on combination: first therapy's\ncolour, hatched in the second's", "x", "y"]])
+@pytest.mark.parametrize("width_in", [3.3, 7.0, 13.2])
+def test_legend_columns_from_one_measurement_match_matplotlib(labels, width_in):
+    from matplotlib.patches import Patch
+
+    from nmo_timeline.draw.figure import Style, styled_figure
+    from nmo_timeline.draw.swimmer import legend_columns
+
+    style = Style.for_canvas(13.333, 7.5)
+    with styled_figure(style, (13.333, 7.5), 100) as fig:
+        ncol = legend_columns(fig, labels, 12.0, width_in)
+        renderer = fig.canvas.get_renderer()
+
+        def width(n):
+            legend = fig.legend([Patch() for _ in labels], labels, ncol=n, fontsize=12.0,
+                                frameon=False)
+            w = legend.get_window_extent(renderer).width / fig.dpi
+            legend.remove()
+            return w
+
+        assert ncol == 1 or width(ncol) <= width_in + 0.01
+        if ncol < len(labels):
+            assert width(ncol + 1) > width_in - 0.01
+
+
+@pytest.mark.parametrize("size", [(2, 1.5), (2.5, 2), (3.5, 3.2)])
+def test_small_canvases_keep_every_text_on_the_canvas_and_apart(table, size):
+    text = SERIES + "P4,therapy,Mycophenolate,2011-01-01,2012-06-30,\nP4,edss,,2012-06-30,,2.5\n"
+    fig = render_swimmer(plan_swimmer(read_events_text(text, "s.csv")), size=size, dpi=100)
+    texts = drawn_texts(fig)
+    for name, bb in texts:
+        assert fig.bbox.x0 - 1 <= bb.x0 and bb.x1 <= fig.bbox.x1 + 1, name
+        assert fig.bbox.y0 - 1 <= bb.y0 and bb.y1 <= fig.bbox.y1 + 1, name
+    for (ta, a), (tb, b) in itertools.combinations(texts, 2):
+        assert not a.overlaps(b), (ta, tb)

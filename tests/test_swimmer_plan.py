@@ -66,3 +66,49 @@ def test_edss_labels_optional_and_anonymized_rows(table):
     assert all(r.last_edss is None for r in plan.rows)
     anon = plan_swimmer(table, anonymize=True)
     assert [r.patient for r in anon.rows] == ["1", "2", "3"]
+
+
+def test_therapy_colours_follow_first_use_for_unknown_names():
+    from nmo_timeline.domain.colours import EXTRA
+    from nmo_timeline.plan.swimmer import therapy_colours
+
+    text = ("patient,kind,name,start,end\nB,therapy,Drug Y,2010-01-01,2010-06-30\n"
+            "A,therapy,drug  x,2009-01-01,2009-06-30\nB,therapy,Drug X,2011-01-01,\n"
+            "A,therapy,Rituximab,2010-01-01,\nA,therapy,PLEX,2008-01-01,\n")
+    colours = therapy_colours(read_events_text(text, "s.csv"))
+    # patients in order of first appearance (B, then A), each one's rows in file order
+    assert colours.by_key == {"drug y": EXTRA[0], "drug x": EXTRA[1],
+                              "rituximab": KNOWN["rituximab"],
+                              "plasma-exchange": KNOWN["plasma-exchange"]}
+    assert list(colours.legend) == ["Drug Y", "Drug X", "drug x", "Rituximab"]  # as written
+    assert colours.labels["drug x"] == "Drug X" and colours.patients["Drug X"] == 1
+    assert colours.series == [EXTRA[0], EXTRA[1], EXTRA[1], KNOWN["rituximab"], "#D9D9D9"]
+
+
+def test_legend_lists_at_most_twelve_therapies_most_used_first():
+    from nmo_timeline.plan.swimmer import LEGEND_MAX
+
+    rows = ["patient,kind,name,start,end"]
+    for i in range(30):  # drug k is given to k + 1 patients
+        rows += [f"P{p},therapy,Drug {i:02d},{2000 + i}-01-01,{2000 + i}-06-30"
+                 for p in range(i + 1)]
+    plan = plan_swimmer(read_events_text("\n".join(rows) + "\n", "s.csv"))
+    assert LEGEND_MAX == 12 and plan.legend_more == 18
+    assert plan.legend_top == [f"Drug {i:02d}" for i in range(18, 30)]
+    assert len(plan.legend) == 31  # every therapy drawn keeps its colour, and untreated
+
+
+def test_legend_lists_only_therapies_drawn(table):
+    plan = plan_swimmer(table, align="tocilizumab")  # P3 (rituximab only) is left out
+    assert list(plan.legend) == ["Azathioprine", "Tocilizumab", "untreated"]
+    assert plan.legend_top == ["Azathioprine", "Tocilizumab"]
+
+
+@pytest.mark.parametrize(("rows", "size", "dpi", "dense"), [
+    (375, (13.333, 7.5), 200, False), (376, (13.333, 7.5), 200, True),
+    (206, (13.333, 7.5), 110, False), (207, (13.333, 7.5), 110, True),
+    (160, (3.5, 3.2), 200, False), (161, (3.5, 3.2), 200, True)])
+def test_dense_mode_below_three_pixels_a_row(rows, size, dpi, dense):
+    from nmo_timeline.plan.swimmer import dense_mode
+
+    assert dense_mode(rows, size, dpi) is dense

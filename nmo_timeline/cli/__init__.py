@@ -10,7 +10,7 @@ import gc
 import os
 import sys
 
-from . import plot, stats, summary, swimmer, validate  # noqa: F401  (registers the commands)
+from . import cohort, plot, stats, summary, swimmer, validate  # noqa: F401  (registers the commands)
 from .base import app
 
 __all__ = ["app", "run"]

@@ -21,6 +21,7 @@ from .base import (
     TitleOpt,
     TransparentOpt,
     app,
+    err,
     handle_errors,
     load,
     parse_cutoff,
@@ -78,11 +79,15 @@ def swimmer(
     cut = parse_cutoff(cutoff)
     table = load(csv, date_format, encoding, strict)
     from ..draw.swimmer import render_swimmer
-    from ..plan.swimmer import plan_swimmer
+    from ..plan.swimmer import dense_mode, plan_swimmer
 
     plan = plan_swimmer(table, align=align, sort=sort.value, unit=unit.value, cutoff=cut,
                         title=title or "", show_edss=edss, anonymize=anonymize)
     written = save_figure(render_swimmer(plan, dpi=dpi, size=canvas, theme=theme.value),
                           output, dpi=dpi, transparent=transparent)
     print_warnings(table.warnings, plan.warnings)
+    if dense_mode(len(plan.rows), canvas, dpi):
+        err(f"hint: {len(plan.rows)} patients are too many for labelled rows, so each is one "
+            "pixel line; 'nmo-timeline pathways' and 'nmo-timeline occupancy' summarise "
+            "large cohorts")
     typer.echo(f"wrote {written} ({len(plan.rows)} patients)")

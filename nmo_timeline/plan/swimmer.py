@@ -10,6 +10,8 @@ dose of ``align`` therapy.
 from __future__ import annotations
 
 import re
+from collections import Counter
+from collections.abc import Collection
 from dataclasses import dataclass, field, replace
 from datetime import date
 from typing import Any
@@ -17,12 +19,105 @@ from typing import Any
 from ..analysis.periods import UNTREATED as UNTREATED_NAME
 from ..analysis.periods import all_patient_periods, rows_by_patient
 from ..domain.colours import UNTREATED, Palette
-from ..domain.registry import therapy_key
+from ..domain.registry import ACUTE, therapy_key
 from ..domain.time import UNIT_DAYS as UNITS
 from ..errors import NmoTimelineError, list_preview
 from ..load import EventTable
 
 SORTS = ("id", "follow-up", "aligned", "arr")
+LEGEND_MAX = 12  # therapies in a legend; the rest are summed up as "+K more"
+DENSE_ROW_PX = 3.0  # rows thinner than this are drawn one pixel line each
+AXES_SHARE = 0.75  # the part of the canvas height the rows get, about
+
+
+@dataclass(frozen=True)
+class TherapyColours:
+    """Every therapy's colour in a cohort: one rule for every cohort figure.
+
+    Known therapies have their fixed colour (:data:`~nmo_timeline.domain.colours.KNOWN`);
+    the others take the next free colour in order of first use (patients in
+    order of first appearance, each patient's rows in file order).
+
+    Attributes
+    ----------
+    by_key : dict
+        Therapy key -> colour, for every therapy (acute ones too).
+    legend : dict
+        Maintenance therapy label -> colour, in order of first use.
+    patients : dict
+        Maintenance therapy label -> patients who received it.
+    labels : dict
+        Therapy key -> the label the legend lists it under.
+    """
+
+    by_key: dict[str, str]
+    legend: dict[str, str]
+    patients: dict[str, int]
+    labels: dict[str, str]
+
+    def of(self, therapies: tuple[str, ...]) -> tuple[str, ...]:
+        """The colours of a regimen's therapies (keys), in order."""
+        return tuple(self.by_key[k] for k in therapies)
+
+    @property
+    def series(self) -> list[str]:
+        """The colours a theme spreads over its greys: the legend's, then untreated."""
+        return [*self.legend.values(), UNTREATED]
+
+
+def therapy_colours(table: EventTable) -> TherapyColours:
+    """The colours of every therapy in ``table`` (see :class:`TherapyColours`)."""
+    import numpy as np
+    import pandas as pd
+
+    ev = table.events
+    patient_codes = pd.factorize(ev["patient"].to_numpy(dtype=object))[0]
+    rows = np.flatnonzero(ev["kind"].to_numpy(dtype=object) == "therapy")
+    rows = rows[np.argsort(patient_codes[rows], kind="stable")]  # by patient, in file order
+    names = ev["name"].to_numpy(dtype=object)[rows]
+    roles = ev["role"].to_numpy(dtype=object)[rows]
+    name_codes, uniques = pd.factorize(names)
+    keyed = [therapy_key(str(n)) for n in uniques]
+    key_codes, keys = pd.factorize(np.array([k for k, _ in keyed], dtype=object))
+    row_keys = key_codes[name_codes]
+    firsts = np.unique(patient_codes[rows] * (len(keys) + 1) + row_keys, return_index=True)[1]
+    palette = Palette()
+    by_key: dict[str, str] = {}
+    legend: dict[str, str] = {}
+    patients: Counter[str] = Counter()
+    labels: dict[str, str] = {}
+    for i in np.sort(firsts).tolist():  # each patient's first row of each therapy
+        key = str(keys[row_keys[i]])
+        if key not in by_key:
+            by_key[key] = palette.colour(str(names[i]), str(roles[i]))
+        if roles[i] != ACUTE:
+            label = keyed[name_codes[i]][1]
+            legend.setdefault(label, by_key[key])
+            labels.setdefault(key, label)
+            patients[label] += 1
+    return TherapyColours(by_key, legend, dict(patients), labels)
+
+
+def top_legend(colours: TherapyColours, shown: Collection[str] | None = None,
+               cap: int = LEGEND_MAX) -> tuple[list[str], int]:
+    """The therapy labels a legend lists, in legend order, and how many are left out.
+
+    ``shown`` limits the legend to those labels (the therapies a figure shows);
+    beyond ``cap`` labels, the ones most patients received are listed.
+    """
+    labels = [lab for lab in colours.legend if shown is None or lab in shown]
+    if len(labels) <= cap:
+        return labels, 0
+    rank = sorted(labels, key=lambda lab: -colours.patients.get(lab, 0))[:cap]
+    top = set(rank)
+    return [lab for lab in labels if lab in top], len(labels) - cap
+
+
+def dense_mode(n_rows: int, size: tuple[float, float], dpi: float) -> bool:
+    """Whether ``n_rows`` swimmer rows are thinner than :data:`DENSE_ROW_PX` pixels
+    on a canvas of ``size`` inches at ``dpi``: then each patient is one pixel line,
+    relapses are ticks, and rows have no labels."""
+    return size[1] * AXES_SHARE * dpi / max(n_rows, 1) < DENSE_ROW_PX
 
 
 @dataclass(frozen=True)
@@ -58,6 +153,9 @@ class SwimmerPlan:
     legend: dict[str, str] = field(default_factory=dict)  # therapy label -> colour
     warnings: list[str] = field(default_factory=list)
     title: str = ""
+    legend_top: list[str] = field(default_factory=list)  # the labels the legend lists
+    legend_more: int = 0  # therapies the legend leaves out ("+K more")
+    series: list[str] = field(default_factory=list)  # the cohort's colours, for themes
 
     @property
     def x_min(self) -> float:
@@ -107,13 +205,13 @@ def plan_swimmer(
     if sort == "aligned" and align is None:
         raise NmoTimelineError("--sort aligned needs --align THERAPY")
     scale = UNITS[unit]
-    palette = Palette()
+    colours = therapy_colours(table)
     warnings: list[str] = []
     by_patient = rows_by_patient(table)
     want = therapy_key(align)[0] if align else None
-    legend: dict[str, str] = {}
     rows: list[SwimRow] = []
     missing: list[str] = []
+    drawn: set[str] = set()
     for pp in all_patient_periods(table, cutoff=cutoff, warnings=warnings):
         patient = pp.patient
         prs = by_patient[patient]
@@ -125,14 +223,6 @@ def plan_swimmer(
                 missing.append(patient)
                 continue
             day0 = min(doses)
-        colour_of: dict[str, str] = {}
-        for r in prs:
-            if r.kind == "therapy":
-                key, label = therapy_key(r.name)
-                if key not in colour_of:
-                    colour_of[key] = palette.colour(r.name, r.role)
-                    if r.role != "acute":
-                        legend.setdefault(label, colour_of[key])
 
         def x(d: date, _day0: date = day0) -> float:
             return (d - _day0).days / scale
@@ -141,8 +231,8 @@ def plan_swimmer(
         for p in pp.periods:
             if p.regimen == UNTREATED_NAME:
                 continue
-            segments.append(Segment(x(p.start), x(p.end), p.regimen,
-                                    tuple(colour_of[k] for k in p.therapies)))
+            segments.append(Segment(x(p.start), x(p.end), p.regimen, colours.of(p.therapies)))
+            drawn.update(p.therapies)
         relapses = [x(r.start) for r in prs
                     if r.kind == "relapse" and r.start <= pp.cutoff]
         last = pp.periods[-1]
@@ -173,7 +263,10 @@ def plan_swimmer(
         rows.sort(key=lambda r: (-r.aligned_days, _natural(r.patient)))
     else:
         rows.sort(key=lambda r: (-(r.arr if r.arr is not None else -1), _natural(r.patient)))
+    shown = {colours.labels[k] for k in drawn if k in colours.labels}
+    legend = {lab: c for lab, c in colours.legend.items() if lab in shown}
     legend[UNTREATED_NAME] = UNTREATED
+    top, more = top_legend(colours, shown)
     if anonymize:  # the figure shows row numbers; terminal warnings still name patients
         rows = [replace(r, patient=str(i)) for i, r in enumerate(rows, start=1)]
-    return SwimmerPlan(rows, unit, align, legend, warnings, title)
+    return SwimmerPlan(rows, unit, align, legend, warnings, title, top, more, colours.series)
