@@ -80,6 +80,8 @@ __all__ = [
     "__version__",
     "bundled_events_path",
     "load_events",
+    "plan_occupancy",
+    "plan_pathways",
     "plan_swimmer",
     "plan_timeline",
     "plot_timeline",

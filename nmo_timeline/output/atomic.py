@@ -89,9 +89,14 @@ def protect(path: str | Path) -> None:
 
 
 def check_not_input(path: str | Path) -> None:
-    """Refuse an output that is (or links to, or is a hard link of) a file the run reads."""
+    """Refuse an output that is (or links to, or is a hard link of) a file the run reads.
+
+    A file identity (device, inode) counts only while the input still has it: a deleted
+    input's inode may be given to a new, unrelated file."""
     for key in _identities(path):
         source = _INPUTS.get(key)
+        if source is not None and isinstance(key, tuple) and key not in _identities(source):
+            continue
         if source is not None:
             raise OptionError(f"{path}: this is the input file {source}; writing there would "
                               "replace your data with the output; choose another name")

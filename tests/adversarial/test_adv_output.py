@@ -318,3 +318,29 @@ def test_transaction_removes_every_staged_file_on_failure(tmp_path):
             raise RuntimeError("stop")
     assert listing(tmp_path) == []
     assert not atomic._LIVE
+
+
+def test_a_deleted_inputs_inode_given_to_a_new_file_does_not_block_it(tmp_path, monkeypatch):
+    import os
+
+    from nmo_timeline.errors import OptionError
+    from nmo_timeline.output import atomic
+
+    data = tmp_path / "events.csv"
+    data.write_text("kind,start\nrelapse,2011-01-01\n")
+    atomic.protect(data)
+    st = os.stat(data)
+    data.unlink()
+    new = tmp_path / "figure.png"
+    new.write_bytes(b"x")
+    # as if the filesystem gave the deleted input's inode to the new file
+    real_stat = os.stat
+    monkeypatch.setattr(atomic.os, "stat", lambda p, *a, **k: st if str(p) == str(new)
+                        else real_stat(p, *a, **k))
+    atomic.check_not_input(new)  # not refused: the input no longer has that inode
+    data.write_text("kind,start\n")
+    monkeypatch.setattr(atomic.os, "stat", lambda p, *a, **k: real_stat(data) if str(p) in (
+        str(new), str(data)) else real_stat(p, *a, **k))
+    atomic.protect(data)
+    with pytest.raises(OptionError, match="this is the input file"):
+        atomic.check_not_input(new)  # still refused while the input has it
