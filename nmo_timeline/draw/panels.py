@@ -174,10 +174,10 @@ class Panels:
             if kind != "mri" or not pts:
                 continue
             colour, face = self.mri_colours(group)
-            extra = {"markeredgewidth": self.style.font / 8} if group == "quiet" else {}
+            edge = self.style.font / 8 if group == "quiet" else None
             ax.plot([num(m.day) for m in pts], [0] * len(pts), linestyle="none",
                     marker=entry.marker, markersize=ms, color=colour, markerfacecolor=face,
-                    gid=f"mri:{group}", clip_on=self.plan.windowed, **extra)
+                    markeredgewidth=edge, gid=f"mri:{group}", clip_on=self.plan.windowed)
         self.row_axis(ax, "MRI")
 
     def mri_colours(self, group: str) -> tuple[str, str]:

@@ -165,9 +165,9 @@ class _Timeline:
         self.time_axis(axes, ticks)
         left_out = layout.left_out + panels.left_out
         left_out += self.callouts(axes, layout.axes_width, layout.heights[0])
-        for text in resolve_collisions(self.fig):  # named by lane where they have one
-            kind, _, lane = (text.get_gid() or "").partition(":")
-            left_out.append((OPTIONAL.get(kind, kind), lane or text.get_text()))
+        for hidden in resolve_collisions(self.fig):  # named by lane where they have one
+            kind, _, lane = (hidden.get_gid() or "").partition(":")
+            left_out.append((OPTIONAL.get(kind, kind), lane or hidden.get_text()))
         note_left_out(self.fig, _left_out_note(left_out))
 
     def attempts(self) -> list[Attempt]:
@@ -235,7 +235,9 @@ class _Timeline:
         """Each lane's label within the column's width cap; the full names of those cut
         short as footnotes (or, without footnotes, as labels left out)."""
         cap = stack.label_width_cap(self.width) * self.width
-        labels, footnotes, left_out = [], [], []
+        labels: list[str] = []
+        footnotes: list[str] = []
+        left_out: list[tuple[str, str]] = []
         for lane in self.plan.lanes:
             def width(text: str, italic: bool = lane.acute) -> float:
                 return self.text_width(text, size, italic)
@@ -279,9 +281,9 @@ class _Timeline:
                               + self.text_width("100", self.tick_pt))
             else:
                 series = self.plan.lab(key.lab)
-                name = series.name + (f"\n{series.unit}" if series.unit else "")
+                label = series.name + (f"\n{series.unit}" if series.unit else "")
                 numbers = [series.text(v) for v in (series.top, series.bottom, series.top * 4)]
-                widths.append(self.text_width(name, self.style.text(0.85))
+                widths.append(self.text_width(label, self.style.text(0.85))
                               + self.style.font * 0.4 / 72 + pad
                               + max(self.text_width(t, self.tick_pt) for t in numbers))
         return max(widths)

@@ -106,8 +106,8 @@ class Lane:
     @property
     def acute(self) -> bool:
         """Every row of the lane is an acute treatment (its label is set in italics)."""
-        rows = [*self.bars, *self.ticks]
-        return all(r.acute for r in rows) if rows else self.role == ACUTE
+        rows = [b.acute for b in self.bars] + [t.acute for t in self.ticks]
+        return all(rows) if rows else self.role == ACUTE
 
 
 @dataclass(frozen=True)
@@ -236,8 +236,9 @@ class TimelinePlan:
             return self.frozen_legend
         shown = {key.kind for key in self.panels}
         entries = []
-        if Panel.therapy in shown and any(r.acute for lane in self.lanes
-                                          for r in (*lane.bars, *lane.ticks)):
+        if Panel.therapy in shown and any(
+                any(b.acute for b in lane.bars) or any(t.acute for t in lane.ticks)
+                for lane in self.lanes):
             entries.append(LegendEntry("acute", "acute treatment"))
         present = {m.group for m in self.relapses} if Panel.relapse in shown else set()
         entries += [LegendEntry(f"relapse:{s}", self._syndrome_label(s), SYNDROME_MARKERS[s])
