@@ -17,8 +17,8 @@ from nmo_timeline.analysis.pathways import pathways_of, patient_lines
 from nmo_timeline.analysis.periods import all_patient_periods
 from nmo_timeline.errors import InputError, NmoTimelineError
 from nmo_timeline.load import read_events_text
+from nmo_timeline.plan.colours import therapy_colours
 from nmo_timeline.plan.pathways import plan_from_pathways
-from nmo_timeline.plan.swimmer import therapy_colours
 
 SETTINGS = settings(max_examples=80, deadline=None, suppress_health_check=[HealthCheck.too_slow])
 H = "patient,kind,name,start,end,value\n"

@@ -70,7 +70,7 @@ def test_edss_labels_optional_and_anonymized_rows(table):
 
 def test_therapy_colours_follow_first_use_for_unknown_names():
     from nmo_timeline.domain.colours import EXTRA
-    from nmo_timeline.plan.swimmer import therapy_colours
+    from nmo_timeline.plan.colours import therapy_colours
 
     text = ("patient,kind,name,start,end\nB,therapy,Drug Y,2010-01-01,2010-06-30\n"
             "A,therapy,drug  x,2009-01-01,2009-06-30\nB,therapy,Drug X,2011-01-01,\n"

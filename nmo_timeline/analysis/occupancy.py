@@ -27,8 +27,8 @@ from typing import TYPE_CHECKING, Any
 import numpy as np
 import pandas as pd
 
-from ..domain.registry import MAINTENANCE, therapy_key
 from ..errors import NmoTimelineError, list_preview
+from .anchors import FIRST_THERAPY, ONSET, anchor_rule
 from .pathways import Regimen, regimen_names
 from .periods import UNTREATED, PatientPeriods, all_patient_periods
 
@@ -114,29 +114,18 @@ def patient_anchors(table: EventTable, patients: list[PatientPeriods],
     index = {p: i for i, p in enumerate(uniques.tolist())}
     order = np.array([index[pp.patient] for pp in patients], dtype=np.int64)
     start = ev["start"].to_numpy(dtype="datetime64[D]").astype(np.int64)
-    kind = ev["kind"].to_numpy(dtype=object)
     cut = np.array([pp.cutoff.toordinal() - _EPOCH for pp in patients], dtype=np.int64)
     cut_of_row = np.full(len(uniques), np.iinfo(np.int64).min)
     cut_of_row[order] = cut
-    key = align.strip().casefold()
-    if key == "onset":
-        which = kind == "relapse"
-        label = "onset"
-    elif key == "first-therapy":
-        which = (kind == "therapy") & (ev["role"].to_numpy(dtype=object) == MAINTENANCE)
-        label = "first maintenance therapy"
-    else:
-        want, name = therapy_key(align)
-        name_codes, names = pd.factorize(ev["name"].to_numpy(dtype=object))
-        hit = np.array([therapy_key(str(n))[0] == want for n in names] + [False])
-        which = (kind == "therapy") & hit[name_codes]
-        label = f"first dose of {name}"
-    which &= start <= cut_of_row[codes]
+    rule = anchor_rule(table, align)
+    label = {ONSET: "onset", FIRST_THERAPY: "first maintenance therapy"}.get(
+        rule.kind, f"first dose of {rule.therapy}")
+    which = rule.rows & (start <= cut_of_row[codes])
     first = np.full(len(uniques), np.iinfo(np.int64).max)
     np.minimum.at(first, codes[which], start[which])
     anchors = first[order]
     none = anchors == np.iinfo(np.int64).max
-    if key == "onset":  # no relapse: the first recorded date
+    if rule.falls_back:  # no relapse: the first recorded date
         record = np.array([pp.record_start.toordinal() - _EPOCH for pp in patients],
                           dtype=np.int64)
         anchors = np.where(none, record, anchors)

@@ -22,8 +22,9 @@ import numpy as np
 
 from ..analysis.occupancy import Occupancy, regimen_occupancy
 from ..domain.colours import UNTREATED
+from .colours import TherapyColours, therapy_colours
 from .pathways import COMBINATION_HATCH
-from .swimmer import LEGEND_MAX, TherapyColours, therapy_colours
+from .swimmer import LEGEND_MAX
 
 if TYPE_CHECKING:
     from ..load import EventTable

@@ -9,7 +9,7 @@ under each wedge, the continuations shared by fewer patients are drawn as one
 reached that line.  Wedges run clockwise from 12 o'clock, most patients first;
 patients without any maintenance therapy close the inner ring.  Colours are the
 therapy colours of every other figure
-(:func:`~nmo_timeline.plan.swimmer.therapy_colours`); an add-on combination is
+(:func:`~nmo_timeline.plan.colours.therapy_colours`); an add-on combination is
 its first therapy's colour, hatched in the second's.  Inner rings are wider
 than outer ones: they hold the largest wedges and their labels.
 """
@@ -21,7 +21,8 @@ from typing import TYPE_CHECKING
 
 from ..analysis.pathways import OTHER, Pathways, Regimen, treatment_pathways
 from ..domain.colours import UNTREATED
-from .swimmer import TherapyColours, therapy_colours, top_legend
+from .colours import TherapyColours, therapy_colours
+from .swimmer import top_legend
 
 if TYPE_CHECKING:
     from ..load import EventTable

@@ -10,7 +10,6 @@ dose of ``align`` therapy.
 from __future__ import annotations
 
 import re
-from collections import Counter
 from collections.abc import Collection
 from dataclasses import dataclass, field, replace
 from datetime import date
@@ -18,84 +17,17 @@ from typing import Any
 
 from ..analysis.periods import UNTREATED as UNTREATED_NAME
 from ..analysis.periods import all_patient_periods, rows_by_patient
-from ..domain.colours import UNTREATED, Palette
-from ..domain.registry import ACUTE, therapy_key
+from ..domain.colours import UNTREATED
+from ..domain.registry import therapy_key
 from ..domain.time import UNIT_DAYS as UNITS
 from ..errors import NmoTimelineError, list_preview
 from ..load import EventTable
+from .colours import TherapyColours, therapy_colours
 
 SORTS = ("id", "follow-up", "aligned", "arr")
 LEGEND_MAX = 12  # therapies in a legend; the rest are summed up as "+K more"
 DENSE_ROW_PX = 3.0  # rows thinner than this are drawn one pixel line each
 AXES_SHARE = 0.75  # the part of the canvas height the rows get, about
-
-
-@dataclass(frozen=True)
-class TherapyColours:
-    """Every therapy's colour in a cohort: one rule for every cohort figure.
-
-    Known therapies have their fixed colour (:data:`~nmo_timeline.domain.colours.KNOWN`);
-    the others take the next free colour in order of first use (patients in
-    order of first appearance, each patient's rows in file order).
-
-    Attributes
-    ----------
-    by_key : dict
-        Therapy key -> colour, for every therapy (acute ones too).
-    legend : dict
-        Maintenance therapy label -> colour, in order of first use.
-    patients : dict
-        Maintenance therapy label -> patients who received it.
-    labels : dict
-        Therapy key -> the label the legend lists it under.
-    """
-
-    by_key: dict[str, str]
-    legend: dict[str, str]
-    patients: dict[str, int]
-    labels: dict[str, str]
-
-    def of(self, therapies: tuple[str, ...]) -> tuple[str, ...]:
-        """The colours of a regimen's therapies (keys), in order."""
-        return tuple(self.by_key[k] for k in therapies)
-
-    @property
-    def series(self) -> list[str]:
-        """The colours a theme spreads over its greys: the legend's, then untreated."""
-        return [*self.legend.values(), UNTREATED]
-
-
-def therapy_colours(table: EventTable) -> TherapyColours:
-    """The colours of every therapy in ``table`` (see :class:`TherapyColours`)."""
-    import numpy as np
-    import pandas as pd
-
-    ev = table.events
-    patient_codes = pd.factorize(ev["patient"].to_numpy(dtype=object))[0]
-    rows = np.flatnonzero(ev["kind"].to_numpy(dtype=object) == "therapy")
-    rows = rows[np.argsort(patient_codes[rows], kind="stable")]  # by patient, in file order
-    names = ev["name"].to_numpy(dtype=object)[rows]
-    roles = ev["role"].to_numpy(dtype=object)[rows]
-    name_codes, uniques = pd.factorize(names)
-    keyed = [therapy_key(str(n)) for n in uniques]
-    key_codes, keys = pd.factorize(np.array([k for k, _ in keyed], dtype=object))
-    row_keys = key_codes[name_codes]
-    firsts = np.unique(patient_codes[rows] * (len(keys) + 1) + row_keys, return_index=True)[1]
-    palette = Palette()
-    by_key: dict[str, str] = {}
-    legend: dict[str, str] = {}
-    patients: Counter[str] = Counter()
-    labels: dict[str, str] = {}
-    for i in np.sort(firsts).tolist():  # each patient's first row of each therapy
-        key = str(keys[row_keys[i]])
-        if key not in by_key:
-            by_key[key] = palette.colour(str(names[i]), str(roles[i]))
-        if roles[i] != ACUTE:
-            label = keyed[name_codes[i]][1]
-            legend.setdefault(label, by_key[key])
-            labels.setdefault(key, label)
-            patients[label] += 1
-    return TherapyColours(by_key, legend, dict(patients), labels)
 
 
 def top_legend(colours: TherapyColours, shown: Collection[str] | None = None,

@@ -14,7 +14,6 @@ from dataclasses import dataclass
 from datetime import date, timedelta
 from typing import TYPE_CHECKING
 
-from ..domain.registry import MAINTENANCE, therapy_key
 from ..domain.time import UNIT_DAYS
 from ..errors import OptionError
 from ..load.dates import DateError, parse_date
@@ -78,18 +77,18 @@ def auto_unit(span_days: int) -> str:
 
 def resolve_anchor(table: EventTable, spec: str) -> tuple[date, str]:
     """The anchor date and its description for ``--relative SPEC``."""
+    from ..analysis.anchors import FIRST_THERAPY, ONSET, anchor_rule
+
     ev = table.events
     key = spec.strip().casefold()
-    if key == "onset":
-        rel = ev[ev["kind"] == "relapse"]
-        if len(rel):
-            return rel["start"].min().date(), "onset"
-        return ev["start"].min().date(), "first record"
-    if key == "first-therapy":
-        th = ev[(ev["kind"] == "therapy") & (ev["role"] == MAINTENANCE)]
-        if not len(th):
-            raise OptionError("--relative first-therapy: the record has no maintenance therapy")
-        return th["start"].min().date(), "first therapy"
+    if key in (ONSET, FIRST_THERAPY):
+        rule = anchor_rule(table, spec)
+        if rule.rows.any():
+            return ev["start"][rule.rows].min().date(), "onset" if key == ONSET else \
+                "first therapy"
+        if rule.falls_back:
+            return ev["start"].min().date(), "first record"
+        raise OptionError("--relative first-therapy: the record has no maintenance therapy")
     try:
         parsed = parse_date(spec.strip())
     except DateError:
@@ -97,15 +96,13 @@ def resolve_anchor(table: EventTable, spec: str) -> tuple[date, str]:
     if parsed is not None:
         return parsed.first, "anchor" if isinstance(spec, HiddenAnchor) else \
             parsed.first.isoformat()
-    want, label = therapy_key(spec)
-    th = ev[ev["kind"] == "therapy"]
-    days = [r.start.date() for r in th.itertuples() if therapy_key(r.name)[0] == want]
-    if not days:
-        names = sorted({str(n) for n in th["name"]})
+    rule = anchor_rule(table, spec)
+    if not rule.rows.any():
+        names = sorted({str(n) for n in ev["name"][ev["kind"] == "therapy"]})
         raise OptionError(
             f"--relative {spec}: no such therapy in the record (therapies: "
             + ", ".join(names) + "); or use onset, first-therapy or a date")
-    return min(days), f"first {label}"
+    return ev["start"][rule.rows].min().date(), f"first {rule.therapy}"
 
 
 def parse_window(text: str, axis: TimeAxis) -> tuple[date | None, date | None]:
