@@ -35,6 +35,8 @@ BASE_RC: dict[str, Any] = {
     # Glyph outlines as designed, as in the PDF and SVG output: at slide resolution
     # hinting changes little on screen, but its bytecode interpreter is a tenth of `plot`
     "text.hinting": "no_hinting",
+    # user text (therapies, patients, titles) is drawn as written: "$" is not mathtext
+    "text.parse_math": False,
 }
 
 

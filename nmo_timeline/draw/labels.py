@@ -1,30 +1,18 @@
-"""Text as written: user text drawn literally, and labels shortened to a width.
+"""Labels shortened to a width: wrapped at spaces, then cut with an ellipsis and a mark
+that points to a footnote.
 
-User text (therapy and lab names, titles, callouts, patient IDs) is never
-mathtext: ``$`` is escaped, and characters XML 1.0 forbids (control characters,
-U+FFFE, U+FFFF, lone surrogates) are replaced by U+FFFD so SVG output stays
-well-formed (:func:`nmo_timeline.domain.text.xml_safe`).
+(User text is drawn as written because every figure is built and saved with mathtext
+off, ``text.parse_math: False`` in :data:`nmo_timeline.draw.figure.BASE_RC`; characters
+XML 1.0 forbids are taken out of SVG files as they are written, by
+:func:`nmo_timeline.output.save.write_figure`.)
 """
 
 from __future__ import annotations
 
 from collections.abc import Callable
 
-from ..domain.text import xml_safe
-
 ELLIPSIS = "…"
 FOOTNOTE_MARKS = "¹²³⁴⁵⁶⁷⁸⁹"
-
-
-def literal(text: str) -> str:
-    """``text`` for a matplotlib Text: drawn as written, never as mathtext.
-
-    Examples
-    --------
-    >>> literal("Drug $\\\\alpha$")
-    'Drug \\\\$\\\\alpha\\\\$'
-    """
-    return xml_safe(text).replace("$", r"\$")
 
 
 def mark(n: int) -> str:

@@ -19,7 +19,6 @@ from matplotlib.ticker import FixedLocator, NullLocator
 
 from ..plan.timeline import Marker, PanelKey, TimelinePlan
 from .figure import Style, num
-from .labels import literal
 from .themes import LanePaint, Paint
 
 if TYPE_CHECKING:
@@ -114,13 +113,13 @@ class Panels:
                           gid=f"ticks:{lane.key}")
                 last = max(tk.day for tk in lane.ticks)
                 if lane.note and self.plan.x_min <= last <= self.plan.x_max:
-                    ax.annotate(literal(lane.note), (num(last), y),
+                    ax.annotate(lane.note, (num(last), y),
                                 xytext=(self.style.font * 0.8, 0), textcoords="offset points",
                                 va="center", ha="left", fontsize=self.style.text(0.75),
                                 color=t.ink, gid=f"note:{lane.label}")
         ax.set_ylim(-0.5, n - 0.5)
         ax.set_yticks(range(n))
-        ax.set_yticklabels([literal(label) for label in reversed(self.lane_labels)])
+        ax.set_yticklabels([label for label in reversed(self.lane_labels)])
         for label, paint in zip(ax.get_yticklabels(), reversed(self.paints), strict=True):
             if paint.italic:
                 label.set_fontstyle("italic")
@@ -143,7 +142,7 @@ class Panels:
             self.left_out.append(("dose", lane))
             return
         boxed = bool(paint.hatch)  # on a hatched bar, the label sits on paper
-        ax.annotate(literal(text), (num(start), y), xytext=(size * 0.5, 0),
+        ax.annotate(text, (num(start), y), xytext=(size * 0.5, 0),
                     textcoords="offset points", va="center", ha="left", fontsize=size,
                     color=self.theme.ink if boxed else self.theme.text_on(paint.face),
                     gid=f"bar-label:{lane}",
@@ -195,7 +194,7 @@ class Panels:
             room = self.days_in((band.stop - band.start).days) - 0.06
             text = next((t for t in band.texts if self.width_in(t, size) <= room),
                         band.texts[-1])  # the shortest may still fit between neighbours
-            ax.text((a + b) / 2, 0, literal(text), ha="center", va="center", fontsize=size,
+            ax.text((a + b) / 2, 0, text, ha="center", va="center", fontsize=size,
                     gid="period-arr")
         self.row_axis(ax, "Periods")
         ax.get_lines()[-1].set_visible(False)  # no centre line behind the text
@@ -226,11 +225,11 @@ class Panels:
         ax.set_yticklabels([series.text(v) for v in ticks])
         ax.plot(x, y, color=self.theme.lab, marker="D", markersize=self.style.font * 0.45,
                 linewidth=self.style.font / 7, gid=f"lab:{key.lab}")
-        name = literal(series.name) + (f"\n{literal(series.unit)}" if series.unit else "")
+        name = series.name + (f"\n{series.unit}" if series.unit else "")
         self.side_label(ax, name, size=self.style.text(0.85))
         if not compact and len(series.points) <= 12:
             for m, yv in zip(series.points, y, strict=True):
-                ax.annotate(literal(series.text(m.value or 0.0)), (num(m.day), yv),
+                ax.annotate(series.text(m.value or 0.0), (num(m.day), yv),
                             xytext=(0, 6), textcoords="offset points", ha="center",
                             va="bottom", fontsize=self.style.text(0.72), gid="lab-value")
         ax.grid(axis="y", color=self.theme.faint, linewidth=0.8)
@@ -249,7 +248,7 @@ class Panels:
                     linewidth=self.style.font / 9, gid=f"lab:{series.key}")
             last = series.points[-1].day
             right = (last - self.plan.x_min).days > 0.7 * (self.plan.x_max - self.plan.x_min).days
-            ax.annotate(literal(series.name), (x[-1], y[-1]), xytext=(-4 if right else 4, 6),
+            ax.annotate(series.name, (x[-1], y[-1]), xytext=(-4 if right else 4, 6),
                         textcoords="offset points", ha="right" if right else "left",
                         va="bottom", fontsize=self.style.text(0.7), gid="lab-name")
         ax.set_ylim(0, 125)

@@ -40,6 +40,16 @@ def label_width_cap(width_in: float) -> float:
     return 0.40
 
 
+def height_share_target(width_in: float) -> float:
+    """The share of the canvas height the panels should fill: 80 % on slides and pages,
+    75 % at double-column width, 65 % at column width (legend and axis take the rest)."""
+    if width_in >= 10:
+        return 0.80
+    if width_in >= 5:
+        return 0.75
+    return 0.65
+
+
 def gaps(needs: list[Need], tick_line_in: float, base_in: float = 0.06) -> list[float]:
     """The gap under each panel but the last: room for the halves of the edge labels."""
     out = []

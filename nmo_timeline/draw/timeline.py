@@ -32,7 +32,7 @@ from . import stack
 from .axis import date_ticks, relative_ticks
 from .figure import MIN_TEXT_PT, Style, note_left_out, num, styled_figure
 from .fit import fit_text_width, legend_that_fits, resolve_collisions, wrap_to_width
-from .labels import fit_label, literal, mark
+from .labels import fit_label, mark
 from .panels import Panels
 from .themes import get_theme
 
@@ -139,7 +139,7 @@ class _Timeline:
             size = self.style.text(0.7)
             text = wrap_to_width("   ".join(layout.footnotes), self.width - 2 * PAD_IN,
                                  lambda s: self.text_width(s, size))
-            self.fig.text(PAD_IN / self.width, PAD_IN / self.height, literal(text), ha="left",
+            self.fig.text(PAD_IN / self.width, PAD_IN / self.height, text, ha="left",
                           va="bottom", fontsize=size, gid="footnote")
             foot += layout.footnote_height
         if legend is not None:
@@ -205,6 +205,8 @@ class _Timeline:
                 else "the panels")
         legend_height = self.extent(legend)[1] + 0.12 if legend is not None else 0.0
         needed = 0.0
+        target = stack.height_share_target(self.width) * self.height
+        fallback: Layout | None = None
         for attempt in self.attempts():
             lane_pt = attempt.lane_pt or self.tick_pt
             labels, footnotes, left_out = self.fit_lane_labels(attempt, lane_pt)
@@ -223,8 +225,13 @@ class _Timeline:
             except OptionError:
                 needed = top + bottom + sum(n.minimum for n in needs) + sum(gaps)
                 continue
-            return Layout(attempt, labels, footnotes, left_out, left, axes_width, top, foot,
-                          ticks, heights, gaps, lane_pt, keys)
+            layout = Layout(attempt, labels, footnotes, left_out, left, axes_width, top, foot,
+                            ticks, heights, gaps, lane_pt, keys)
+            if available >= target:  # the panels fill their share of the canvas
+                return layout
+            fallback = fallback or layout  # footnotes, say, took too much: try leaner
+        if fallback is not None:
+            return fallback
         raise OptionError(
             f"{what} need {needed:.1f} in of height to stay readable at this width; choose a "
             f"larger --size, e.g. {self.width:g}x{math.ceil(needed * 10) / 10:g}")
@@ -324,7 +331,7 @@ class _Timeline:
         """The title, wrapped to the canvas; the height it takes."""
         if not self.plan.title:
             return 0.0
-        title = self.fig.suptitle(literal(self.plan.title), fontweight="bold")
+        title = self.fig.suptitle(self.plan.title, fontweight="bold")
         fit_text_width(title, self.width - 2 * PAD_IN, self.renderer, self.dpi)
         title.set_y(1 - PAD_IN / self.height)
         title.set_verticalalignment("top")
@@ -344,8 +351,6 @@ class _Timeline:
                                          frameon=False, handletextpad=0.3, columnspacing=1.2,
                                          numpoints=1),
             len(handles), self.width - 2 * PAD_IN, self.renderer, self.dpi)
-        for text in legend.get_texts():
-            text.set_text(literal(text.get_text()))
         return legend
 
     def axis_height(self, ticks: tuple[list[float], list[str], float, float]) -> float:
@@ -452,7 +457,7 @@ class _Timeline:
                 left_out.append(("callout", label))
                 continue
             placed[row].append((centre - half, centre + half))
-            axes[0].annotate(literal(label), (x, 1.0), xycoords=("data", "axes fraction"),
+            axes[0].annotate(label, (x, 1.0), xycoords=("data", "axes fraction"),
                              xytext=(0, -self.style.font * 0.3 - row * box * 72),
                              textcoords="offset points", ha="center", va="top", fontsize=size,
                              color=self.theme.ink, gid="callout",

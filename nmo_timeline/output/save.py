@@ -9,6 +9,7 @@ from typing import IO, Any, BinaryIO, cast
 import matplotlib
 from matplotlib.figure import Figure
 
+from ..domain.text import xml_safe
 from ..draw.figure import drawing_rc
 from ..errors import OptionError
 from .atomic import atomic_output
@@ -92,6 +93,11 @@ def write_figure(fig: Figure, fh: BinaryIO, fmt: str, *, dpi: float | None = Non
     with matplotlib.rc_context(cast(Any, drawing_rc(fig))):
         if fmt == "png":
             _write_png(fig, fh, dpi=dpi or fig.dpi, transparent=transparent, facecolor=facecolor)
+        elif fmt == "svg":  # the text goes in as written: keep the file well-formed XML
+            svg = io.BytesIO()
+            fig.savefig(svg, format="svg", dpi=dpi or fig.dpi, metadata=_METADATA["svg"],
+                        transparent=transparent, facecolor=facecolor)
+            fh.write(xml_safe(svg.getvalue().decode("utf-8")).encode("utf-8"))
         else:
             fig.savefig(fh, format=fmt, dpi=dpi or fig.dpi, metadata=_METADATA[fmt],
                         transparent=transparent, facecolor=facecolor)
