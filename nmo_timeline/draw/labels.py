@@ -9,6 +9,7 @@ XML 1.0 forbids are taken out of SVG files as they are written, by
 
 from __future__ import annotations
 
+from collections import Counter
 from collections.abc import Callable
 
 ELLIPSIS = "…"
@@ -50,3 +51,25 @@ def fit_label(text: str, max_width: float, width: Callable[[str], float],
         lines.append(rest[:lo].rstrip() + tail)
         return "\n".join(lines), True
     return "\n".join(lines), False
+
+
+def _short(name: str, n: int = 40) -> str:
+    name = " ".join(name.split())
+    return name if len(name) <= n else name[: n - 1].rstrip() + "…"
+
+
+def left_out_note(left_out: list[tuple[str, str]]) -> str:
+    """One line naming what did not fit: ``3 labels did not fit and are not drawn: ...``."""
+    if not left_out:
+        return ""
+    kinds = Counter(what for what, _ in left_out)
+    parts = []
+    for what, count in kinds.items():
+        where = Counter(_short(place) for w, place in left_out if w == what)
+        named = ", ".join(f"{p} x{c}" if c > 1 else p for p, c in list(where.items())[:3])
+        more = ", ..." if len(where) > 3 else ""
+        parts.append(f"{count} {what}{'s' if count > 1 else ''} ({named}{more})")
+    n = len(left_out)
+    return (f"{n} label{'s' if n > 1 else ''} did not fit and {'are' if n > 1 else 'is'} not "
+            f"drawn: {'; '.join(parts)}; a larger --size or a --window shows them")
+

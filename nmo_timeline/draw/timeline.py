@@ -12,7 +12,6 @@ from __future__ import annotations
 
 import itertools
 import math
-from collections import Counter
 from dataclasses import dataclass, replace
 from typing import Any
 
@@ -32,7 +31,7 @@ from . import stack
 from .axis import date_ticks, relative_ticks
 from .figure import MIN_TEXT_PT, Style, note_left_out, num, styled_figure
 from .fit import fit_text_width, legend_that_fits, resolve_collisions, wrap_to_width
-from .labels import fit_label, mark
+from .labels import fit_label, left_out_note, mark
 from .panels import Panels
 from .themes import get_theme
 
@@ -168,7 +167,7 @@ class _Timeline:
         for hidden in resolve_collisions(self.fig):  # named by lane where they have one
             kind, _, lane = (hidden.get_gid() or "").partition(":")
             left_out.append((OPTIONAL.get(kind, kind), lane or hidden.get_text()))
-        note_left_out(self.fig, _left_out_note(left_out))
+        note_left_out(self.fig, left_out_note(left_out))
 
     def attempts(self) -> list[Attempt]:
         """The ways to fit, most generous first: closer lanes and smaller gaps, labels on
@@ -481,25 +480,3 @@ class _Timeline:
                         "unknown": (t.unknown_edge, t.unknown_face)}[group]
         return Line2D([], [], linestyle="none", marker=entry.marker, markersize=ms,
                       color=colour, markerfacecolor=face, label=entry.label)
-
-
-def _short(name: str, n: int = 40) -> str:
-    name = " ".join(name.split())
-    return name if len(name) <= n else name[: n - 1].rstrip() + "…"
-
-
-def _left_out_note(left_out: list[tuple[str, str]]) -> str:
-    """One line naming what did not fit: ``3 labels did not fit and are not drawn: ...``."""
-    if not left_out:
-        return ""
-    kinds = Counter(what for what, _ in left_out)
-    parts = []
-    for what, count in kinds.items():
-        where = Counter(_short(place) for w, place in left_out if w == what)
-        named = ", ".join(f"{p} x{c}" if c > 1 else p for p, c in list(where.items())[:3])
-        more = ", ..." if len(where) > 3 else ""
-        parts.append(f"{count} {what}{'s' if count > 1 else ''} ({named}{more})")
-    n = len(left_out)
-    return (f"{n} label{'s' if n > 1 else ''} did not fit and {'are' if n > 1 else 'is'} not "
-            f"drawn: {'; '.join(parts)}; a larger --size or a --window shows them")
-
