@@ -78,14 +78,15 @@ def swimmer(
     canvas = parse_size(size)
     cut = parse_cutoff(cutoff)
     table = load(csv, date_format, encoding, strict)
+    from ..draw.figure import left_out
     from ..draw.swimmer import render_swimmer
     from ..plan.swimmer import dense_mode, plan_swimmer
 
     plan = plan_swimmer(table, align=align, sort=sort.value, unit=unit.value, cutoff=cut,
                         title=title or "", show_edss=edss, anonymize=anonymize)
-    written = save_figure(render_swimmer(plan, dpi=dpi, size=canvas, theme=theme.value),
-                          output, dpi=dpi, transparent=transparent)
-    print_warnings(table.warnings, plan.warnings)
+    fig = render_swimmer(plan, dpi=dpi, size=canvas, theme=theme.value)
+    written = save_figure(fig, output, dpi=dpi, transparent=transparent)
+    print_warnings(table.warnings, [*plan.warnings, *filter(None, [left_out(fig)])])
     if dense_mode(len(plan.rows), canvas, dpi):
         err(f"hint: {len(plan.rows)} patients are too many for labelled rows, so each is one "
             "pixel line; 'nmo-timeline pathways' and 'nmo-timeline occupancy' summarise "

@@ -10,7 +10,11 @@ XML 1.0 forbids are taken out of SVG files as they are written, by
 from __future__ import annotations
 
 from collections import Counter
-from collections.abc import Callable
+from collections.abc import Callable, Sequence
+from typing import TYPE_CHECKING
+
+if TYPE_CHECKING:
+    from ..plan.timeline import LabSeries
 
 ELLIPSIS = "…"
 FOOTNOTE_MARKS = "¹²³⁴⁵⁶⁷⁸⁹"
@@ -73,3 +77,17 @@ def left_out_note(left_out: list[tuple[str, str]]) -> str:
     return (f"{n} label{'s' if n > 1 else ''} did not fit and {'are' if n > 1 else 'is'} not "
             f"drawn: {'; '.join(parts)}; a larger --size or a --window shows them")
 
+
+
+LAB_KEY_TITLE = "Labs, % of highest"
+
+
+def lab_key(labs: Sequence[LabSeries], max_width: float, width: Callable[[str], float]
+            ) -> list[str]:
+    """The key of the merged lab panel: each analyte with the value that is its 100 %,
+    so the absolute level stays readable (``IgG (max 11.8 g/L)``)."""
+    out = []
+    for s in labs:
+        unit = f" {s.unit}" if s.unit and s.scale != "titre" else ""
+        out.append(fit_label(f"{s.name} (max {s.text(s.top)}{unit})", max_width, width)[0])
+    return out

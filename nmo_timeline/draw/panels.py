@@ -18,7 +18,8 @@ from matplotlib.font_manager import FontProperties
 from matplotlib.ticker import FixedLocator, NullLocator
 
 from ..plan.timeline import Marker, PanelKey, TimelinePlan
-from .figure import Style, num
+from .figure import MIN_TEXT_PT, Style, num
+from .labels import LAB_KEY_TITLE
 from .themes import LanePaint, Paint
 
 if TYPE_CHECKING:
@@ -28,6 +29,8 @@ BAR_SHARE = 0.62  # a bar's share of its lane's height
 MAX_BAR_IN = 0.42  # at 15 pt: thicker bars only waste ink
 MIN_BAR_FRACTION = 0.004  # short episodes stay visible: at least 0.4 % of the axis
 EDSS_TICKS = ([0, 2, 4, 6, 8, 10], [0, 5, 10])
+LABEL_LINE = 1.3  # a one-line label's height (with its box) in units of its size
+MARK_GAP_PT = 2.0  # the least space between two texts that may sit side by side
 
 
 def values(points: list[Marker]) -> list[float]:
@@ -39,7 +42,8 @@ class Panels:
 
     def __init__(self, plan: TimelinePlan, style: Style, renderer: RendererBase, dpi: float,
                  axes_width_in: float, lane_labels: list[str], paints: list[LanePaint],
-                 span_days: float, lane_pt: float | None = None, compact_labs: bool = False):
+                 span_days: float, lane_pt: float | None = None, compact_labs: bool = False,
+                 lab_key: list[str] | None = None):
         self.plan = plan
         self.style = style
         self.theme = style.theme
@@ -52,6 +56,7 @@ class Panels:
         self.span = max(span_days, 1.0)  # the time axis' length in days
         self.lane_pt = lane_pt  # lane labels smaller than the tick labels, to fit
         self.compact_labs = compact_labs or plan.compact_labs
+        self.lab_key = lab_key or []  # the merged lab panel's key, one text per analyte
 
     def width_in(self, text: str, size: float) -> float:
         prop = FontProperties(family=self.style.family, size=size)
@@ -104,7 +109,8 @@ class Panels:
                         ax.plot([num(b.stop)], [y], marker=">", markersize=ms * 0.75,
                                 color=p.face, markeredgecolor=t.ink, linestyle="none",
                                 clip_on=self.plan.windowed, gid=f"ongoing:{lane.key}")
-                    self.bar_label(ax, lane.label, b.start, b.stop, y, b.labels, p)
+                    self.bar_label(ax, lane.label, b.start, b.stop, y, b.labels, p,
+                                   bar * lane_in)
             if lane.ticks:
                 # single administrations: a tick as tall as a bar, a fixed width in points
                 faces = [paint.of(tk.acute).face for tk in lane.ticks]
@@ -130,12 +136,16 @@ class Panels:
         self.guides(ax)
 
     def bar_label(self, ax: Axes, lane: str, start: date, stop: date, y: float,
-                  labels: tuple[str, ...], paint: Paint) -> None:
+                  labels: tuple[str, ...], paint: Paint, bar_in: float) -> None:
         """The longest of ``labels`` that fits the bar, or none (and say so); a bar outside
-        a ``--window`` has none to show."""
+        a ``--window`` has none to show.  The text is never taller than the bar: on thin
+        bars it gets smaller, down to the smallest text size, then it is left out."""
         if not labels or stop <= self.plan.x_min or start > self.plan.x_max:
             return
-        size = self.style.text(0.72)
+        size = min(self.style.text(0.72), bar_in * 72 / LABEL_LINE)
+        if size < MIN_TEXT_PT:
+            self.left_out.append(("dose", lane))
+            return
         room = self.days_in((stop - start).days) - size * 1.0 / 72
         text = next((t for t in labels if self.width_in(t, size) <= room), None)
         if text is None:
@@ -154,12 +164,13 @@ class Panels:
         groups: dict[str, list[Marker]] = {}
         for m in self.plan.relapses:
             groups.setdefault(m.group, []).append(m)
+        rows = self.dodge(self.plan.relapses, ms, height_in)
         for entry in self.plan.legend:
             kind, _, group = entry.key.partition(":")
             if kind != "relapse" or group not in groups:
                 continue
             pts = groups[group]
-            ax.plot([num(m.day) for m in pts], [0] * len(pts), linestyle="none",
+            ax.plot([num(m.day) for m in pts], [rows[id(m)] for m in pts], linestyle="none",
                     marker=entry.marker, markersize=ms, color=self.theme.relapse,
                     markeredgecolor=self.theme.ink, markeredgewidth=0.8,
                     gid=f"relapse:{group}", clip_on=self.plan.windowed)
@@ -167,6 +178,7 @@ class Panels:
 
     def mri(self, ax: Axes, key: PanelKey, height_in: float) -> None:
         ms = self.style.font * 0.75
+        rows = self.dodge(self.plan.mri, ms, height_in)
         for entry in self.plan.legend:
             kind, _, group = entry.key.partition(":")
             pts = [m for m in self.plan.mri if m.group == group]
@@ -174,7 +186,7 @@ class Panels:
                 continue
             colour, face = self.mri_colours(group)
             edge = self.style.font / 8 if group == "quiet" else None
-            ax.plot([num(m.day) for m in pts], [0] * len(pts), linestyle="none",
+            ax.plot([num(m.day) for m in pts], [rows[id(m)] for m in pts], linestyle="none",
                     marker=entry.marker, markersize=ms, color=colour, markerfacecolor=face,
                     markeredgewidth=edge, gid=f"mri:{group}", clip_on=self.plan.windowed)
         self.row_axis(ax, "MRI")
@@ -187,15 +199,33 @@ class Panels:
 
     def periods(self, ax: Axes, key: PanelKey, height_in: float) -> None:
         size = self.style.text(0.72)
-        for i, band in enumerate(self.plan.periods):
-            a, b = num(band.start), num(band.stop)
-            ax.axvspan(a, b, ymin=0.08, ymax=0.92, facecolor=self.theme.bands[i % 2],
-                       edgecolor=self.theme.paper, linewidth=1.5, gid="period-band")
+        bands = self.plan.periods
+        for i, band in enumerate(bands):
+            ax.axvspan(num(band.start), num(band.stop), ymin=0.08, ymax=0.92,
+                       facecolor=self.theme.bands[i % 2], edgecolor=self.theme.paper,
+                       linewidth=1.5, gid="period-band")
+        # the longest periods speak first; each writes the longest text that fits its
+        # band, or its shortest text if that stays clear of every other; else none
+        placed: list[tuple[float, float]] = []
+        gap = MARK_GAP_PT / 72
+        for band in sorted(bands, key=lambda b: (b.start - b.stop, b.start)):
+            mid = self.days_in((band.start - self.plan.x_min).days
+                                + (band.stop - band.start).days / 2)
             room = self.days_in((band.stop - band.start).days) - 0.06
-            text = next((t for t in band.texts if self.width_in(t, size) <= room),
-                        band.texts[-1])  # the shortest may still fit between neighbours
-            ax.text((a + b) / 2, 0, text, ha="center", va="center", fontsize=size,
-                    gid="period-arr")
+            text = None
+            for t in band.texts:
+                w = self.width_in(t, size)
+                span = (mid - w / 2 - gap, mid + w / 2 + gap)
+                if (w <= room or t == band.texts[-1]) and not any(
+                        span[0] < hi and lo < span[1] for lo, hi in placed):
+                    text = t
+                    placed.append(span)
+                    break
+            if text is None:
+                self.left_out.append(("period ARR", band.regimen))
+                continue
+            ax.text((num(band.start) + num(band.stop)) / 2, 0, text, ha="center",
+                    va="center", fontsize=size, gid="period-arr")
         self.row_axis(ax, "Periods")
         ax.get_lines()[-1].set_visible(False)  # no centre line behind the text
 
@@ -209,17 +239,18 @@ class Panels:
         y = values(series.points)
         top = series.top if series.top > 0 else 1.0
         if series.scale == "linear":
-            headroom = 1.0 if compact else 1.45
-            lo, hi = 0.0, top * headroom
+            # a compact strip keeps a margin so the markers at 0 and the top stay whole
+            lo, hi = (-0.2 * top, top * 1.2) if compact else (0.0, top * 1.45)
             ax.set_ylim(lo, hi)
             ticks = [0.0, top] if compact else _nice(0.0, top, 3 if height_in > 0.9 else 2)
         else:
-            lo = (series.bottom or top) / 2
-            hi = top * (2.0 if compact else 4.0)
-            y = [max(v, lo) for v in y]  # a negative titre sits on the floor
+            floor = (series.bottom or top) / 2
+            lo, hi = (floor / 1.5, top * 2.0) if compact else (floor, top * 4.0)
+            y = [max(v, floor) for v in y]  # a negative titre sits on the floor
             ax.set_yscale("log", base=2 if series.scale == "titre" else 10)
             ax.set_ylim(lo, hi)
-            ticks = _log_ticks(lo, top, series.scale, 2 if compact or height_in < 0.9 else 3)
+            ticks = _log_ticks(floor, top, series.scale,
+                               2 if compact or height_in < 0.9 else 3)
         ax.yaxis.set_major_locator(FixedLocator(ticks))
         ax.yaxis.set_minor_locator(NullLocator())
         ax.set_yticklabels([series.text(v) for v in ticks])
@@ -227,36 +258,65 @@ class Panels:
                 linewidth=self.style.font / 7, gid=f"lab:{key.lab}")
         name = series.name + (f"\n{series.unit}" if series.unit else "")
         self.side_label(ax, name, size=self.style.text(0.85))
-        if not compact and len(series.points) <= 12:
+        if len(series.points) <= 12:
+            # above each point; in a compact strip, below the points in its upper half
+            span = (math.log(hi) - math.log(lo)) if series.scale != "linear" else hi - lo
             for m, yv in zip(series.points, y, strict=True):
-                ax.annotate(series.text(m.value or 0.0), (num(m.day), yv),
-                            xytext=(0, 6), textcoords="offset points", ha="center",
-                            va="bottom", fontsize=self.style.text(0.72), gid="lab-value")
+                at = ((math.log(yv) - math.log(lo)) if series.scale != "linear"
+                      else yv - lo) / span
+                below = compact and at > 0.5
+                text = series.text(m.value or 0.0)
+                ax.annotate(text, (num(m.day), yv),
+                            xytext=(0, -5 if below else 5), textcoords="offset points",
+                            ha="center", va="top" if below else "bottom",
+                            fontsize=self.style.text(0.72), gid=f"lab-value:{series.name} {text}")
         ax.grid(axis="y", color=self.theme.faint, linewidth=0.8)
 
     def merged_labs(self, ax: Axes) -> None:
-        """Every analyte in one panel, each as a share of its highest value, named at its
-        last point (a small canvas has no room for a panel each)."""
+        """Every analyte in one panel, each as a share of its highest value, with a key
+        in the label column that names each line and its highest value (a small canvas
+        has no room for a panel each)."""
         markers = "Dos^vP"
         styles = ["-", "--", ":", "-."]
+        handles = []
         for i, series in enumerate(self.plan.labs):
             top = series.top if series.top > 0 else 1.0
             x = [num(m.day) for m in series.points]
             y = [100 * v / top for v in values(series.points)]
-            ax.plot(x, y, color=self.theme.lab, marker=markers[i % len(markers)],
-                    linestyle=styles[i % len(styles)], markersize=self.style.font * 0.4,
-                    linewidth=self.style.font / 9, gid=f"lab:{series.key}")
-            last = series.points[-1].day
-            right = (last - self.plan.x_min).days > 0.7 * (self.plan.x_max - self.plan.x_min).days
-            ax.annotate(series.name, (x[-1], y[-1]), xytext=(-4 if right else 4, 6),
-                        textcoords="offset points", ha="right" if right else "left",
-                        va="bottom", fontsize=self.style.text(0.7), gid="lab-name")
-        ax.set_ylim(0, 125)
+            (line,) = ax.plot(x, y, color=self.theme.lab, marker=markers[i % len(markers)],
+                              linestyle=styles[i % len(styles)],
+                              markersize=self.style.font * 0.4,
+                              linewidth=self.style.font / 9, gid=f"lab:{series.key}")
+            handles.append(line)
+        ax.set_ylim(-12, 112)
         ax.set_yticks([0, 100])
-        self.side_label(ax, "Labs\n% of highest", size=self.style.text(0.85))
         ax.grid(axis="y", color=self.theme.faint, linewidth=0.8)
+        tick_pt = ax.yaxis.get_ticklabels()[0].get_fontsize()
+        off = self.width_in("100", float(tick_pt)) + 7 / 72 + 0.04
+        size = self.style.text(0.7)
+        key = ax.legend(handles, self.lab_key, title=LAB_KEY_TITLE, loc="center right",
+                        bbox_to_anchor=(-off / self.axes_width_in, 0.5), fontsize=size,
+                        title_fontsize=size, frameon=False, borderpad=0, borderaxespad=0,
+                        handlelength=1.6, handletextpad=0.4, labelspacing=0.25,
+                        alignment="right")
+        key.set_gid("lab-key")
 
     # -- helpers --------------------------------------------------------------
+    def dodge(self, markers: list[Marker], ms: float, height_in: float) -> dict[int, float]:
+        """The height of each marker in its row (-0.5 to 0.5): on the line, or just above
+        or below it where a marker of an earlier date would hide it."""
+        wide = ms * 1.1 / 72 / self.axes_width_in * self.span  # a marker's width in days
+        step = min(ms * 1.05 / 72 / max(height_in, 1e-6), 0.5)
+        last: dict[float, float] = {}  # row -> the right edge of its last marker
+        out: dict[int, float] = {}
+        for m in sorted(markers, key=lambda m: m.day):
+            x = num(m.day)
+            row = next((r for r in (0.0, step, -step) if x - last.get(r, -math.inf) >= wide),
+                       0.0)
+            last[row] = x
+            out[id(m)] = row
+        return out
+
     def side_label(self, ax: Axes, text: str, size: float | None = None) -> None:
         """A panel's name, written horizontally left of its numbers."""
         ax.set_ylabel(text, rotation=0, ha="right", va="center", fontsize=size,
@@ -298,6 +358,7 @@ def _log_ticks(lo: float, top: float, scale: str, n: int) -> list[float]:
     else:
         candidates = [10.0 ** k for k in range(-6, 10)]
     inside = [v for v in candidates if lo <= v <= top * 1.01]
-    while len(inside) > n + 1:
-        inside = inside[::2]
-    return inside or [top]
+    step = 1
+    while math.ceil(len(inside) / step) > n + 1:
+        step += 1
+    return inside[::-1][::step][::-1] or [top]  # from the highest down

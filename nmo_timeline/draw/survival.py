@@ -23,7 +23,8 @@ from .fit import fit_layout
 from .textfit import shorten
 from .themes import Theme, get_theme
 
-#: Line styles that tell curves apart without colour (the print theme).
+#: Line styles that tell curves apart without colour (in every theme, so near colours
+#: and greyscale prints stay apart).
 DASHES: tuple[Any, ...] = ("solid", (0, (5, 2)), (0, (1, 1.5)), (0, (6, 2, 1, 2)), (0, (2, 2)),
           (0, (8, 2, 1, 2, 1, 2)), (0, (3, 1, 1, 1)), (0, (10, 3)))
 ROW_PITCH = 1.45  # at-risk row height in units of its font size
@@ -85,7 +86,8 @@ def render_survival(
     n = len(plan.curves)
     small = style.text(0.8)
     colours = [_line_colour(c, th) for c in th.series_colours([c.colour for c in plan.curves])]
-    dashes: list[Any] = [DASHES[i % len(DASHES)] if th.greyscale else "solid" for i in range(n)]
+    # a line style each in every theme: two regimens of near colours stay apart
+    dashes: list[Any] = [DASHES[i % len(DASHES)] for i in range(n)]
     lw = max(1.2, style.font / 6)
     with styled_figure(style, size, dpi) as fig:
         table_in = (n + 1.2) * small * ROW_PITCH / 72

@@ -27,13 +27,15 @@ from matplotlib.patches import Patch
 
 from ..plan.options import DEFAULT_DPI, SLIDE_SIZE
 from ..plan.swimmer import AXES_SHARE, SwimmerPlan, dense_mode
-from .figure import Style, styled_figure
+from .figure import Style, note_left_out, styled_figure
 from .fit import fit_layout
 from .themes import Theme, get_theme
 
 BAR = 0.7  # bar height as a fraction of the row
 LEGEND_SHARE = 0.3  # a legend under a figure takes at most this share of the canvas height
 TICK_PX = 4.0  # height of a relapse tick in dense mode, pixels
+# a relapse of any syndrome: a star, a shape no syndrome has in the timeline's legend
+RELAPSE_MARK = "*"
 
 
 def legend_columns(fig: Figure, labels: Sequence[str], fontsize: float,
@@ -141,7 +143,8 @@ def render_swimmer(
         marks: list[tuple[Artist, str]] = [(
             Line2D([], [], linestyle="none", marker="|", color=th.relapse, markersize=font,
                    markeredgewidth=font / 6) if dense else
-            Line2D([], [], linestyle="none", marker="D", color=th.relapse,
+            Line2D([], [], linestyle="none", marker=RELAPSE_MARK, color=th.relapse,
+                   markersize=font * 1.1,
                    markeredgecolor=ink), "relapse")]
         if ongoing:
             marks.append((Line2D([], [], linestyle="none", marker=">", color=ink), "ongoing"))
@@ -157,6 +160,11 @@ def render_swimmer(
         keep, ncol = legend_that_fits(
             fig, lambda k: [label for _, label in entries(k)], len(top), font,
             size[0] - 2 * 0.08, size[1] * LEGEND_SHARE)
+        if keep < len(top):  # drawn, but the legend has no room to name them
+            unnamed = top[keep:]
+            names = ", ".join(unnamed[:3]) + (", ..." if len(unnamed) > 3 else "")
+            note_left_out(fig, f"{len(unnamed)} therapies are drawn but not named in the "
+                               f"legend ({names}); a larger --size names them")
         handles = [h for h, _ in entries(keep)]
         labels = [label for _, label in entries(keep)]
 
@@ -257,7 +265,8 @@ def _rows(ax: Any, fig: Figure, plan: SwimmerPlan, ys: np.ndarray, themed: dict[
     rx = [x for r in plan.rows for x in r.relapses]
     ry = [y for y, r in zip(ys, plan.rows, strict=True) for _ in r.relapses]
     if rx:
-        ax.plot(rx, ry, linestyle="none", marker="D", markersize=ms, color=th.relapse,
+        ax.plot(rx, ry, linestyle="none", marker=RELAPSE_MARK, markersize=ms * 1.35,
+                color=th.relapse,
                 markeredgecolor=ink if ms > 4 or th.greyscale else th.relapse,
                 markeredgewidth=0.5,
                 zorder=3, gid="relapses")

@@ -13,7 +13,9 @@ from dataclasses import dataclass
 
 from ..errors import OptionError
 
-PRINT_HATCHES = ("", "///", "...", "xxx", "\\\\\\", "+++", "ooo", "---")
+# No diagonal hatches: "////" means "acute treatment", and a maintenance lane must
+# never look like it.
+PRINT_HATCHES = ("", "...", "---", "xxx", "|||", "ooo", "+++", "**")
 ACUTE_HATCH = "////"
 ACUTE_GREY = "#A0A0A0"  # the legend's "acute treatment" patch
 
@@ -53,7 +55,8 @@ class Theme:
         return f"#{v:02X}{v:02X}{v:02X}"
 
     def hatch(self, index: int, acute: bool) -> str:
-        """Hatch for lane ``index``: acute lanes always ////, print adds one per lane."""
+        """Hatch for maintenance lane ``index`` (counted over maintenance lanes only):
+        acute rows always ////, print adds one per maintenance lane."""
         if acute:
             return ACUTE_HATCH
         if self.greyscale:
@@ -68,7 +71,7 @@ class Theme:
         paints = []
         for i, (colour, acute) in enumerate(lanes):
             face = self.therapy(colour, -1 if acute else maintenance.index(i), len(maintenance))
-            hatch = self.hatch(i, False)
+            hatch = "" if acute else self.hatch(maintenance.index(i), False)
             main = Paint(face, self.ink if hatch else face, hatch, False)
             grey = self.therapy(colour)
             paints.append(LanePaint(main, Paint(grey, self.ink, ACUTE_HATCH, True), acute))

@@ -31,7 +31,7 @@ from . import stack
 from .axis import date_ticks, relative_ticks
 from .figure import MIN_TEXT_PT, Style, note_left_out, num, styled_figure
 from .fit import fit_text_width, legend_that_fits, resolve_collisions, wrap_to_width
-from .labels import fit_label, left_out_note, mark
+from .labels import LAB_KEY_TITLE, fit_label, lab_key, left_out_note, mark
 from .panels import Panels
 from .themes import get_theme
 
@@ -40,7 +40,7 @@ RIGHT_IN = 0.25  # room right of the axes (ongoing arrows)
 TICK_PAD_PT = 3.5 + 3.5  # matplotlib's tick length and label pad
 
 MERGED_LABS = PanelKey(Panel.lab, "*")  # every analyte in one panel (a small canvas)
-MERGED_LABEL = "Labs\n% of highest"
+KEY_HANDLE_EM = 1.6 + 0.4  # the merged lab key's line sample and its pad, in ems
 OPTIONAL = {"lab-name": "lab name", "bar-label": "dose", "lab-value": "lab value",
             "callout": "callout", "period-arr": "period ARR", "note": "note"}
 
@@ -155,7 +155,8 @@ class _Timeline:
         ticks = layout.ticks
         panels = Panels(plan, self.style, self.renderer, self.dpi, layout.axes_width,
                         layout.lane_labels, paints, span_days=ticks[3] - ticks[2],
-                        lane_pt=layout.lane_pt, compact_labs=layout.attempt.compact_labs)
+                        lane_pt=layout.lane_pt, compact_labs=layout.attempt.compact_labs,
+                        lab_key=self.lab_key() if layout.attempt.merge_labs else [])
         draw = {Panel.edss: panels.edss, Panel.therapy: panels.therapy,
                 Panel.relapse: panels.relapse, Panel.mri: panels.mri,
                 Panel.periods: panels.periods, Panel.lab: panels.lab}
@@ -282,9 +283,11 @@ class _Timeline:
                               + self.style.font * 0.4 / 72 + self.text_width("10", self.tick_pt)
                               + pad)
             elif key == MERGED_LABS:
-                widths.append(self.text_width(MERGED_LABEL, self.style.text(0.85))
-                              + self.style.font * 0.4 / 72 + pad
-                              + self.text_width("100", self.tick_pt))
+                size = self.style.text(0.7)
+                key_in = max([self.text_width(LAB_KEY_TITLE, size)]
+                             + [self.text_width(t, size) + KEY_HANDLE_EM * size / 72
+                                for t in self.lab_key()])
+                widths.append(key_in + pad + self.text_width("100", self.tick_pt) + 0.04)
             else:
                 series = self.plan.lab(key.lab)
                 label = series.name + (f"\n{series.unit}" if series.unit else "")
@@ -315,7 +318,8 @@ class _Timeline:
             low = self.lines_in(1, self.style.text(0.72)) * (1.4 if tight else 1.8)
             return stack.Need(low, 0.2, low * 1.4)
         if key == MERGED_LABS:
-            low = max(self.lines_in(2, self.style.text(0.85)) * 1.05, 2.2 * line)
+            rows = 1 + sum(t.count("\n") + 1 for t in self.lab_key())
+            low = max(self.lines_in(rows, self.style.text(0.7)) * 1.3, 2.2 * line)
             return stack.Need(low, 1.5, max(low, 0.3 * available), True)
         series = self.plan.lab(key.lab)
         label = self.lines_in(1 + bool(series.unit), self.style.text(0.85)) * 1.05
@@ -325,6 +329,13 @@ class _Timeline:
         if not tight:
             low += self.lines_in(1, self.style.text(0.72))  # room for the value labels
         return stack.Need(low, 1.5, max(low, 0.3 * available), True)
+
+    def lab_key(self) -> list[str]:
+        """The merged lab panel's key, each name within the label column's cap."""
+        size = self.style.text(0.7)
+        cap = (stack.label_width_cap(self.width) * self.width - KEY_HANDLE_EM * size / 72
+               - self.text_width("100", self.tick_pt) - TICK_PAD_PT / 72)
+        return lab_key(self.plan.labs, cap, lambda t: self.text_width(t, size))
 
     def title(self) -> float:
         """The title, wrapped to the canvas; the height it takes."""
