@@ -127,7 +127,7 @@ def test_compact_lab_strips_keep_every_marker_whole_and_write_or_name_each_value
         box = ax.get_window_extent(r)
         (line,) = [ln for ln in ax.get_lines() if (ln.get_gid() or "").startswith("lab:")]
         half = line.get_markersize() / 2 / 72 * fig.dpi
-        for x, y in ax.transData.transform(line.get_xydata()):
+        for _, y in ax.transData.transform(line.get_xydata()):
             assert box.y0 + half * 0.9 <= y <= box.y1 - half * 0.9, ax.get_gid()
     values = [t for t in fig.findobj(Text) if (t.get_gid() or "").startswith("lab-value:")]
     assert len(values) == 12
@@ -175,12 +175,10 @@ def test_relapses_days_apart_are_dodged_and_far_ones_stay_on_the_line():
     assert far == 0.0
     assert near[0] != near[1]
     fig.canvas.draw()
-    r = fig.canvas.get_renderer()
     points = [ax.transData.transform((x, y)) for x, y in sorted(ys.items())[1:]]
     ms = 15 * 0.75 / 72 * fig.dpi  # at most this wide
     (ax0, ay0), (ax1, ay1) = points
     assert abs(ay1 - ay0) >= ms * 0.9 or abs(ax1 - ax0) >= ms  # apart in one direction
-    assert r is not None
 
 
 def test_a_short_period_does_not_crowd_out_the_label_of_its_longer_neighbour():
