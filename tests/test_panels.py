@@ -194,3 +194,13 @@ edss,,2021-12-01,,3.0,
     shown = [t.get_text() for t in visible(fig, "period-arr")]
     assert "ARR 1.50" in shown  # azathioprine, 8 months: the words "ARR" kept
     assert "2 period ARRs (Rituximab, untreated)" in left_out(fig)  # days: named instead
+
+
+def test_fallback_fonts_are_tried_only_for_text_that_needs_them():
+    from nmo_timeline.draw.figure import Style
+
+    latin = Style.for_canvas(13.333, 7.5, texts=["Rituximab", "Interféron β-1a", "µg/mL"])
+    assert latin.families == ["DejaVu Sans"]  # no CJK font opened for these
+    cjk = Style.for_canvas(13.333, 7.5, texts=["Rituximab", "血漿交換 (PE)"])
+    assert cjk.fallback and cjk.families[0] == "DejaVu Sans"
+    assert Style.for_canvas(13.333, 7.5).fallback  # texts unknown: always tried

@@ -7,8 +7,9 @@ drawn (saved) under the same ones (:func:`drawing_rc`).
 
 from __future__ import annotations
 
+import functools
 import weakref
-from collections.abc import Iterator
+from collections.abc import Iterable, Iterator
 from contextlib import contextmanager
 from dataclasses import dataclass
 from datetime import date
@@ -49,6 +50,15 @@ class Style:
     font: float
     theme: Theme = THEMES["light"]
     family: str = "DejaVu Sans"
+    fallback: bool = True  # try the installed FALLBACK_FONTS for characters family lacks
+
+    @property
+    def families(self) -> list[str]:
+        """The font, then (where the text needs them) the installed fonts tried for
+        characters it lacks."""
+        if not self.fallback:
+            return [self.family]
+        return [self.family, *(f for f in installed_fallbacks() if f != self.family)]
 
     def text(self, factor: float) -> float:
         """A secondary text size: ``factor`` of the base size, never under 6 pt."""
@@ -56,10 +66,37 @@ class Style:
 
     @classmethod
     def for_canvas(cls, width: float, height: float, theme: Theme | None = None,
-                   family: str | None = None, font_scale: float = 1.0) -> Style:
+                   family: str | None = None, font_scale: float = 1.0,
+                   texts: Iterable[str] | None = None) -> Style:
+        """Sizes for a canvas of ``width`` x ``height`` inches.  With ``texts`` (every
+        text the figure will show), fallback fonts are tried only if one needs them
+        (opening a CJK font costs time and memory); without, always."""
         scale = min(width / SLIDE_SIZE[0], height / SLIDE_SIZE[1])
         return cls(width, height, font=max(7.0, 15.0 * scale) * font_scale,
-                   theme=theme or THEMES["light"], family=family or "DejaVu Sans")
+                   theme=theme or THEMES["light"], family=family or "DejaVu Sans",
+                   fallback=texts is None or needs_fallback(texts))
+
+
+def needs_fallback(texts: Iterable[str]) -> bool:
+    """Whether any text has characters of the scripts DejaVu Sans lacks (from the CJK
+    radicals, U+2E80, up: Chinese, Japanese, Korean and beyond)."""
+    return any(ord(c) >= 0x2E80 for t in texts for c in t)
+
+
+#: Fonts tried, in this order, for characters the chosen font lacks (the Japanese,
+#: Chinese and Korean names of many records), where installed.
+FALLBACK_FONTS = ("Noto Sans CJK JP", "Noto Sans CJK SC", "Source Han Sans JP",
+                  "Source Han Sans", "IPAexGothic", "IPAGothic", "Hiragino Sans",
+                  "Yu Gothic", "Microsoft YaHei", "Malgun Gothic", "Arial Unicode MS")
+
+
+@functools.cache
+def installed_fallbacks() -> tuple[str, ...]:
+    """The :data:`FALLBACK_FONTS` this machine has (looked up once)."""
+    from matplotlib import font_manager
+
+    names = {f.name for f in font_manager.fontManager.ttflist}
+    return tuple(f for f in FALLBACK_FONTS if f in names)
 
 
 # The rcParams each of our figures was built under: save_figure draws it under the same
@@ -75,7 +112,7 @@ def styled_figure(style: Style, size: tuple[float, float], dpi: float) -> Iterat
     rc = dict(BASE_RC)
     t = style.theme
     rc.update({
-        "font.family": style.family,
+        "font.family": style.families,
         "axes.edgecolor": t.ink,
         "axes.labelcolor": t.ink,
         "xtick.color": t.ink,

@@ -10,11 +10,11 @@ XML 1.0 forbids are taken out of SVG files as they are written, by
 from __future__ import annotations
 
 from collections import Counter
-from collections.abc import Callable, Sequence
+from collections.abc import Callable, Iterator, Sequence
 from typing import TYPE_CHECKING
 
 if TYPE_CHECKING:
-    from ..plan.timeline import LabSeries
+    from ..plan.timeline import LabSeries, TimelinePlan
 
 ELLIPSIS = "…"
 FOOTNOTE_MARKS = "¹²³⁴⁵⁶⁷⁸⁹"
@@ -91,3 +91,19 @@ def lab_key(labs: Sequence[LabSeries], max_width: float, width: Callable[[str], 
         unit = f" {s.unit}" if s.unit and s.scale != "titre" else ""
         out.append(fit_label(f"{s.name} (max {s.text(s.top)}{unit})", max_width, width)[0])
     return out
+
+
+def plan_texts(plan: TimelinePlan) -> Iterator[str]:
+    """Every text a plan may show (the font fallback is tried only if one needs it)."""
+    yield plan.title
+    for lane in plan.lanes:
+        yield lane.label
+        yield lane.note
+        for bar in lane.bars:
+            yield from bar.labels
+    for lab in plan.labs:
+        yield lab.name
+        yield lab.unit
+    yield from (label for _, label in plan.callouts)
+    yield from (band.regimen for band in plan.periods)
+    yield from (entry.label for entry in plan.legend)

@@ -59,7 +59,7 @@ class Panels:
         self.lab_key = lab_key or []  # the merged lab panel's key, one text per analyte
 
     def width_in(self, text: str, size: float) -> float:
-        prop = FontProperties(family=self.style.family, size=size)
+        prop = FontProperties(family=self.style.families, size=size)
         w, _, _ = self.renderer.get_text_width_height_descent(text, prop, ismath=False)
         return float(w) / self.dpi
 

@@ -31,7 +31,7 @@ from . import stack
 from .axis import date_ticks, relative_ticks
 from .figure import MIN_TEXT_PT, Style, note_left_out, num, styled_figure
 from .fit import fit_text_width, legend_that_fits, resolve_collisions, wrap_to_width
-from .labels import LAB_KEY_TITLE, fit_label, lab_key, left_out_note, mark
+from .labels import LAB_KEY_TITLE, fit_label, lab_key, left_out_note, mark, plan_texts
 from .panels import Panels
 from .themes import get_theme
 
@@ -65,7 +65,7 @@ def render_plan(plan: TimelinePlan, options: FigureOptions | None = None,
     """
     opt = FigureOptions.of(options, **changes)
     style = Style.for_canvas(*opt.size, theme=get_theme(opt.theme), family=opt.font_family,
-                             font_scale=opt.font_scale)
+                             font_scale=opt.font_scale, texts=plan_texts(plan))
     with styled_figure(style, opt.size, opt.dpi) as fig:
         _Timeline(fig, plan, style).draw()
     return fig
@@ -113,7 +113,7 @@ class _Timeline:
 
     # -- measuring ------------------------------------------------------------
     def text_width(self, text: str, size: float, italic: bool = False) -> float:
-        prop = FontProperties(family=self.style.family, size=size,
+        prop = FontProperties(family=self.style.families, size=size,
                               style="italic" if italic else "normal")
         widths = [self.renderer.get_text_width_height_descent(line, prop, ismath=False)[0]
                   for line in text.split("\n")]

@@ -221,15 +221,31 @@ def test_batch_file_names_are_safe_everywhere(tmp_path):
 
 
 def test_missing_glyphs_are_one_warning(tmp_path):
-    data = tmp_path / "cjk.csv"
-    data.write_text("kind,name,start,end\ntherapy,後療法,2011-01-01,2011-03-01\n"
-                    "therapy,免疫,2011-04-01,2011-05-01\nrelapse,TM,2011-02-01,\n")
+    # Linear B: in no font the tool uses or falls back to
+    data = tmp_path / "rare.csv"
+    data.write_text("kind,name,start,end\ntherapy,\U00010000\U00010001\U00010002,2011-01-01,"
+                    "2011-03-01\ntherapy,\U00010003\U00010005,2011-04-01,2011-05-01\n"
+                    "relapse,TM,2011-02-01,\n", encoding="utf-8")
     proc = cli("plot", str(data), "-o", str(tmp_path / "o.png"), "--dpi", "50")
     assert proc.returncode == 0
     assert proc.stderr == (
         "warning: the font has no glyphs for 5 characters in the figure's text (e.g. "
-        "'後療法免疫'), drawn as empty boxes; install a font with them and name it in a style "
-        "file's [font] family\n")
+        "'\U00010000\U00010001\U00010002\U00010003\U00010005'), drawn as empty boxes; "
+        "install a font with them and name it in a style file's [font] family\n")
+
+
+def test_japanese_and_chinese_names_fall_back_to_an_installed_cjk_font(tmp_path):
+    from nmo_timeline.draw.figure import installed_fallbacks
+
+    if not installed_fallbacks():
+        pytest.skip("no CJK font installed (CI installs fonts-noto-cjk)")
+    data = tmp_path / "cjk.csv"
+    data.write_text("kind,name,start,end\ntherapy,後療法,2011-01-01,2011-03-01\n"
+                    "therapy,免疫,2011-04-01,2011-05-01\nrelapse,TM,2011-02-01,\n",
+                    encoding="utf-8")
+    proc = cli("plot", str(data), "-o", str(tmp_path / "o.png"), "--dpi", "50")
+    assert proc.returncode == 0
+    assert proc.stderr == ""
 
 
 def test_a_missing_font_is_one_warning(tmp_path):
