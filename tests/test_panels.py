@@ -204,3 +204,16 @@ def test_fallback_fonts_are_tried_only_for_text_that_needs_them():
     cjk = Style.for_canvas(13.333, 7.5, texts=["Rituximab", "血漿交換 (PE)"])
     assert cjk.fallback and cjk.families[0] == "DejaVu Sans"
     assert Style.for_canvas(13.333, 7.5).fallback  # texts unknown: always tried
+
+
+def test_a_lab_whose_values_sit_far_from_zero_gets_an_axis_that_shows_the_change():
+    base = ("kind,name,start,end,value,unit\nrelapse,APS,2021-11-15,,,\n"
+            "edss,,2021-11-15,,2.0,\n")
+    sodium = "".join(f"lab,serum sodium,2021-11-{15 + i},,{v},mmol/L\n"
+                     for i, v in enumerate((129, 132, 136)))
+    fig = plot_timeline(table(base + sodium), dpi=72)
+    lo, hi = axes(fig, "panel:lab:serum sodium").get_ylim()
+    assert 100 <= lo < 129 and hi > 136
+    with_zero = sodium.replace(",129,", ",0,")  # a zero keeps the axis at zero
+    fig = plot_timeline(table(base + with_zero), dpi=72)
+    assert axes(fig, "panel:lab:serum sodium").get_ylim()[0] == 0

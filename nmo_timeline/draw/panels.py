@@ -239,18 +239,29 @@ class Panels:
         y = values(series.points)
         top = series.top if series.top > 0 else 1.0
         if series.scale == "linear":
-            # a compact strip keeps a margin so the markers at 0 and the top stay whole
-            lo, hi = (-0.2 * top, top * 1.2) if compact else (0.0, top * 1.45)
+            # from 0, unless every value sits in the upper half (sodium 129 to 136 mmol/L
+            # would look flat); a compact strip keeps a margin so no marker is cut
+            low = min((v for v in y if not math.isnan(v)), default=0.0)
+            base = (_round_down(low - (top - low) * 0.5, top - low) if 0.5 * top < low < top
+                    else 0.0)
+            span = top - base
+            lo, hi = (base - 0.2 * span, top + 0.2 * span) if compact else (
+                base, top + 0.45 * span)
             ax.set_ylim(lo, hi)
-            ticks = [0.0, top] if compact else _nice(0.0, top, 3 if height_in > 0.9 else 2)
+            ticks = [base, top] if compact else _nice(base, top, 3 if height_in > 0.9 else 2)
         else:
             floor = (series.bottom or top) / 2
             lo, hi = (floor / 1.5, top * 2.0) if compact else (floor, top * 4.0)
             y = [max(v, floor) for v in y]  # a negative titre sits on the floor
             ax.set_yscale("log", base=2 if series.scale == "titre" else 10)
             ax.set_ylim(lo, hi)
+            # ticks at least a tick label's line apart
+            per_step_in = height_in * math.log(2 if series.scale == "titre" else 10) / (
+                math.log(hi) - math.log(lo))
+            line_in = self.style.font * 0.93 * 1.3 / 72
             ticks = _log_ticks(floor, top, series.scale,
-                               2 if compact or height_in < 0.9 else 3)
+                               2 if compact or height_in < 0.9 else 3,
+                               min_step=math.ceil(line_in / per_step_in))
         ax.yaxis.set_major_locator(FixedLocator(ticks))
         ax.yaxis.set_minor_locator(NullLocator())
         ax.set_yticklabels([series.text(v) for v in ticks])
@@ -351,14 +362,21 @@ def _nice(lo: float, hi: float, n: int) -> list[float]:
     return [round(lo + k * step, 10) for k in range(int((hi - lo) / step + 1e-9) + 1)]
 
 
-def _log_ticks(lo: float, top: float, scale: str, n: int) -> list[float]:
-    """Ticks on a log axis: titres at 1:10, 1:20, 1:40 ... (every other one if crowded)."""
+def _round_down(value: float, span: float) -> float:
+    """``value`` rounded down to a round number on the scale of ``span``."""
+    step = 10 ** math.floor(math.log10(span)) if span > 0 else 1.0
+    return math.floor(value / step) * step
+
+
+def _log_ticks(lo: float, top: float, scale: str, n: int, min_step: int = 1) -> list[float]:
+    """At most ``n + 1`` ticks on a log axis, from the highest down: titres at 1:10, 1:20,
+    1:40 ..., powers of ten otherwise, every ``min_step``-th one or sparser."""
     if scale == "titre":
         candidates = [10 * 2.0 ** k for k in range(-3, 16)]
     else:
         candidates = [10.0 ** k for k in range(-6, 10)]
     inside = [v for v in candidates if lo <= v <= top * 1.01]
-    step = 1
+    step = max(1, min_step)
     while math.ceil(len(inside) / step) > n + 1:
         step += 1
     return inside[::-1][::step][::-1] or [top]  # from the highest down
