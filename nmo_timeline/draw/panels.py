@@ -30,6 +30,7 @@ MAX_BAR_IN = 0.42  # at 15 pt: thicker bars only waste ink
 MIN_BAR_FRACTION = 0.004  # short episodes stay visible: at least 0.4 % of the axis
 EDSS_TICKS = ([0, 2, 4, 6, 8, 10], [0, 5, 10])
 LABEL_LINE = 1.3  # a one-line label's height (with its box) in units of its size
+NARROW_IN = 0.03  # bars narrower than this have no room for a hatch and its outline
 MARK_GAP_PT = 2.0  # the least space between two texts that may sit side by side
 
 
@@ -102,8 +103,15 @@ class Panels:
                     continue
                 p = paint.of(acute)
                 spans = [(num(b.start), max(num(b.stop) - num(b.start), min_days)) for b in bars]
-                ax.broken_barh(spans, (y - bar / 2, bar), facecolors=p.face, edgecolors=p.edge,
-                               hatch=p.hatch or None, linewidth=0.8, gid=f"bars:{lane.key}")
+                # a bar too narrow for its hatch is drawn in its face colour alone (an
+                # outline would turn a short grey pulse into a black tick)
+                narrow = [sp for sp in spans if self.days_in(sp[1]) < NARROW_IN]
+                wide = [sp for sp in spans if self.days_in(sp[1]) >= NARROW_IN]
+                for group, edge, hatch in ((wide, p.edge, p.hatch), (narrow, p.face, "")):
+                    if group:
+                        ax.broken_barh(group, (y - bar / 2, bar), facecolors=p.face,
+                                       edgecolors=edge, hatch=hatch or None, linewidth=0.8,
+                                       gid=f"bars:{lane.key}")
                 for b in bars:
                     if b.ongoing:
                         ax.plot([num(b.stop)], [y], marker=">", markersize=ms * 0.75,
