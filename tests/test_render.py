@@ -85,10 +85,10 @@ def test_one_marker_per_relapse(fig, table):
     assert shapes["relapse:ON"] != shapes["relapse:TM"]
 
 
-def test_relapse_guides_run_through_the_panels_above(fig, table):
+def test_relapse_guides_run_through_the_panels_above_and_the_labs(fig, table):
     days = sorted(mdates.date2num(d) for d in table.events.loc[
         table.events["kind"] == "relapse", "start"])
-    for name in ("edss", "therapy"):
+    for name in ("edss", "therapy", "lab:csf il-6"):
         (guides,) = by_gid(panel(fig, name), "relapse-guide")  # one collection per panel
         segments = guides.get_segments()
         assert sorted(seg[0, 0] for seg in segments) == pytest.approx(days)

@@ -290,6 +290,7 @@ class Panels:
                             ha="center", va="top" if below else "bottom",
                             fontsize=self.style.text(0.72), gid=f"lab-value:{series.name} {text}")
         ax.grid(axis="y", color=self.theme.faint, linewidth=0.8)
+        self.guides(ax)  # a lab's peak lines up with the attack
 
     def merged_labs(self, ax: Axes) -> None:
         """Every analyte in one panel, each as a share of its highest value, with a key
@@ -310,6 +311,7 @@ class Panels:
         ax.set_ylim(-12, 112)
         ax.set_yticks([0, 100])
         ax.grid(axis="y", color=self.theme.faint, linewidth=0.8)
+        self.guides(ax)
         tick_pt = ax.yaxis.get_ticklabels()[0].get_fontsize()
         off = self.width_in("100", float(tick_pt)) + 7 / 72 + 0.04
         size = self.style.text(0.7)
