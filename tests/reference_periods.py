@@ -22,7 +22,7 @@ from nmo_timeline.analysis.periods import (
     Row,
     rows_by_patient,
 )
-from nmo_timeline.domain.registry import MAINTENANCE, lookup, therapy_key
+from nmo_timeline.domain.registry import MAINTENANCE
 from nmo_timeline.errors import NmoTimelineError
 from nmo_timeline.load import EventTable
 
@@ -54,6 +54,7 @@ def patient_periods(
     """
     warn = warnings if warnings is not None else []
     who = f"patient {patient}: " if table.has_patient_column else ""
+    therapy_key, lookup = table.registry.therapy_key, table.registry.lookup
     if rows is None:
         rows = rows_by_patient(table).get(patient, [])
     if not rows:

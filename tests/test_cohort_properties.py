@@ -92,7 +92,8 @@ def test_shares_sum_to_one_and_at_risk_never_rises(table, align):
     try:
         occ = occupancy_of(table, periods, align=align)
     except NmoTimelineError as exc:  # nobody has the anchor: the one refusal
-        assert str(exc) == f"no patient received '{align}'; nothing to draw"
+        what = "a maintenance therapy" if align == "first-therapy" else f"'{align}'"
+        assert str(exc) == f"no patient received {what}; nothing to draw"
         assume(False)
     assert occ.at_risk[0] == len(occ.patients) == len(periods) - len(occ.left_out)
     assert (np.diff(occ.at_risk) <= 0).all() and occ.at_risk[-1] >= 1

@@ -18,7 +18,7 @@ from dataclasses import dataclass, field
 from datetime import date, timedelta
 from typing import TYPE_CHECKING
 
-from ..domain.registry import MAINTENANCE, therapy_key
+from ..domain.registry import MAINTENANCE
 from ..domain.time import DAYS_PER_YEAR
 from ..errors import NmoTimelineError, list_preview
 from .inputs import StatsError, check_same_length
@@ -209,7 +209,8 @@ def compare_before_on(
     """
     from .periods import rows_by_patient
 
-    want_key, want_label = therapy_key(therapy)
+    registry = table.registry
+    want_key, want_label = registry.therapy_key(therapy)
     rows = []
     without = []
     cut_before: list[str] = []
@@ -218,7 +219,7 @@ def compare_before_on(
     for pp in patients:
         mine = by_patient[pp.patient]
         matching = [r for r in mine
-                    if r.kind == "therapy" and therapy_key(r.name)[0] == want_key
+                    if r.kind == "therapy" and registry.therapy_key(r.name)[0] == want_key
                     and r.start <= pp.cutoff]
         if matching and all(r.role != MAINTENANCE for r in matching):
             raise NmoTimelineError(

@@ -172,10 +172,11 @@ def all_patient_periods(
     notes = steps.Notes(ev, days)
     rec = steps.record_bounds(ev, cutoff, days)
     index = steps.DayIndex.covering(ev, rec)
-    maintenance = steps.maintenance_rows(ev, rec, notes)
+    maintenance = steps.maintenance_rows(ev, rec, notes, table.registry)
     stops = steps.in_effect(ev, rec, maintenance, index, notes)
     periods = steps.cut_periods(rec, maintenance, stops, index)
-    steps.warn_long_acting_courses(ev, rec, maintenance, periods, index, notes)
+    steps.warn_long_acting_courses(ev, rec, maintenance, periods, index, notes,
+                                   table.registry)
     relapses = steps.count_relapses(ev, rec, periods, index, grace_days, notes)
     end = np.where(periods.last, rec.cutoff[periods.patient], periods.stop)
     edss_start = steps.edss_before(ev, index, edss_window_days, periods.patient, periods.start,

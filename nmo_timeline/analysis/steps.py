@@ -28,7 +28,7 @@ from typing import TYPE_CHECKING
 import numpy as np
 import pandas as pd
 
-from ..domain.registry import MAINTENANCE, lookup, therapy_key
+from ..domain.registry import MAINTENANCE, Registry
 from ..errors import NmoTimelineError
 
 if TYPE_CHECKING:
@@ -228,13 +228,13 @@ class Maintenance:
     first_label: dict[tuple[int, int], str]
 
 
-def maintenance_rows(ev: Events, rec: Record, notes: Notes) -> Maintenance:
+def maintenance_rows(ev: Events, rec: Record, notes: Notes, registry: Registry) -> Maintenance:
     """Only maintenance therapies define periods (the role rule)."""
     rows = ev.rows((ev.kind == "therapy") & (ev.role == MAINTENANCE)
                    & (ev.start <= rec.cutoff[ev.patient]), ev.line)
     patient, start = ev.patient[rows], ev.start[rows]
     name_codes, names = pd.factorize(ev.name[rows])
-    keys_labels = [therapy_key(n) for n in names]
+    keys_labels = [registry.therapy_key(n) for n in names]
     key_codes, keys = pd.factorize(np.array([k for k, _ in keys_labels], dtype=object))
     therapy = key_codes[name_codes] if len(rows) else np.zeros(0, dtype=np.int64)
     label_of_name = np.array([lab for _, lab in keys_labels], dtype=object)
@@ -353,11 +353,12 @@ def cut_periods(rec: Record, m: Maintenance, stops: np.ndarray, index: DayIndex)
 
 
 def warn_long_acting_courses(ev: Events, rec: Record, m: Maintenance, per: Periods,
-                             index: DayIndex, notes: Notes) -> None:
+                             index: DayIndex, notes: Notes, registry: Registry) -> None:
     """A long-acting agent recorded as a course with an end, followed by 'untreated'."""
     rows = m.rows
     candidates = [i for i in np.flatnonzero(ev.has_end[rows]).tolist()
-                  if (info := lookup(ev.name[rows[i]])) is not None and info.long_acting]
+                  if (info := registry.lookup(ev.name[rows[i]])) is not None
+                  and info.long_acting]
     for i in candidates:
         r, p = int(rows[i]), int(m.patient[i])
         after = int(index.at(p, int(ev.end[r]) + 1))

@@ -153,7 +153,8 @@ def summarise(
     if model is not None:
         from .models import regimen_model
 
-        ref = find_regimen(reference, regimen_keys(pps), "--reference") if reference else None
+        ref = (find_regimen(reference, regimen_keys(pps), "--reference", table.registry)
+               if reference else None)
         try:
             fitted = regimen_model(pps, ref, level, cluster)
         except StatsError as exc:

@@ -17,10 +17,10 @@ import difflib
 import math
 import re
 from collections.abc import Callable
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from typing import Any
 
-from ..domain.registry import ROLES
+from ..domain.registry import ROLES, Registry, default_registry
 from . import dates as _dates
 
 KINDS = ("therapy", "relapse", "edss", "mri", "lab")
@@ -58,6 +58,7 @@ class Context:
     decimal_comma: bool = False
     has_patient: bool = False
     present: frozenset[str] = frozenset()  # the contract columns the file has
+    registry: Registry = field(default_factory=default_registry)  # what therapy names mean
 
 
 Rule = Callable[[str, str, Context], Cell]
@@ -102,11 +103,23 @@ def read_patient(text: str, kind: str, ctx: Context) -> Cell:
 
 
 def read_name(text: str, kind: str, ctx: Context) -> Cell:
+    """A therapy or analyte name (required), or a relapse's syndrome or an MRI's region.
+
+    A therapy name the registry does not know but that is close to one it knows
+    (``Rituxiamb``) is a warning: it is counted as a therapy of its own, never guessed.
+    """
     if kind in ("therapy", "lab") and not text:
         what = "the therapy's name" if kind == "therapy" else "the analyte (e.g. CSF IL-6)"
         missing = "" if "name" in ctx.present else " (the file has no 'name' column)"
         return Cell(text, f"{_article(kind)} {_kind_label(kind)} row needs a name: {what}"
                           + missing)
+    if kind == "therapy":
+        meant = ctx.registry.suggest(text)
+        if meant is not None:
+            return Cell(text, warning=f"'{text}' is not a therapy name the registry knows; did "
+                                      f"you mean '{meant}'? It is counted as a therapy of its "
+                                      f"own, not as {meant}: correct the spelling, or name it "
+                                      "in a --registry file")
     return Cell(text)
 
 

@@ -21,6 +21,7 @@ from collections import Counter
 from pathlib import Path
 from typing import Any
 
+from ..domain.registry import Registry
 from ..errors import InputError, Problem
 from . import dates as _dates
 from .check import Rows, TextColumn, check
@@ -51,6 +52,7 @@ def load_events(
     strict: bool = False,
     display_name: str | None = None,
     partial: bool = False,
+    registry: Registry | None = None,
 ) -> EventTable:
     """Read and validate an events file (CSV, TSV or .xlsx).
 
@@ -70,6 +72,9 @@ def load_events(
         Return the valid rows with the row errors on ``table.errors`` instead of
         raising (used by batch plotting, where one patient's errors must not stop
         the others).
+    registry : Registry, optional
+        What therapy names mean (default: the shipped registry); see
+        :func:`read_registry` for a clinic's own file.  The table keeps it.
 
     Returns
     -------
@@ -102,9 +107,10 @@ def load_events(
 
         records, notes = read_xlsx_records(data, name)
         return parse_records(records, name, date_format=date_format, strict=strict,
-                             notes=notes, decimal_comma=True, partial=partial)
+                             notes=notes, decimal_comma=True, partial=partial,
+                             registry=registry)
     return read_events_text(data, name, date_format=date_format, encoding=encoding,
-                            strict=strict, partial=partial)
+                            strict=strict, partial=partial, registry=registry)
 
 
 def read_events_text(
@@ -115,6 +121,7 @@ def read_events_text(
     encoding: str = "utf-8",
     strict: bool = False,
     partial: bool = False,
+    registry: Registry | None = None,
 ) -> EventTable:
     """Validate events from CSV bytes or text (see :func:`load_events`).
 
@@ -144,7 +151,7 @@ def read_events_text(
     if delimiter != ",":
         notes.append(f"{DELIMITERS[delimiter]}-separated")
     options: dict[str, Any] = dict(custom=custom, decimal_comma=delimiter != ",", strict=strict,
-                                   partial=partial)
+                                   partial=partial, registry=registry)
     check_bytes = SURROGATE.search(text) is not None
     if not check_bytes and header_line == 1:
         columns = read_columns(text, delimiter)
@@ -164,6 +171,7 @@ def parse_records(
     notes: list[str] | None = None,
     decimal_comma: bool = False,
     partial: bool = False,
+    registry: Registry | None = None,
 ) -> EventTable:
     """Validate records (first line, cells, last line) into an :class:`EventTable`.
 
@@ -174,7 +182,7 @@ def parse_records(
     custom, read_date = date_reader(date_format, name)
     rows = _rows_of_records(name, records, list(notes or []), Source(None), check_bytes=True)
     return check(rows, read_date, custom=custom, decimal_comma=decimal_comma, strict=strict,
-                 partial=partial)
+                 partial=partial, registry=registry)
 
 
 def date_reader(date_format: str | None, name: str) -> tuple[bool, DateReader]:

@@ -1,5 +1,7 @@
 """Rules across cells and rows: an end before its start, one date style per file,
-duplicates, and one unit per analyte (README, "Rules that refuse rather than guess").
+duplicates, one unit per analyte (README, "Rules that refuse rather than guess"), and
+the role of an acute agent by its schedule (README, "How periods and relapse rates are
+computed").
 
 They run once, on the columns the cell rules (:mod:`nmo_timeline.load.contract`)
 have read, as array operations; messages are written only for the rows they name.
@@ -190,6 +192,53 @@ def one_unit_per_analyte(p: Parsed, labs: np.ndarray) -> list[tuple[int, Problem
             f"{p.text['name'](r)} is in '{here}' here but in '{there}' on line "
             f"{int(p.lines[f])}; use one unit per analyte{case}")))
     return problems
+
+
+_THERAPY = 0  # index into contract.KINDS
+
+#: The schedule rule (README, "How periods and relapse rates are computed").
+LONG_COURSE_DAYS = 31  # a course of more days than this is maintenance
+MONTHLY_GAP_DAYS = (14, 45)  # starts this many days apart are "about monthly"
+MONTHLY_DOSES = 3  # this many about-monthly administrations in a row are maintenance
+ACUTE, MAINTENANCE = "acute", "maintenance"
+
+
+def role_by_schedule(p: Parsed, rows: np.ndarray, given: np.ndarray, registry_role: np.ndarray,
+                     ongoing: np.ndarray, has_end: np.ndarray) -> np.ndarray:
+    """The role of each therapy row among ``rows`` (others: ``""``).
+
+    A ``role`` cell decides (``given``).  Else the registry's role, except that an agent
+    the registry calls acute (steroids, apheresis, IVIG) is maintenance when its schedule
+    says so: recorded ``ongoing``; or as one course of more than
+    :data:`LONG_COURSE_DAYS` days (start and end day included); or as one of
+    :data:`MONTHLY_DOSES` or more administrations in a row whose starts are
+    :data:`MONTHLY_GAP_DAYS` apart (monthly IVIG).  A pulse of a few days stays acute.
+    Returns the roles of all rows (``given`` and ``registry_role`` are per row).
+    """
+    roles = np.where(given != "", given, registry_role)
+    acute = rows[(p.kind[rows] == _THERAPY) & (registry_role[rows] == ACUTE)]
+    if not len(acute):
+        return roles
+    days = p.end_last[acute] - p.start_first[acute] + 1
+    long_course = ongoing[acute] | (has_end[acute] & (days > LONG_COURSE_DAYS))
+    # monthly administrations: starts of one patient's agent, in order
+    order = np.lexsort((p.start_first[acute], p.name_key[acute], p.patient[acute]))
+    rs = acute[order]
+    same = (p.patient[rs][1:] == p.patient[rs][:-1]) & (p.name_key[rs][1:] == p.name_key[rs][:-1])
+    gap = p.start_first[rs][1:] - p.start_first[rs][:-1]
+    monthly_gap = same & (gap >= MONTHLY_GAP_DAYS[0]) & (gap <= MONTHLY_GAP_DAYS[1])
+    # runs of monthly gaps: a run of k gaps joins k + 1 administrations
+    run_id = np.cumsum(np.concatenate([[0], ~monthly_gap]))  # per administration
+    gap_run = run_id[1:]  # the run each gap belongs to (its later administration's)
+    gaps_in_run = np.bincount(gap_run[monthly_gap], minlength=int(run_id[-1]) + 1)
+    monthly = np.zeros(len(rs), dtype=bool)
+    monthly[:] = gaps_in_run[run_id] >= MONTHLY_DOSES - 1
+    by_schedule = np.zeros(len(acute), dtype=bool)
+    by_schedule[order] = monthly
+    by_schedule |= long_course
+    promote = acute[by_schedule & (given[acute] == "")]
+    roles[promote] = MAINTENANCE
+    return roles
 
 
 def note_lines(counts: Counter[str], order: tuple[str, ...], per_row: str) -> list[str]:

@@ -18,7 +18,6 @@ from typing import Any
 from ..analysis.periods import UNTREATED as UNTREATED_NAME
 from ..analysis.periods import all_patient_periods, rows_by_patient
 from ..domain.colours import UNTREATED
-from ..domain.registry import therapy_key
 from ..domain.time import UNIT_DAYS as UNITS
 from ..errors import NmoTimelineError, list_preview
 from ..load import EventTable
@@ -140,6 +139,7 @@ def plan_swimmer(
     colours = therapy_colours(table)
     warnings: list[str] = []
     by_patient = rows_by_patient(table)
+    therapy_key = table.registry.therapy_key
     want = therapy_key(align)[0] if align else None
     rows: list[SwimRow] = []
     missing: list[str] = []
