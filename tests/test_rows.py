@@ -1,12 +1,18 @@
-"""Rules across rows (load/rows.py): the role of an acute agent by its schedule.
-Messages are checked word for word."""
+"""Rules across rows (load/rows.py): the role of an acute agent by its schedule, and rows
+of one agent dated only to the same month; and the cell rules that catch a decimal comma
+(load/contract.py).  Messages are checked word for word."""
 
 from __future__ import annotations
 
 from datetime import date, timedelta
 from pathlib import Path
 
+import pytest
+from hypothesis import given, settings
+from hypothesis import strategies as st
+
 from nmo_timeline.analysis.summary import summarise
+from nmo_timeline.errors import InputError
 from nmo_timeline.load import load_events, read_events_text
 
 CORPUS = Path(__file__).resolve().parent / "corpus"
@@ -114,3 +120,79 @@ def test_corpus_japanese_psl_is_twelve_years_of_maintenance():
     assert [p.regimen for p in s.patients[0].periods] == [
         "untreated", "Oral prednisolone", "Oral prednisolone + Tacrolimus",
         "Oral prednisolone + Satralizumab + Tacrolimus", "Satralizumab"]
+
+
+# ---------------------------------------------------------------- same month, same agent
+
+
+def test_two_administrations_in_one_month_are_refused_not_merged():
+    with pytest.raises(InputError) as info:
+        read_events_text(H + "therapy,Rituximab,2008-06,,1000,mg,\n"
+                              "therapy,Rituximab,2008-06,,1000,mg,\n", "m.csv")
+    assert [str(p) for p in info.value.problems] == [
+        "m.csv:3:start: dated only to the month (2008-06), like line 2: two administrations "
+        "of Rituximab in one month cannot be told apart; give the full dates (YYYY-MM-DD), "
+        "or keep one row if it was one administration"]
+
+
+def test_same_month_rows_under_two_names_and_relapses_are_refused_too():
+    with pytest.raises(InputError) as info:
+        read_events_text(H + "therapy,RTX,2008,,,,\ntherapy,MabThera,2008,,,,\n"
+                              "relapse,ON,2009-03,,,,\nrelapse,ON,2009-03,,,,\n", "m.csv")
+    assert [(p.line, p.column, p.message.split(":")[0]) for p in info.value.problems] == [
+        (3, "start", "dated only to the year (2008), like line 2"),
+        (5, "start", "dated only to the month (2009-03), like line 4")]
+    assert "two relapses in one month" in info.value.problems[1].message
+
+
+def test_exact_repeats_with_full_dates_are_still_counted_once():
+    t = read_events_text(H + "therapy,Rituximab,2008-06-02,,,,\n"
+                             "therapy,Rituximab,2008-06-02,,,,\n", "m.csv")
+    assert len(t.events) == 1
+    assert [w.message for w in t.warnings] == ["repeats line 2 exactly; counted once"]
+
+
+# ---------------------------------------------------------------- decimal comma, cell rules
+
+
+def test_a_bare_number_in_unit_suggests_a_decimal_comma():
+    with pytest.raises(InputError) as info:
+        read_events_text("kind,name,start,end,value,unit\nlab,IL-6,2011-04-01,,12,5\n", "u.csv")
+    assert [str(p) for p in info.value.problems] == [
+        "u.csv:2:unit: unit '5' is a number, not a unit; was a value written with a decimal "
+        "comma? In a comma-separated file 4,5 is split at the comma into value 4 and unit 5: "
+        "write it with a point (4.5)"]
+
+
+def test_any_unit_on_an_edss_row_is_an_error():
+    with pytest.raises(InputError) as info:
+        read_events_text("kind,start,value,unit\nedss,2011-04-01,4,points\n", "u.csv")
+    assert [str(p) for p in info.value.problems] == [
+        "u.csv:2:unit: an EDSS score has no unit (found 'points'): leave unit empty; was a "
+        "value written with a decimal comma? In a comma-separated file 4,5 is split at the "
+        "comma into value 4 and unit 5: write it with a point (4.5)"]
+
+
+def test_in_a_semicolon_file_the_hint_is_one_cell():
+    with pytest.raises(InputError) as info:
+        read_events_text("kind;start;value;unit\nedss;01.04.2011;4;5\n", "u.csv")
+    assert [p.message for p in info.value.problems] == [
+        "unit '5' is a number, not a unit; if it belongs to the value, write the value in one "
+        "cell (4,5 or 4.5)"]
+
+
+@pytest.mark.parametrize("unit", ["mg", "1:x", "pg/mL", "x10^9/L", "%", "g/kg/day", "IU/mL"])
+def test_real_units_are_free_text(unit):
+    t = read_events_text(f"kind,name,start,value,unit\nlab,A,2011-01-01,1,{unit}\n", "u.csv")
+    assert t.events.loc[0, "unit"] == unit
+
+
+@settings(max_examples=60, deadline=None)
+@given(st.integers(0, 10).map(lambda k: k), st.sampled_from([0, 5]))
+def test_every_edss_with_a_decimal_comma_in_a_comma_file_is_refused(whole, tenth):
+    # 'edss,,DATE,,4,5' (or with a trailing comma) can never read as a valid EDSS row
+    for row in (f"edss,,2011-04-01,,{whole},{tenth}", f"edss,,2011-04-01,,{whole},{tenth},",
+                f"edss,,2011-04-01,,{whole},{tenth},,"):
+        text = "kind,name,start,end,value,unit,detail\n" + row + "\nedss,,2012-01-01,,3.0,,\n"
+        with pytest.raises(InputError):
+            read_events_text(text, "e.csv")

@@ -223,7 +223,7 @@ def check(data: Rows, read_date: DateReader, *, custom: bool, decimal_comma: boo
         start_style=start.values(style, np.int64),
         end_last=end.values(lambda c: _day(c.value, last=True) if is_date(c) else 0, np.int64),
         end_style=end.values(style, np.int64),
-        payload=payload, unit_key=units.codes_by(_rows.unit_key))
+        payload=payload, unit_key=units.codes_by(_rows.unit_key), start_precision=precision)
     end_pos = next(i for i, rule in enumerate(RULES) if rule.column == "end") + 0.5
     for r, problem in _rows.end_before_start(parsed, np.flatnonzero(starts & ends)):
         bad[r] = True

@@ -36,6 +36,7 @@ NOTE_ORDER = (TRAILING, MIDNIGHT, MISSING, DECIMAL_COMMA)
 _NUMBER = re.compile(r"^[+-]?(?:\d+(?:\.\d*)?|\.\d+)(?:[eE][+-]?\d+)?$")
 _DECIMAL = re.compile(r"^[+-]?\d+,\d+$")
 _GROUPED = re.compile(r"^[+-]?[1-9]\d{0,2}(?:[.,]\d{3})+$")
+_BARE_NUMBER = re.compile(r"^[+-]?(?:\d+(?:[.,]\d*)?|[.,]\d+)$")
 
 DateReader = Callable[[str], "_dates.ParsedDate | str"]  # a date, or why the text is not one
 
@@ -225,6 +226,27 @@ def read_role(text: str, kind: str, ctx: Context) -> Cell:
     return Cell(folded)
 
 
+def read_unit(text: str, kind: str, ctx: Context) -> Cell:
+    """Free text (``mg``, ``pg/mL``, ``1:x``), but never a bare number, and no unit on an
+    EDSS row: both are what a decimal comma leaves behind when it splits a value into two
+    cells (``edss,,2011-04-01,,4,5`` reads as EDSS 4 with unit 5)."""
+    if not text:
+        return Cell(text)
+    number = _BARE_NUMBER.match(text) is not None
+    if not number and kind != "edss":
+        return Cell(text)
+    if ctx.decimal_comma:  # semicolon or tab file: a comma cannot split a cell
+        hint = "if it belongs to the value, write the value in one cell (4,5 or 4.5)"
+    else:
+        digits = text if text.isdigit() else "5"
+        hint = (f"was a value written with a decimal comma? In a comma-separated file 4,{digits} "
+                f"is split at the comma into value 4 and unit {digits}: write it with a point "
+                f"(4.{digits})")
+    if number:
+        return Cell(text, f"unit '{text}' is a number, not a unit; {hint}")
+    return Cell(text, f"an EDSS score has no unit (found '{text}'): leave unit empty; {hint}")
+
+
 def read_text(text: str, kind: str, ctx: Context) -> Cell:
     """Free text, kept as written (missing-value tokens too)."""
     return Cell(text)
@@ -239,6 +261,6 @@ RULES: tuple[CellRule, ...] = (
     CellRule("end", read_end, by_kind=True),
     CellRule("value", read_value, by_kind=True),
     CellRule("role", read_role, by_kind=True),
-    CellRule("unit", read_text),
+    CellRule("unit", read_unit, by_kind=True),
     CellRule("detail", read_text),
 )

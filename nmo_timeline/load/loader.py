@@ -158,7 +158,8 @@ def read_events_text(
         if columns is not None:
             return check(_rows_of_columns(name, columns, notes), read_date, **options)
     records = split(text, delimiter, name)
-    rows = _rows_of_records(name, records, notes, Source(text, delimiter), check_bytes)
+    rows = _rows_of_records(name, records, notes, Source(text, delimiter), check_bytes,
+                            delimited=True)
     return check(rows, read_date, **options)
 
 
@@ -247,9 +248,14 @@ def _rows_of_columns(name: str, columns: list[Any], notes: list[str]) -> Rows:
 
 
 def _rows_of_records(name: str, records: list[Record], notes: list[str], source: Source,
-                     check_bytes: bool) -> Rows:
+                     check_bytes: bool, delimited: bool = False) -> Rows:
     """Records of any shape: blank ones skipped, those with the wrong number of fields
-    or undecodable bytes reported (and left out), the rest as columns."""
+    or undecodable bytes reported (and left out), the rest as columns.
+
+    Trailing delimiters (more fields than the header, the extra ones empty) are
+    forgiven only in a file whose every row has the same number of them, as Excel
+    writes them; in a delimited file, a single row with one field too many is an error
+    showing the row (a decimal comma in a comma file does that: ``4,5``)."""
     import numpy as np
 
     nonblank = [r for r in records if "".join(r[1]).strip()]
@@ -268,6 +274,9 @@ def _rows_of_records(name: str, records: list[Record], notes: list[str], source:
     if not rows:
         raise _no_events(name, header)
     width, n_header = header.width, header.n_cells
+    widths = {len(cells) for _, cells, _ in rows}
+    # Excel's trailing delimiters: every row has them, and as many
+    everywhere = not delimited or (len(widths) == 1 and min(widths) > n_header)
     early: list[Problem] = []
     counts: Counter[str] = Counter()
     kept: list[list[str]] = []
@@ -281,10 +290,18 @@ def _rows_of_records(name: str, records: list[Record], notes: list[str], source:
                 early.append(Problem(name, line, None,
                                      f"expected {width} fields, found {n}: {raw}"))
                 continue
+            comma = (" (a decimal comma, as in 4,5, splits a number into two cells: "
+                     "write 4.5)") if delimited and source.delimiter == "," else ""
             if n > n_header and any(c.strip() for c in cells[n_header:]):
                 early.append(Problem(name, line, None,
                                      f"expected {width} fields, found {n} (is there an unquoted "
-                                     f"delimiter in a cell?): {raw}"))
+                                     f"delimiter in a cell?{comma}): {raw}"))
+                continue
+            if n > n_header and not everywhere:
+                early.append(Problem(name, line, None,
+                                     f"expected {width} fields, found {n}: {raw}; a trailing "
+                                     "delimiter is ignored only when every row has it"
+                                     + comma))
                 continue
             if n > n_header:
                 counts[TRAILING] += 1

@@ -38,6 +38,7 @@ class Parsed:
     end_style: np.ndarray  # index into STYLES, -1 where the end is not a date
     payload: Any  # callable row -> the contents two rows of one key are compared by
     unit_key: np.ndarray  # codes of :func:`unit_key` of the unit
+    start_precision: np.ndarray  # "day", "month" or "year" ("" where the start is no date)
 
 
 STYLES = (_dates.ISO, _dates.DOTTED, _dates.CUSTOM)
@@ -157,6 +158,10 @@ def duplicates(p: Parsed, rows: np.ndarray) -> tuple[np.ndarray, list[tuple[int,
             b = p.payload(r)
             dropped.add(r)
             line, first_line = int(p.lines[r]), int(p.lines[first])
+            vague = _vague_repeat(p, first, r)
+            if vague is not None:
+                errors.append((r, Problem(p.name, line, label(p, "start"), vague)))
+                continue
             if a == b:
                 this, that = p.text["name"](r), p.text["name"](first)
                 how = "exactly" if this == that else f"under another name ('{this}' = '{that}')"
@@ -171,6 +176,27 @@ def duplicates(p: Parsed, rows: np.ndarray) -> tuple[np.ndarray, list[tuple[int,
                 f"different {what}; keep one")))
     kept = np.array([r for r in rows.tolist() if r not in dropped], dtype=np.int64)
     return kept, sorted(errors, key=lambda e: e[0]), sorted(warnings, key=lambda e: e[0])
+
+
+_THERAPY, _RELAPSE = 0, 1  # indices into contract.KINDS
+
+
+def _vague_repeat(p: Parsed, first: int, r: int) -> str | None:
+    """Two therapy or relapse rows of one patient and name, both dated only to the same
+    month (or year): two events that cannot be told apart, or one written twice; either
+    way not something to merge silently.  The message, or ``None``."""
+    precision = p.start_precision[r]
+    kind = int(p.kind[r])
+    if precision in ("day", "") or p.start_precision[first] != precision \
+            or kind not in (_THERAPY, _RELAPSE):
+        return None
+    if kind == _THERAPY:
+        one, two = "administration", f"administrations of {p.text['name'](r)}"
+    else:
+        one, two = "relapse", "relapses"
+    return (f"dated only to the {precision} ({p.text['start'](r)}), like line "
+            f"{int(p.lines[first])}: two {two} in one {precision} cannot be told apart; "
+            f"give the full dates (YYYY-MM-DD), or keep one row if it was one {one}")
 
 
 def one_unit_per_analyte(p: Parsed, labs: np.ndarray) -> list[tuple[int, Problem]]:
@@ -193,8 +219,6 @@ def one_unit_per_analyte(p: Parsed, labs: np.ndarray) -> list[tuple[int, Problem
             f"{int(p.lines[f])}; use one unit per analyte{case}")))
     return problems
 
-
-_THERAPY = 0  # index into contract.KINDS
 
 #: The schedule rule (README, "How periods and relapse rates are computed").
 LONG_COURSE_DAYS = 31  # a course of more days than this is maintenance
