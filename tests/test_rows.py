@@ -122,6 +122,13 @@ def test_corpus_japanese_psl_is_twelve_years_of_maintenance():
         "Oral prednisolone + Satralizumab + Tacrolimus", "Satralizumab"]
 
 
+def test_corpus_german_pulses_open_no_period_and_report_no_arr_of_73():
+    s = summarise(load_events(CORPUS / "german_excel_export.csv"))
+    regimens = [p.regimen for p in s.patients[0].periods]
+    assert "IV methylprednisolone" not in " ".join(regimens)
+    assert all(p.arr is None or p.arr < 30 for p in s.patients[0].periods)
+
+
 # ---------------------------------------------------------------- same month, same agent
 
 

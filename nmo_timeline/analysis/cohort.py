@@ -54,6 +54,9 @@ class CohortRow:
 def by_regimen(patients: Iterable[PatientPeriods]) -> Groups:
     """Periods grouped by regimen, then patient, in order of first appearance.
 
+    Only the periods that count (:attr:`~.periods.Period.counted`: not shorter than the
+    minimum) are grouped, so no cohort statistic sees a period of a few days.
+
     Examples
     --------
     >>> from nmo_timeline import bundled_events_path, load_events
@@ -65,6 +68,8 @@ def by_regimen(patients: Iterable[PatientPeriods]) -> Groups:
     per: dict[str, dict[str, list[Period]]] = {}
     for pp in patients:
         for p in pp.periods:
+            if not p.counted:
+                continue
             by_patient = per.get(p.regimen)
             if by_patient is None:
                 by_patient = per[p.regimen] = {}

@@ -402,7 +402,8 @@ def plan_timeline(table: EventTable, options: FigureOptions | None = None,
         from ..analysis.periods import patient_periods
 
         pp = patient_periods(table, table.patients[0], cutoff=opt.cutoff,
-                             grace_days=opt.grace_days)
+                             grace_days=opt.grace_days, min_period_days=opt.min_period_days,
+                             max_gap_days=opt.max_gap_days)
         for p in pp.periods:
             stop = p.end + timedelta(days=1) if p.last else p.end
             bands.append(PeriodBand(p.start, stop, p.regimen, p.relapses, p.years, p.arr))
