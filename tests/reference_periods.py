@@ -14,6 +14,8 @@ from datetime import date, timedelta
 
 from nmo_timeline.analysis.periods import (
     DEFAULT_EDSS_WINDOW,
+    MAX_GAP_DAYS,
+    MIN_PERIOD_DAYS,
     MIN_RELAPSE_GAP_DAYS,
     STALE_SINGLE_DOSE_DAYS,
     UNTREATED,
@@ -22,18 +24,19 @@ from nmo_timeline.analysis.periods import (
     Row,
     rows_by_patient,
 )
-from nmo_timeline.domain.registry import MAINTENANCE, lookup, therapy_key
+from nmo_timeline.domain.registry import MAINTENANCE
 from nmo_timeline.errors import NmoTimelineError
 from nmo_timeline.load import EventTable
 
 
 def reference_periods(table: EventTable, *, cutoff: date | None = None, grace_days: int = 0,
                       edss_window_days: int = DEFAULT_EDSS_WINDOW,
+                      min_period_days: int = MIN_PERIOD_DAYS, max_gap_days: int = MAX_GAP_DAYS,
                       warnings: list[str] | None = None) -> list[PatientPeriods]:
     by_patient = rows_by_patient(table)
     return [patient_periods(table, p, cutoff=cutoff, grace_days=grace_days,
-                            edss_window_days=edss_window_days, warnings=warnings,
-                            rows=by_patient[p])
+                            edss_window_days=edss_window_days, min_period_days=min_period_days,
+                            max_gap_days=max_gap_days, warnings=warnings, rows=by_patient[p])
             for p in table.patients]
 
 
@@ -44,6 +47,8 @@ def patient_periods(
     cutoff: date | None = None,
     grace_days: int = 0,
     edss_window_days: int = DEFAULT_EDSS_WINDOW,
+    min_period_days: int = MIN_PERIOD_DAYS,
+    max_gap_days: int = MAX_GAP_DAYS,
     warnings: list[str] | None = None,
     rows: list[Row] | None = None,
 ) -> PatientPeriods:
@@ -54,6 +59,7 @@ def patient_periods(
     """
     warn = warnings if warnings is not None else []
     who = f"patient {patient}: " if table.has_patient_column else ""
+    therapy_key, lookup = table.registry.therapy_key, table.registry.lookup
     if rows is None:
         rows = rows_by_patient(table).get(patient, [])
     if not rows:
@@ -121,6 +127,17 @@ def patient_periods(
         prev = segments[-2]
         segments[-2:] = [(prev[0], stop_all, prev[2])]
 
+    # --- a short untreated gap between two treated segments joins the one before it
+    joined: list[tuple[date, date, tuple[str, ...]]] = []
+    for i, (a, b, active) in enumerate(segments):
+        if not active and 0 < i < len(segments) - 1 and (b - a).days <= max_gap_days:
+            active = joined[-1][2]
+        if joined and joined[-1][2] == active:
+            joined[-1] = (joined[-1][0], b, active)
+        else:
+            joined.append((a, b, active))
+    segments = joined
+
     for r in maint:
         key, label = therapy_key(r.name)
         info = lookup(r.name)
@@ -181,5 +198,6 @@ def patient_periods(
             patient=patient, regimen=regimen, therapies=active, start=a, end=end, last=last,
             relapses=len(counts[i]), relapse_lines=tuple(counts[i]),
             edss_start=edss_before(a, inclusive=True),
-            edss_end=edss_before(end, inclusive=last)))
+            edss_end=edss_before(end, inclusive=last),
+            counted=(end - a).days >= min_period_days))
     return PatientPeriods(patient, record_start, cutoff, periods)

@@ -228,3 +228,127 @@ def test_no_command_shows_the_help_and_exits_1():
     result = invoke()
     assert result.exit_code == 1
     assert "Usage: nmo-timeline [OPTIONS] COMMAND" in result.stdout
+
+
+# ---------------------------------------------------------------- --registry and the period rules
+
+SERIES = ("patient,kind,name,start,end,value\n"
+          "A,relapse,ON,2010-01-01,,\nA,therapy,Ofatu-B,2010-01-06,ongoing,20\n"
+          "A,relapse,TM,2010-09-01,,\nA,edss,,2011-06-01,,3.0\n"
+          "B,relapse,ON,2011-01-01,,\nB,therapy,Ofatu-B,2011-03-01,2011-12-31,20\n"
+          "B,therapy,Azathioprine,2012-01-10,ongoing,150\nB,edss,,2013-01-01,,2.5\n")
+EVENT_COMMANDS = {
+    "plot": ["--patient", "A", "-o", "{out}.png", "--dpi", "50"],
+    "validate": [], "summary": [],
+    "swimmer": ["-o", "{out}.png", "--dpi", "50"], "forest": ["-o", "{out}.png", "--dpi", "50"],
+    "survival": ["-o", "{out}.png", "--dpi", "50"],
+    "pathways": ["-o", "{out}.png", "--dpi", "50"],
+    "occupancy": ["-o", "{out}.png", "--dpi", "50"],
+}
+
+
+@pytest.fixture
+def series(tmp_path):
+    p = tmp_path / "series.csv"
+    p.write_text(SERIES)
+    return p
+
+
+@pytest.mark.parametrize("command", list(EVENT_COMMANDS))
+def test_every_command_that_reads_events_takes_a_registry(tmp_path, series, command):
+    bad = tmp_path / "clinic.toml"
+    bad.write_text('[therapies.ofatumumab]\nrole = "sometimes"\n')
+    extra = [a.format(out=tmp_path / command) for a in EVENT_COMMANDS[command]]
+    result = invoke(command, str(series), *extra, "--registry", str(bad))
+    assert result.exit_code == 1
+    assert result.stderr == (f"{bad}:2: therapies.ofatumumab.role: 'sometimes' is not a role; "
+                             "use acute or maintenance\n1 error found; nothing was written.\n")
+    assert not list(tmp_path.glob(f"{command}*"))
+    good = tmp_path / "good.toml"
+    good.write_text('[therapies.ofatumumab]\naliases.brands = ["Ofatu-B"]\n')
+    result = invoke(command, str(series), *extra, "--registry", str(good))
+    assert result.exit_code == 0, result.output
+
+
+def test_a_registry_file_says_what_a_clinic_name_means(tmp_path, series):
+    plain = invoke("summary", str(series), "--format", "json")
+    assert "Ofatu-B" in {p["regimen"] for pt in json.loads(plain.stdout)["patients"]
+                         for p in pt["periods"]}
+    reg = tmp_path / "clinic.toml"
+    reg.write_text('[therapies.ofatumumab]\naliases.brands = ["Ofatu-B"]\n')
+    named = invoke("summary", str(series), "--format", "json", "--registry", str(reg))
+    regimens = [p["regimen"] for pt in json.loads(named.stdout)["patients"]
+                for p in pt["periods"]]
+    assert "Ofatumumab" in regimens and "Ofatu-B" not in regimens
+
+
+def test_period_options_reach_the_summary(series):
+    default = json.loads(invoke("summary", str(series), "--format", "json").stdout)
+    first = default["patients"][0]["periods"][0]
+    assert (first["regimen"], first["arr"]) == ("untreated", None)  # 5 days: no ARR
+    assert default["rules"]["min_period_days"] == 30
+    every = json.loads(invoke("summary", str(series), "--format", "json",
+                              "--min-period-days", "0").stdout)
+    assert every["patients"][0]["periods"][0]["arr"] == pytest.approx(365.25 / 5)
+    # B: 9 days between the end of one therapy and the start of the next
+    joined = [p["regimen"] for p in default["patients"][1]["periods"]]
+    apart = [p["regimen"] for p in json.loads(invoke(
+        "summary", str(series), "--format", "json", "--max-gap-days", "0").stdout
+        )["patients"][1]["periods"]]
+    assert joined == ["untreated", "Ofatu-B", "Azathioprine"]
+    assert apart == ["untreated", "Ofatu-B", "untreated", "Azathioprine"]
+
+
+@pytest.mark.parametrize("command", ["plot", "summary", "swimmer", "forest", "survival",
+                                     "pathways", "occupancy"])
+def test_commands_that_use_periods_take_the_period_options(tmp_path, series, command):
+    extra = [a.format(out=tmp_path / command) for a in EVENT_COMMANDS[command]]
+    result = invoke(command, str(series), *extra, "--min-period-days", "10",
+                    "--max-gap-days", "0")
+    assert result.exit_code == 0, result.output
+    result = invoke(command, str(series), *extra, "--max-gap-days", "-1")
+    assert result.exit_code == 1 and "--max-gap-days" in result.stderr
+
+
+def test_the_command_line_defaults_are_the_analysis_defaults():
+    import inspect
+
+    from nmo_timeline.analysis.periods import MAX_GAP_DAYS, MIN_PERIOD_DAYS
+    from nmo_timeline.cli import cohort, plot, stats, summary, swimmer
+    from nmo_timeline.plan.options import FigureOptions
+
+    for fn in (plot.plot, summary.summary, swimmer.swimmer, stats.forest, stats.survival,
+               cohort.pathways, cohort.occupancy):
+        params = inspect.signature(fn).parameters
+        assert params["max_gap_days"].default == MAX_GAP_DAYS, fn.__name__
+        assert params["min_period_days"].default == MIN_PERIOD_DAYS, fn.__name__
+    assert (FigureOptions().min_period_days, FigureOptions().max_gap_days) == (
+        MIN_PERIOD_DAYS, MAX_GAP_DAYS)
+
+
+def test_a_style_files_therapies_reach_the_roles_and_the_figure(tmp_path):
+    from nmo_timeline.cli.base import read_registry
+    from nmo_timeline.load import read_events_text
+    from nmo_timeline.plan.style import StyleError, load_style
+    from nmo_timeline.plan.timeline import plan_timeline
+
+    style = tmp_path / "s.toml"
+    style.write_text('[therapies.antiemetic]\nlabel = "Ondansetron"\nclass = "supportive"\n'
+                     'role = "acute"\ncolour = "#777777"\n')
+    spec = load_style(style)
+    text = "kind,name,start,end\ntherapy,Ondansetron,2021-11-15,2021-11-16\n"
+    table = read_events_text(text, "s.csv", registry=read_registry(None, spec))
+    assert table.events.loc[0, "role"] == "acute"
+    (lane,) = plan_timeline(table, style=spec).lanes
+    assert (lane.colour, lane.acute) == ("#777777", True)
+    # through the API, the style still colours a table read without it
+    (lane,) = plan_timeline(read_events_text(text, "s.csv"), style=spec).lanes
+    assert (lane.colour, lane.acute) == ("#777777", False)
+    style.write_text('[lanes]\norder = ["x"]\n\n[therapies.antiemetic]\nrole = "never"\n')
+    with pytest.raises(StyleError) as info:
+        load_style(style)
+    assert str(info.value).splitlines() == [
+        f"{style}:4: therapies.antiemetic: a new therapy needs label (a therapy of the "
+        "registry is changed by its key)",
+        f"{style}:5: therapies.antiemetic.role: 'never' is not a role; use acute or "
+        "maintenance"]

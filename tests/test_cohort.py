@@ -114,15 +114,22 @@ day = st.integers(0, 2000).map(lambda n: date(2008, 1, 1) + timedelta(n))
 @settings(max_examples=60, deadline=None)
 @given(st.lists(st.tuples(day, st.sampled_from(["Azathioprine", "Rituximab", "Study drug"]),
                           st.lists(day, max_size=4, unique=True)), min_size=1, max_size=6),
-       st.sampled_from([0.8, 0.9, 0.95, 0.99]))
-def test_every_pooled_arr_lies_in_its_ci(patients, level):
+       st.sampled_from([0.8, 0.9, 0.95, 0.99]), st.sampled_from([0, 30, 400]))
+def test_every_pooled_arr_lies_in_its_ci(patients, level, min_days):
     rows = []
     for i, (start, drug, relapses) in enumerate(patients):
         rows.append(f"P{i},therapy,{drug},{start},ongoing,\n")
         rows += [f"P{i},relapse,ON,{d},,\n" for d in relapses]
         rows.append(f"P{i},edss,,{date(2014, 1, 1)},,2.0\n")
-    s = summarise(read_events_text(H + "".join(rows), "p.csv"), level=level)
-    assert sum(c.relapses for c in s.cohort) == sum(len(r) for _, _, r in patients)
+    s = summarise(read_events_text(H + "".join(rows), "p.csv"), level=level,
+                  min_period_days=min_days)
+    # every relapse of a period long enough to count is in the cohort table, no other
+    counted = [p for pp in s.patients for p in pp.periods if p.counted]
+    assert sum(c.relapses for c in s.cohort) == sum(p.relapses for p in counted)
+    assert sum(c.years for c in s.cohort) == pytest.approx(sum(p.years for p in counted))
+    assert all(p.days >= min_days for p in counted)
+    if min_days == 0:
+        assert sum(c.relapses for c in s.cohort) == sum(len(r) for _, _, r in patients)
     for c in s.cohort:
         if c.arr_pooled is not None:
             assert c.arr_ci_low <= c.arr_pooled * (1 + 1e-12) <= c.arr_ci_high * (1 + 1e-12)

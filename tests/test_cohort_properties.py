@@ -67,7 +67,10 @@ def test_every_patient_is_in_exactly_one_pathway(table, depth, min_patients):
     for pp in periods:
         lines = patient_lines(pp)
         assert all(a.therapies != b.therapies for a, b in itertools.pairwise(lines))
-        assert sum(x.days for x in lines) == sum(p.days for p in pp.periods if p.therapies)
+        # a line's days are its periods'; a regimen held for less than the minimum
+        # period is no line
+        assert sum(x.days for x in lines) == sum(p.days for p in pp.periods
+                                                 if p.therapies and p.counted)
     # each line number counts the patients who reached it, once
     for number in range(1, depth + 1):
         reached = sum(1 for pp in periods if len(patient_lines(pp)) >= number)
@@ -109,10 +112,14 @@ def test_shares_sum_to_one_and_at_risk_never_rises(table, align):
         if anchor < 0:
             continue
         day0 = epoch + timedelta(anchor)
+        # a period shorter than the minimum shows the state before it (not the first)
+        state = []
+        for i, p in enumerate(pp.periods):
+            state.append(p.therapies if p.counted or i == 0 else state[-1])
         k = 0
         while (day := day0 + timedelta(_months(k))) <= pp.cutoff:
-            (period,) = [p for p in pp.periods if p.start <= day < p.end
-                         or (p.last and day == p.end)]
-            want[row[period.therapies], k] += 1
+            (i,) = [i for i, p in enumerate(pp.periods) if p.start <= day < p.end
+                    or (p.last and day == p.end)]
+            want[row[state[i]], k] += 1
             k += 1
     assert (want == occ.counts).all()

@@ -123,9 +123,12 @@ def test_windows_by_hand():
     assert (a.relapses_before, a.years_before) == (1, pytest.approx(366 / 365.25))
     assert (a.relapses_on, a.years_on) == (1, pytest.approx(365 / 365.25))
     # B: the record starts 2012-01-01, so 105 days before the first dose; on to the cut-off
-    # 2012-12-31 (inclusive): 2012-04-15 .. 2013-01-01 = 261 days
+    # 2012-12-31, which closes the record as it closes the last period: 2012-04-15 ..
+    # 2012-12-31 = 260 days, the same days as B's tocilizumab period
     assert (b.relapses_before, b.years_before) == (1, pytest.approx(105 / 365.25))
-    assert (b.relapses_on, b.years_on) == (1, pytest.approx(261 / 365.25))
+    assert (b.relapses_on, b.years_on) == (1, pytest.approx(260 / 365.25))
+    (last,) = [p for pp in s.patients if pp.patient == "B" for p in pp.periods if p.last]
+    assert (last.regimen, last.days) == ("Tocilizumab", 260)
     # C: first dose on the first recorded day: no time before, so no pair for the test
     assert (cc.years_before, cc.arr_before) == (0.0, None)
     assert c.wilcoxon.n_pairs == 2
@@ -134,11 +137,11 @@ def test_windows_by_hand():
                              "B (105 days), C (0 days)")
     cut_on = [w for w in s.warnings if "from the first dose" in w]
     assert cut_on == ["1 patient(s) have less than 12 months from the first dose of Tocilizumab "
-                      "to the cut-off; the window is cut there: B (261 days)"]
-    # pooled: 3 relapses on in (365 + 261 + 365) days, 2 before in (366 + 105 + 0) days
+                      "to the cut-off; the window is cut there: B (260 days)"]
+    # pooled: 3 relapses on in (365 + 260 + 365) days, 2 before in (366 + 105 + 0) days
     r = c.rate
     assert (r.k_on, r.k_before) == (3, 2)
-    want = rate_ratio(3, (365 + 261 + 365) / 365.25, 2, (366 + 105) / 365.25)
+    want = rate_ratio(3, (365 + 260 + 365) / 365.25, 2, (366 + 105) / 365.25)
     assert (r.estimate, r.ci_low, r.ci_high) == (pytest.approx(want.estimate),
                                                  pytest.approx(want.ci_low),
                                                  pytest.approx(want.ci_high))
@@ -193,3 +196,28 @@ def test_comparison_reports_mean_sd_and_median_per_side():
                             pytest.approx(statistics.stdev(before)),
                             pytest.approx(statistics.median(before)))
     assert c.arr_on[0] == pytest.approx(statistics.fmean(on))
+
+
+def test_a_side_shorter_than_the_minimum_has_no_arr_and_stays_out_of_the_pooled_ratio():
+    text = ("patient,kind,name,start,end,value\n"
+            # A: onset 10 days before the first dose: 1 relapse in 10 days is no ARR
+            "A,relapse,ON,2012-05-22,,\nA,therapy,Tocilizumab,2012-06-01,ongoing,8\n"
+            "A,edss,,2013-06-01,,3.0\n"
+            "B,relapse,ON,2011-01-01,,\nB,relapse,TM,2011-06-01,,\n"
+            "B,therapy,Tocilizumab,2012-01-01,ongoing,8\nB,relapse,ON,2012-07-01,,\n"
+            "B,edss,,2013-01-01,,3.0\n")
+    s = summarise(read_events_text(text, "m.csv"), compare="tocilizumab")
+    c = s.comparison
+    a, b = c.rows
+    assert (a.years_before, a.relapses_before, a.arr_before) == (
+        pytest.approx(10 / 365.25), 1, None)
+    assert a.arr_on == 0.0 and b.arr_before == pytest.approx(2 / (365 / 365.25))
+    assert c.wilcoxon.n_pairs == 1  # A has no pair
+    assert (c.rate.k_before, c.rate.k_on) == (2, 1)  # A's 10 days are left out
+    assert ("1 patient(s) have less than 30 days before the first dose of Tocilizumab or on "
+            "it: no ARR on that side, left out of the pooled rate ratio and the paired test "
+            "(--min-period-days): A") in s.warnings
+    every = summarise(read_events_text(text, "m.csv"), compare="tocilizumab",
+                      min_period_days=0).comparison
+    assert every.rows[0].arr_before == pytest.approx(365.25 / 10)
+    assert every.rate.k_before == 3

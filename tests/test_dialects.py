@@ -63,10 +63,34 @@ def test_ambiguous_header_delimiter_is_refused(problems):
     assert "more than one delimiter" in found[0].message
 
 
-def test_excel_trailing_empty_columns_and_delimiters(load):
-    t = load("kind,start,,\r\nrelapse,2011-01-01,,\r\nrelapse,2011-02-01,,,\r\n")
+def test_excel_trailing_empty_columns(load):
+    # Excel pads every row, header included, to the same width
+    t = load("kind,start,,\r\nrelapse,2011-01-01,,\r\nrelapse,2011-02-01,,\r\n")
     assert len(t.events) == 2
     assert "trailing empty columns ignored" in t.notes
+
+
+def test_trailing_delimiters_on_every_row_are_forgiven(load):
+    t = load("kind,start,value\nedss,2011-01-01,4,\nedss,2011-02-01,4.5,\n")
+    assert t.events["value"].tolist() == [4.0, 4.5]
+    assert "trailing delimiters removed (2 rows)" in t.notes
+
+
+def test_one_row_with_a_field_too_many_is_an_error_showing_the_line(problems):
+    # a decimal comma typed into a comma file: 4,5 becomes EDSS 4 and unit 5
+    found = problems("kind,name,start,end,value,unit,detail\nedss,,2011-04-01,,4,5,,\n"
+                     "edss,,2011-05-01,,4.5,,\n")
+    assert [str(p) for p in found] == [
+        "events.csv:2: expected 7 fields, found 8: 'edss,,2011-04-01,,4,5,,'; a trailing "
+        "delimiter is ignored only when every row has it (a decimal comma, as in 4,5, splits "
+        "a number into two cells: write 4.5)"]
+
+
+def test_a_row_without_the_trailing_delimiter_every_other_row_has_is_found(problems):
+    # every row but one ends in a delimiter: the odd row is the decimal comma (unit 5),
+    # and the others are not forgiven either, since the file is not uniform
+    found = problems("kind,start,value,unit\nedss,2011-01-01,4,,\nedss,2011-02-01,4,5\n")
+    assert [(p.line, p.column) for p in found] == [(2, None), (3, "unit")]
 
 
 def test_blank_header_over_data_is_an_error(problems):

@@ -142,5 +142,11 @@ def test_period_bands_tile_the_record():
     assert bands[0].start == p.record_start
     assert bands[-1].stop == p.record_end + timedelta(days=1)
     assert all(a.stop == b.start for a, b in itertools.pairwise(bands))
-    assert [b.regimen for b in bands] == ["untreated", "Azathioprine", "untreated",
-                                          "Rituximab", "Tocilizumab"]
+    # the 9 days between azathioprine's end and rituximab's start are a switch (at most
+    # --max-gap-days, 30) and count for azathioprine; with 0, every gap is untreated
+    assert [b.regimen for b in bands] == ["untreated", "Azathioprine", "Rituximab",
+                                          "Tocilizumab"]
+    strict = plan_timeline(read_events_text(CASE), arr=True, max_gap_days=0).periods
+    assert [b.regimen for b in strict] == ["untreated", "Azathioprine", "untreated",
+                                           "Rituximab", "Tocilizumab"]
+    assert (strict[2].start, strict[2].stop) == (date(2011, 1, 1), date(2011, 1, 10))

@@ -108,12 +108,36 @@ def test_grace_days_attribute_early_relapses_to_the_previous_regimen():
     assert [g[3] for g in got] == [1, 1]
 
 
-def test_last_period_includes_the_cutoff_day():
+def test_which_day_counts_the_cutoff_day_closes_the_record():
+    # every period lasts end - start days; the last one ends on the cut-off day, which
+    # closes the record as a switch day closes a period: 2010-01-01 .. 2010-12-31 is
+    # 364 days, and a relapse on the cut-off day is counted (README, worked example)
     got, s = periods_of(
         "1,therapy,Azathioprine,2010-01-01,ongoing,,\n"
         "1,relapse,ON,2010-12-31,,,\n")
     assert got == [("Azathioprine", "2010-01-01", "2010-12-31", 1)]
-    assert s.patients[0].periods[0].years == pytest.approx(364 / 365.25)
+    (p,) = s.patients[0].periods
+    assert (p.days, p.years, p.arr) == (364, pytest.approx(364 / 365.25),
+                                        pytest.approx(365.25 / 364))
+    assert s.cohort[0].years == pytest.approx(364 / 365.25)
+
+
+def test_readme_worked_example_numbers():
+    # README, "How periods and relapse rates are computed", worked example
+    from nmo_timeline import bundled_events_path, load_events
+
+    s = summarise(load_events(bundled_events_path()))
+    by = {p.regimen: p for p in s.patients[0].periods}
+    mito, toci = by["Mitoxantrone"], by["Tocilizumab"]
+    assert (mito.start, mito.end, mito.days, round(mito.years, 2)) == (
+        date(2007, 1, 10), date(2008, 6, 2), 509, 1.39)
+    assert (mito.relapses, round(mito.arr, 2), mito.edss_start, mito.edss_end) == (
+        2, 1.44, 3.5, 5.0)
+    assert (toci.start, toci.end, toci.last, toci.days, round(toci.years, 2)) == (
+        date(2010, 10, 4), date(2012, 6, 14), True, 619, 1.69)
+    assert [p.days for p in s.patients[0].periods] == [245, 509, 595, 259, 619]
+    assert sum(p.days for p in s.patients[0].periods) == (date(2012, 6, 14)
+                                                          - date(2006, 5, 10)).days == 2227
 
 
 def test_cutoff_clips_periods_and_drops_later_relapses():
@@ -292,3 +316,103 @@ def test_no_zero_length_last_period_when_a_therapy_ends_the_day_before_the_cutof
         "1,edss,,2010-12-31,,3.0,\n")
     assert got == [("Azathioprine", "2010-01-01", "2010-12-31", 0)]
     assert s.patients[0].periods[0].years == pytest.approx(364 / 365.25)
+
+
+# ---------------------------------------------------------------- minimum period, switch gap
+
+
+def test_a_period_shorter_than_the_minimum_has_no_arr_and_stays_out_of_the_cohort():
+    # an onset relapse 5 days before azathioprine: 1 relapse in 5 days would be ARR 73
+    text = ("1,relapse,ON,2010-01-01,,,\n"
+            "1,therapy,Azathioprine,2010-01-06,ongoing,,\n"
+            "1,relapse,TM,2010-06-01,,,\n"
+            "1,edss,,2011-01-06,,3.0,\n")
+    got, s = periods_of(text)
+    assert got == [("untreated", "2010-01-01", "2010-01-06", 1),
+                   ("Azathioprine", "2010-01-06", "2011-01-06", 1)]
+    short, aza = s.patients[0].periods
+    assert (short.days, short.counted, short.arr) == (5, False, None)
+    assert (aza.counted, aza.arr) == (True, pytest.approx(365.25 / 365))
+    assert [c.regimen for c in s.cohort] == ["Azathioprine"]
+    assert [c.regimen for c in s.survival] == ["Azathioprine"]
+    assert s.warnings == ["1 period(s) shorter than 30 days have no ARR and are left out of "
+                          "the statistics across patients (--min-period-days): 1: untreated from "
+                          "2010-01-01 (5 days)"]
+    # --min-period-days 0: every period of positive length counts, as before
+    _, every = periods_of(text, min_period_days=0)
+    assert every.patients[0].periods[0].arr == pytest.approx(365.25 / 5)
+    assert [c.regimen for c in every.cohort] == ["untreated", "Azathioprine"]
+    assert every.warnings == []
+
+
+def test_the_summary_json_states_the_period_rules():
+    from nmo_timeline.output.report import summary_dict
+
+    _, s = periods_of("1,therapy,Azathioprine,2010-01-06,ongoing,,\n"
+                      "1,edss,,2011-01-06,,3.0,\n", min_period_days=60, max_gap_days=10)
+    rules = summary_dict(s)["rules"]
+    assert (rules["min_period_days"], rules["max_gap_days"]) == (60, 10)
+
+
+def test_a_short_gap_between_two_therapies_is_a_switch_not_untreated():
+    text = ("1,therapy,Azathioprine,2010-01-01,2010-06-30,,\n"
+            "1,relapse,ON,2010-07-10,,,\n"
+            "1,therapy,Rituximab,2010-07-21,,,\n"
+            "1,edss,,2011-07-21,,3.0,\n")
+    got, _ = periods_of(text)  # 20 days without therapy, under the 30 of the default
+    assert got == [("Azathioprine", "2010-01-01", "2010-07-21", 1),
+                   ("Rituximab", "2010-07-21", "2011-07-21", 0)]
+    got, _ = periods_of(text, max_gap_days=0)  # the user says every gap is untreated
+    assert got == [("Azathioprine", "2010-01-01", "2010-07-01", 0),
+                   ("untreated", "2010-07-01", "2010-07-21", 1),
+                   ("Rituximab", "2010-07-21", "2011-07-21", 0)]
+    got, _ = periods_of(text, max_gap_days=19)  # one day short of the gap
+    assert [g[0] for g in got] == ["Azathioprine", "untreated", "Rituximab"]
+    got, _ = periods_of(text, max_gap_days=20)
+    assert [g[0] for g in got] == ["Azathioprine", "Rituximab"]
+
+
+def test_a_short_pause_of_one_therapy_is_one_period_and_long_ones_stay():
+    text = ("1,therapy,Azathioprine,2010-01-01,2010-06-30,,\n"
+            "1,therapy,Azathioprine,2010-07-15,2010-12-31,,\n"
+            "1,therapy,Azathioprine,2011-06-01,2011-12-31,,\n")
+    got, _ = periods_of(text)
+    assert got == [("Azathioprine", "2010-01-01", "2011-01-01", 0),
+                   ("untreated", "2011-01-01", "2011-06-01", 0),
+                   ("Azathioprine", "2011-06-01", "2011-12-31", 0)]
+
+
+def test_untreated_time_before_the_first_and_after_the_last_therapy_is_never_joined():
+    got, _ = periods_of("1,relapse,ON,2010-01-01,,,\n"
+                        "1,therapy,Azathioprine,2010-01-11,2010-06-30,,\n"
+                        "1,edss,,2010-07-10,,3.0,\n")
+    assert [g[0] for g in got] == ["untreated", "Azathioprine", "untreated"]
+
+
+@settings(max_examples=150, deadline=None)
+@given(histories(), st.sampled_from([0, 1, 30, 90]), st.sampled_from([0, 30, 120]))
+def test_no_arr_from_a_period_shorter_than_the_minimum(history, min_days, max_gap):
+    text, _ = history
+    try:
+        table = read_events_text(H + text, "p.csv")
+    except InputError:
+        reject()
+    s = summarise(table, min_period_days=min_days, max_gap_days=max_gap)
+    periods = s.patients[0].periods
+    for p in periods:
+        assert p.counted == (p.days >= min_days)
+        assert (p.arr is None) == (not p.counted or p.days == 0)
+    # the cohort sees exactly the periods that count
+    counted = [p for p in periods if p.counted]
+    assert sum(c.years for c in s.cohort) == pytest.approx(sum(p.years for p in counted))
+    assert sum(c.relapses for c in s.cohort) == sum(p.relapses for p in counted)
+    # a relapse in a few days can never make an ARR above 365.25 / minimum
+    if min_days:
+        arrs = [p.arr for p in periods if p.arr is not None]
+        arrs += [c.arr_pooled for c in s.cohort if c.arr_pooled is not None]
+        arrs += [c.arr_max for c in s.cohort if c.arr_max is not None]
+        limit = len(text.splitlines()) * 365.25 / min_days
+        assert all(a <= limit for a in arrs)
+    # no untreated stretch of at most max_gap days lies between two treated periods
+    for a, b, c in zip(periods, periods[1:], periods[2:], strict=False):
+        assert not (not b.therapies and a.therapies and c.therapies and b.days <= max_gap)

@@ -82,11 +82,13 @@ def outcome(fn, table, **kw):
 
 @settings(max_examples=250, deadline=None, suppress_health_check=[HealthCheck.too_slow])
 @given(cohorts(), st.integers(0, 45), st.sampled_from([0, 30, 180, 10_000]),
-       st.one_of(st.none(), offset.map(lambda d: date(2004, 6, 1) + timedelta(d))))
-def test_array_periods_equal_the_reference(text, grace, window, cutoff):
+       st.one_of(st.none(), offset.map(lambda d: date(2004, 6, 1) + timedelta(d))),
+       st.sampled_from([0, 1, 30, 365]), st.sampled_from([0, 1, 30, 400]))
+def test_array_periods_equal_the_reference(text, grace, window, cutoff, min_days, max_gap):
     table = load(text)
     assume(table is not None)
-    kw = dict(grace_days=grace, edss_window_days=window, cutoff=cutoff)
+    kw = dict(grace_days=grace, edss_window_days=window, cutoff=cutoff,
+              min_period_days=min_days, max_gap_days=max_gap)
     assert outcome(all_patient_periods, table, **kw) == outcome(reference_periods, table, **kw)
 
 

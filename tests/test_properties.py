@@ -4,6 +4,7 @@ exactly; nothing is lost; arbitrary bytes never escape as anything but the packa
 from __future__ import annotations
 
 import io
+import re
 from dataclasses import dataclass
 from datetime import date, timedelta
 
@@ -20,6 +21,9 @@ HEADER = ["patient", "kind", "name", "start", "end", "value", "unit", "detail"]
 
 text_alphabet = st.characters(min_codepoint=32, max_codepoint=0x24F, blacklist_characters="\x7f")
 free_text = st.text(text_alphabet | st.sampled_from([",", ";", "\t", '"', "\n"]), max_size=12)
+
+
+BARE_NUMBER = re.compile(r"^[+-]?(?:\d+(?:[.,]\d*)?|[.,]\d+)$")
 
 
 def clean(s: str) -> str:
@@ -66,7 +70,10 @@ def events(draw) -> Ev:
         value = (draw(st.sampled_from([0.0] + [x / 2 for x in range(2, 21)])), 1)
     elif kind == "mri" and draw(st.booleans()):
         value = (float(draw(st.integers(0, 30))), 0)
-    unit = clean(draw(free_text)) if kind != "lab" else "pg/mL"
+    # a unit is never a bare number, and an EDSS score has none (the decimal-comma rule)
+    unit = "" if kind == "edss" else "pg/mL" if kind == "lab" else clean(draw(free_text))
+    if BARE_NUMBER.match(unit):
+        unit = "mg"
     return Ev(patient, kind, name, start, end, ongoing, value, unit, clean(draw(free_text)))
 
 

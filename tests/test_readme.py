@@ -13,6 +13,7 @@ from typer.testing import CliRunner
 
 from nmo_timeline import bundled_events_path
 from nmo_timeline.cli import app
+from nmo_timeline.errors import InputError
 from nmo_timeline.load import read_events_text
 
 ROOT = Path(__file__).resolve().parents[1]
@@ -105,3 +106,35 @@ def test_readme_figures_are_the_scripts_current_output(tmp_path):
         assert image in written, f"{image} is not made by scripts/make_figures.py"
         stale = compare_images(str(ROOT / "docs" / image), str(written[image]), tol=3)
         assert stale is None, f"docs/{image} is stale: run python scripts/make_figures.py"
+
+
+def test_registry_example_works_as_described(tmp_path):
+    from nmo_timeline.load import read_registry
+
+    (example,) = [b for b in blocks("toml") if b.startswith("# my_clinic.toml")]
+    path = tmp_path / "my_clinic.toml"
+    path.write_text(example)
+    registry = read_registry(path)
+    assert registry.lookup("Rituximab-Hexal").key == "rituximab"
+    info = registry.lookup("SD 101")
+    assert (info.label, info.role, info.long_acting) == ("Study drug SD-101", "maintenance", True)
+    assert registry.colour_of(info) == registry.colour_of(registry.lookup("inebilizumab"))
+    # the message the README quotes
+    path.write_text(example.replace('role = "maintenance"', 'role = "sometimes"'))
+    with pytest.raises(InputError) as info:
+        read_registry(path)
+    quoted = re.search(r"\(`(my_clinic\.toml:\d+: .*?)`\)", README, flags=re.S).group(1)
+    assert str(info.value.problems[0]).replace(str(tmp_path) + "/", "") == " ".join(
+        quoted.split())
+
+
+def test_readme_names_resolve_as_it_says():
+    from nmo_timeline.domain.registry import lookup
+
+    for name in ("Methylprednisolon i.v.", "méthylprednisolone (Solumédrol)",
+                 "metilprednisolona", "mPSL", "IVMP", "Urbason"):
+        assert lookup(name).key == "steroid-pulse", name
+    for name in ("MabThera", "Truxima", "Rixathon", "Ruxience", "RTX"):
+        assert lookup(name).key == "rituximab", name
+    assert {lookup("PSL").key, lookup("Cortison").key} == {"oral-steroids"}
+    assert {lookup("Imurek").key, lookup("Azathioprin").key} == {"azathioprine"}

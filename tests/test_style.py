@@ -57,7 +57,7 @@ def test_errors_name_every_bad_key_at_once():
                      "panels": {"show": ["edss", "pie"]}}, "s.toml")
     lines = str(info.value).splitlines()
     assert lines == [
-        "s.toml: [lanez]: unknown section; use lanes, colours, font, panels",
+        "s.toml: [lanez]: unknown section; use lanes, colours, font, panels, therapies",
         "s.toml: font.size: unknown key; use family, scale",
         "s.toml: colours.x: 'red' is not a colour; use #RRGGBB",
         "s.toml: font.scale: must be a number from 0.5 to 2",
@@ -79,7 +79,8 @@ def test_readme_style_example_is_valid(tmp_path):
     from pathlib import Path
 
     readme = (Path(__file__).resolve().parents[1] / "README.md").read_text()
-    (example,) = re.findall(r"```toml\n(.*?)```", readme, flags=re.S)
+    (example,) = [b for b in re.findall(r"```toml\n(.*?)```", readme, flags=re.S)
+                  if b.startswith("# nmo-timeline style file")]
     path = tmp_path / "readme.toml"
     path.write_text(example)
     spec = load_style(path)

@@ -195,8 +195,13 @@ def test_one_subject_per_patient_and_regimen(patients):
         rows.append(f"P{i},therapy,Azathioprine,{start},{start + timedelta(days)},")
         rows += [f"P{i},relapse,ON,{start + timedelta(days * (k + 1) // (n_rel + 1))},,"
                  for k in range(n_rel)]
-    s = summarise(read_events_text("\n".join(rows) + "\n", "p.csv"))
+    table = read_events_text("\n".join(rows) + "\n", "p.csv")
+    s = summarise(table, min_period_days=0)
     (aza,) = s.survival
     assert aza.patients == len(patients)
     assert aza.events == sum(1 for _, k in patients if k > 0)
     assert sum(aza.km.events) + sum(aza.km.censored) == len(patients)
+    # periods shorter than the minimum (30 days by default) are no subjects
+    long_enough = [(d, k) for d, k in patients if d >= 30]
+    curves = summarise(table).survival
+    assert [c.patients for c in curves] == ([len(long_enough)] if long_enough else [])

@@ -14,7 +14,7 @@ from typing import TYPE_CHECKING
 import numpy as np
 import pandas as pd
 
-from ..domain.registry import MAINTENANCE, therapy_key
+from ..domain.registry import MAINTENANCE
 
 if TYPE_CHECKING:
     from ..load import EventTable
@@ -46,6 +46,7 @@ def anchor_rule(table: EventTable, spec: str) -> AnchorRule:
     if key == FIRST_THERAPY:
         return AnchorRule(FIRST_THERAPY, (kind == "therapy")
                           & (ev["role"].to_numpy(dtype=object) == MAINTENANCE))
+    therapy_key = table.registry.therapy_key
     want, label = therapy_key(spec)
     codes, names = pd.factorize(ev["name"].to_numpy(dtype=object))
     same = np.array([therapy_key(str(n))[0] == want for n in names] + [False])

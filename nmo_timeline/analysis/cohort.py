@@ -12,7 +12,7 @@ from collections.abc import Iterable, Mapping
 from dataclasses import dataclass
 from typing import TYPE_CHECKING
 
-from ..domain.registry import therapy_key
+from ..domain.registry import Registry, default_registry
 from ..domain.time import DAYS_PER_YEAR
 from ..errors import OptionError, list_preview
 from .rates import poisson_rate_ci
@@ -54,6 +54,9 @@ class CohortRow:
 def by_regimen(patients: Iterable[PatientPeriods]) -> Groups:
     """Periods grouped by regimen, then patient, in order of first appearance.
 
+    Only the periods that count (:attr:`~.periods.Period.counted`: not shorter than the
+    minimum) are grouped, so no cohort statistic sees a period of a few days.
+
     Examples
     --------
     >>> from nmo_timeline import bundled_events_path, load_events
@@ -65,6 +68,8 @@ def by_regimen(patients: Iterable[PatientPeriods]) -> Groups:
     per: dict[str, dict[str, list[Period]]] = {}
     for pp in patients:
         for p in pp.periods:
+            if not p.counted:
+                continue
             by_patient = per.get(p.regimen)
             if by_patient is None:
                 by_patient = per[p.regimen] = {}
@@ -129,22 +134,24 @@ def cohort_rows(
     return rows
 
 
-def _keys(name: str) -> frozenset[str]:
+def _keys(name: str, registry: Registry) -> frozenset[str]:
     """The therapies a regimen name stands for: ``A + B`` -> {key of A, key of B}."""
     from .periods import UNTREATED
 
     if name.strip().casefold() == UNTREATED:
         return frozenset()
-    return frozenset(therapy_key(part)[0] for part in name.split("+") if part.strip())
+    return frozenset(registry.therapy_key(part)[0] for part in name.split("+") if part.strip())
 
 
-def find_regimen(name: str, regimens: Mapping[str, Iterable[str]], option: str) -> str:
+def find_regimen(name: str, regimens: Mapping[str, Iterable[str]], option: str,
+                 registry: Registry | None = None) -> str:
     """The regimen a user means by ``name``, among ``regimens`` (name -> therapy keys).
 
     Case and spacing do not matter, registry names and abbreviations are understood, and a
     combination may be written in any order (``tcz + aza`` is ``Azathioprine +
     Tocilizumab``).  Anything else is an :class:`~nmo_timeline.errors.OptionError` that
-    names ``option`` and lists the regimens.
+    names ``option`` and lists the regimens.  Names are read through ``registry`` (the
+    table's; default: the shipped one).
 
     Examples
     --------
@@ -157,7 +164,7 @@ def find_regimen(name: str, regimens: Mapping[str, Iterable[str]], option: str) 
     for regimen in regimens:
         if regimen.casefold() == folded:
             return regimen
-    want = _keys(name)
+    want = _keys(name, registry if registry is not None else default_registry())
     if name.strip():
         for regimen, keys in regimens.items():
             if frozenset(keys) == want:

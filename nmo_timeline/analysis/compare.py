@@ -18,7 +18,7 @@ from dataclasses import dataclass, field
 from datetime import date, timedelta
 from typing import TYPE_CHECKING
 
-from ..domain.registry import MAINTENANCE, therapy_key
+from ..domain.registry import MAINTENANCE
 from ..domain.time import DAYS_PER_YEAR
 from ..errors import NmoTimelineError, list_preview
 from .inputs import StatsError, check_same_length
@@ -178,9 +178,10 @@ class Comparison:
         return _mean_sd_median([r.arr_on for r in self.rows if r.arr_on is not None])
 
 
-def _counted(days: int, relapses: int) -> tuple[float, int, float | None]:
+def _counted(days: int, relapses: int, min_days: int) -> tuple[float, int, float | None]:
+    """(years, relapses, ARR); no ARR for less time than ``min_days`` (or none at all)."""
     years = days / DAYS_PER_YEAR
-    return years, relapses, relapses / years if years > 0 else None
+    return years, relapses, relapses / years if years > 0 and days >= min_days else None
 
 
 def compare_before_on(
@@ -192,6 +193,7 @@ def compare_before_on(
     on: Window | None = None,
     grace_days: int = 0,
     level: float = 0.95,
+    min_period_days: int = 0,
 ) -> Comparison:
     """Each patient's ARR before the first dose of ``therapy`` vs on it, and the tests.
 
@@ -200,7 +202,10 @@ def compare_before_on(
     calendar time: before = [first dose - window, first dose), on = [first dose, first
     dose + window), each cut to the patient's record (a note names the patients), with
     relapses counted by onset; ``grace_days`` moves relapses in the first days after the
-    first dose to "before", as the period rule does at a switch.
+    first dose to "before", as the period rule does at a switch.  The cut-off day closes
+    the record: a window cut there lasts until it (its relapses counted), as the last
+    period does.  A side shorter than ``min_period_days`` has no ARR, and is left out of
+    the pooled rate ratio and the paired test (a note names the patients).
 
     Raises
     ------
@@ -209,7 +214,9 @@ def compare_before_on(
     """
     from .periods import rows_by_patient
 
-    want_key, want_label = therapy_key(therapy)
+    registry = table.registry
+    want_key, want_label = registry.therapy_key(therapy)
+    short: list[str] = []
     rows = []
     without = []
     cut_before: list[str] = []
@@ -218,7 +225,7 @@ def compare_before_on(
     for pp in patients:
         mine = by_patient[pp.patient]
         matching = [r for r in mine
-                    if r.kind == "therapy" and therapy_key(r.name)[0] == want_key
+                    if r.kind == "therapy" and registry.therapy_key(r.name)[0] == want_key
                     and r.start <= pp.cutoff]
         if matching and all(r.role != MAINTENANCE for r in matching):
             raise NmoTimelineError(
@@ -235,25 +242,32 @@ def compare_before_on(
         if before is None:
             # the first dose opens a period, so the periods before it end on or before it
             periods = [p for p in pp.periods if not p.last and p.end <= first]
-            b = _counted(sum(p.days for p in periods), sum(p.relapses for p in periods))
+            b = _counted(sum(p.days for p in periods), sum(p.relapses for p in periods),
+                         min_period_days)
         else:
             start = before.shift(first, -1)
             if start < pp.record_start:
                 cut_before.append(_who(pp.patient, (first - pp.record_start).days))
                 start = pp.record_start
             moved = first + timedelta(days=shift)
-            b = _counted((first - start).days, sum(start <= d < moved for d in onsets))
+            b = _counted((first - start).days, sum(start <= d < moved for d in onsets),
+                         min_period_days)
         if on is None:
             periods = [p for p in pp.periods if want_key in p.therapies]
-            o = _counted(sum(p.days for p in periods), sum(p.relapses for p in periods))
+            o = _counted(sum(p.days for p in periods), sum(p.relapses for p in periods),
+                         min_period_days)
         else:
             end = on.shift(first, 1)
-            stop = pp.cutoff + timedelta(days=1)  # the cut-off day is observed
-            if end > stop:
-                cut_on.append(_who(pp.patient, (stop - first).days))
-                end = stop
+            # the cut-off day closes the record: relapses on it count, its length ends there
+            until = end if end <= pp.cutoff else pp.cutoff + timedelta(days=1)
+            if end > pp.cutoff:
+                cut_on.append(_who(pp.patient, (pp.cutoff - first).days))
+                end = pp.cutoff
             o = _counted((end - first).days,
-                         sum(first + timedelta(days=shift) <= d < end for d in onsets))
+                         sum(first + timedelta(days=shift) <= d < until for d in onsets),
+                         min_period_days)
+        if (b[2] is None and b[0] > 0) or (o[2] is None and o[0] > 0):
+            short.append(pp.patient or "the patient")
         rows.append(CompareRow(pp.patient, first, *b, *o))
     notes = []
     if cut_before and before is not None:
@@ -264,6 +278,11 @@ def compare_before_on(
         notes.append(f"{len(cut_on)} patient(s) have less than {on.label} from the first dose "
                      f"of {want_label} to the cut-off; the window is cut there: "
                      f"{list_preview(cut_on)}")
+    if short:
+        notes.append(f"{len(short)} patient(s) have less than {min_period_days} days before "
+                     f"the first dose of {want_label} or on it: no ARR on that side, left out "
+                     f"of the pooled rate ratio and the paired test (--min-period-days): "
+                     f"{list_preview(short)}")
     comparison = Comparison(want_label, rows, without, before, on, level, notes=notes)
     if rows:
         comparison.rate = _pooled_rate_ratio(rows, level, notes)
@@ -284,11 +303,14 @@ def _who(patient: str, days: int) -> str:
 
 def _pooled_rate_ratio(rows: list[CompareRow], level: float, notes: list[str]) -> RateRatio | None:
     """Relapses and years summed over the patients: on/before with the exact CI."""
-    years_before = sum(r.years_before for r in rows)
-    years_on = sum(r.years_on for r in rows)
+    # a side without an ARR (no time, or less than the minimum) is left out
+    before = [r for r in rows if r.arr_before is not None]
+    on = [r for r in rows if r.arr_on is not None]
+    years_before = sum(r.years_before for r in before)
+    years_on = sum(r.years_on for r in on)
     if years_before <= 0 or years_on <= 0:
         side = "before the first dose" if years_before <= 0 else "on the therapy"
         notes.append(f"no time {side} in any record: no rate ratio")
         return None
-    return rate_ratio(sum(r.relapses_on for r in rows), years_on,
-                      sum(r.relapses_before for r in rows), years_before, level)
+    return rate_ratio(sum(r.relapses_on for r in on), years_on,
+                      sum(r.relapses_before for r in before), years_before, level)

@@ -317,7 +317,7 @@ def default_reference(patients: list[PatientPeriods]) -> str:
     days: dict[str, int] = {}
     for pp in patients:
         for p in pp.periods:
-            if p.days > 0:
+            if p.days > 0 and p.counted:
                 days[p.regimen] = days.get(p.regimen, 0) + p.days
     if UNTREATED in days or not days:
         return UNTREATED
@@ -335,7 +335,8 @@ def regimen_model(
     Parameters
     ----------
     patients : list of PatientPeriods
-        Every patient's periods; each period is one observation (relapses, years).
+        Every patient's periods; each period is one observation (relapses, years), except
+        those shorter than the minimum (:attr:`~.periods.Period.counted`), left out.
     reference : str, optional
         A regimen name as in the periods; default :func:`default_reference`.
     level : float
@@ -348,7 +349,7 @@ def regimen_model(
     -------
     NegBinModel
     """
-    periods = [p for pp in patients for p in pp.periods]
+    periods = [p for pp in patients for p in pp.periods if p.counted]
     return negbin_rate_ratios(
         [p.relapses for p in periods], [p.years for p in periods],
         [p.regimen for p in periods], [p.patient for p in periods],

@@ -10,6 +10,9 @@ state on that day is the regimen of the treatment period holding it (from
 * **In follow-up** (at risk) at month ``k``: that day is on or before the
   patient's cut-off.  Everyone starts at month 0, so the number at risk never
   rises, and the shares of the regimens sum to 1 at every month listed.
+* **Short periods.** A period shorter than the minimum (``min_period_days``:
+  the few days two therapies overlap at a switch) is counted as the state before
+  it; so is an untreated gap up to ``max_gap_days`` between two therapies.
 * **Anchors** (``align``): ``onset`` is the patient's first recorded relapse,
   or the first recorded date when there is none (as ``plot --relative onset``);
   ``first-therapy`` the first maintenance therapy's first day; a therapy name
@@ -30,7 +33,13 @@ import pandas as pd
 from ..errors import NmoTimelineError, list_preview
 from .anchors import FIRST_THERAPY, ONSET, anchor_rule
 from .pathways import Regimen, regimen_names
-from .periods import UNTREATED, PatientPeriods, all_patient_periods
+from .periods import (
+    MAX_GAP_DAYS,
+    MIN_PERIOD_DAYS,
+    UNTREATED,
+    PatientPeriods,
+    all_patient_periods,
+)
 
 if TYPE_CHECKING:
     from ..load import EventTable
@@ -175,8 +184,10 @@ def occupancy_of(table: EventTable, patients: list[PatientPeriods], *,
     i = 0
     for j, (pp, anchor) in enumerate(zip(kept, anchors.tolist(), strict=True)):
         base = anchor + _EPOCH
-        for p in pp.periods:
-            which[i] = index[p.therapies]
+        for k, p in enumerate(pp.periods):
+            # a period shorter than the minimum (an overlap at a switch) is drawn as the
+            # state before it; the record's first period keeps its own
+            which[i] = index[p.therapies] if p.counted or k == 0 else which[i - 1]
             offset[0, i] = p.start.toordinal() - base
             offset[1, i] = p.end.toordinal() - base + p.last  # the cut-off day is included
             i += 1
@@ -213,10 +224,15 @@ def _unique_labels(labels: list[str]) -> list[str]:
     return out
 
 
-def regimen_occupancy(table: EventTable, *, align: str = "onset") -> Occupancy:
-    """:func:`occupancy_of` every patient in ``table``, with the period rules' warnings."""
+def regimen_occupancy(table: EventTable, *, align: str = "onset",
+                      min_period_days: int = MIN_PERIOD_DAYS,
+                      max_gap_days: int = MAX_GAP_DAYS) -> Occupancy:
+    """:func:`occupancy_of` every patient in ``table``, with the period rules' warnings
+    (module docstring: short periods and switch gaps)."""
     warnings: list[str] = []
-    result = occupancy_of(table, all_patient_periods(table, warnings=warnings), align=align)
+    periods = all_patient_periods(table, min_period_days=min_period_days,
+                                  max_gap_days=max_gap_days, warnings=warnings)
+    result = occupancy_of(table, periods, align=align)
     result.warnings.extend(warnings)
     return result
 

@@ -9,6 +9,8 @@ rows directly, so they follow the same rules as every other output:
   the same regimen before and after an untreated gap is one line.
 * A regimen resumed after *another* regimen is counted again (``A, B, A`` is
   three lines).
+* A regimen held for less than the minimum period (``min_period_days``, such as
+  the few days two therapies overlap at a switch) is not a line.
 * A patient's **pathway** is the sequence of lines up to ``depth``; a patient
   without any maintenance therapy has the empty pathway.
 * Pathways shared by fewer than ``min_patients`` patients are counted together
@@ -28,7 +30,13 @@ from typing import TYPE_CHECKING, Any
 
 from ..domain.time import DAYS_PER_YEAR
 from ..errors import NmoTimelineError
-from .periods import UNTREATED, PatientPeriods, all_patient_periods
+from .periods import (
+    MAX_GAP_DAYS,
+    MIN_PERIOD_DAYS,
+    UNTREATED,
+    PatientPeriods,
+    all_patient_periods,
+)
 
 if TYPE_CHECKING:
     from ..load import EventTable
@@ -140,6 +148,8 @@ def patient_lines(pp: PatientPeriods) -> list[TherapyLine]:
     for p in pp.periods:
         if not p.therapies:  # untreated: a gap, not a line
             continue
+        if not p.counted:  # held for less than the minimum (an overlap at a switch)
+            continue
         still_on = p is last
         if lines and lines[-1].therapies == p.therapies:  # resumed after a pause
             prev = lines[-1]
@@ -223,10 +233,14 @@ def _line_row(number: int, name: str, regimen: Regimen | None, lines: list[Thera
 
 
 def treatment_pathways(table: EventTable, *, depth: int = DEFAULT_DEPTH,
-                       min_patients: int = 1) -> Pathways:
-    """:func:`pathways_of` every patient in ``table``, with the period rules' warnings."""
+                       min_patients: int = 1, min_period_days: int = MIN_PERIOD_DAYS,
+                       max_gap_days: int = MAX_GAP_DAYS) -> Pathways:
+    """:func:`pathways_of` every patient in ``table``, with the period rules' warnings
+    (``min_period_days``: a regimen held for less is not a line; ``max_gap_days``: the
+    switch gap)."""
     warnings: list[str] = []
-    result = pathways_of(all_patient_periods(table, warnings=warnings), depth=depth,
-                         min_patients=min_patients)
+    periods = all_patient_periods(table, min_period_days=min_period_days,
+                                  max_gap_days=max_gap_days, warnings=warnings)
+    result = pathways_of(periods, depth=depth, min_patients=min_patients)
     result.warnings = warnings
     return result

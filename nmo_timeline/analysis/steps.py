@@ -8,8 +8,12 @@ order of the rules (README, "How periods and relapse rates are computed"):
 2. :func:`maintenance_rows`: the maintenance therapy rows (role rule);
 3. :func:`in_effect`: how long each is in effect (the "in effect" rule);
 4. :func:`cut_periods`: periods where the set of therapies in effect changes;
+   :func:`join_switch_gaps`: a short untreated gap between two of them joins the one
+   before it;
 5. :func:`count_relapses`: each relapse in the period holding its onset;
-6. :func:`edss_before`: EDSS at a period's start and end.
+6. :func:`edss_before`: EDSS at a period's start and end;
+7. :func:`counted_periods`: which periods are long enough to report an ARR and to
+   enter the cohort statistics.
 
 Days are integers (days since 1970-01-01).  Where rows of all patients are
 sorted together, a day is paired with its patient as one sortable number
@@ -28,7 +32,7 @@ from typing import TYPE_CHECKING
 import numpy as np
 import pandas as pd
 
-from ..domain.registry import MAINTENANCE, lookup, therapy_key
+from ..domain.registry import MAINTENANCE, Registry
 from ..errors import NmoTimelineError
 
 if TYPE_CHECKING:
@@ -37,6 +41,8 @@ if TYPE_CHECKING:
 UNTREATED = "untreated"
 STALE_SINGLE_DOSE_DAYS = 365
 MIN_RELAPSE_GAP_DAYS = 30
+MIN_PERIOD_DAYS = 30  # shorter periods report no ARR and stay out of the cohort statistics
+MAX_GAP_DAYS = 30  # untreated gaps up to this long between two therapies are a switch
 EPOCH = date(1970, 1, 1).toordinal()
 
 
@@ -228,13 +234,13 @@ class Maintenance:
     first_label: dict[tuple[int, int], str]
 
 
-def maintenance_rows(ev: Events, rec: Record, notes: Notes) -> Maintenance:
+def maintenance_rows(ev: Events, rec: Record, notes: Notes, registry: Registry) -> Maintenance:
     """Only maintenance therapies define periods (the role rule)."""
     rows = ev.rows((ev.kind == "therapy") & (ev.role == MAINTENANCE)
                    & (ev.start <= rec.cutoff[ev.patient]), ev.line)
     patient, start = ev.patient[rows], ev.start[rows]
     name_codes, names = pd.factorize(ev.name[rows])
-    keys_labels = [therapy_key(n) for n in names]
+    keys_labels = [registry.therapy_key(n) for n in names]
     key_codes, keys = pd.factorize(np.array([k for k, _ in keys_labels], dtype=object))
     therapy = key_codes[name_codes] if len(rows) else np.zeros(0, dtype=np.int64)
     label_of_name = np.array([lab for _, lab in keys_labels], dtype=object)
@@ -352,12 +358,31 @@ def cut_periods(rec: Record, m: Maintenance, stops: np.ndarray, index: DayIndex)
     return Periods(sp, sday, index.at(sp, sday), masks[starts], run_starts(sp), last, stop)
 
 
+def join_switch_gaps(per: Periods, max_gap: int) -> Periods:
+    """Untreated time of at most ``max_gap`` days between two periods of maintenance
+    therapy of one patient (a switch, or a short pause) joins the period before it:
+    its relapses count for that regimen.  Untreated time before the first therapy and
+    after the last is never joined."""
+    untreated = ~per.therapies.any(axis=1)
+    join = untreated & ~per.first & ~per.last & (per.stop - per.start <= max_gap)
+    if not join.any():
+        return per
+    masks = per.therapies.copy()
+    gaps = np.flatnonzero(join)
+    masks[gaps] = masks[gaps - 1]  # neighbours differ, so the one before is treated
+    starts = np.flatnonzero(run_starts(per.patient, masks))
+    ends = np.append(starts[1:], len(masks)) - 1
+    return Periods(per.patient[starts], per.start[starts], per.where[starts], masks[starts],
+                   per.first[starts], per.last[ends], per.stop[ends])
+
+
 def warn_long_acting_courses(ev: Events, rec: Record, m: Maintenance, per: Periods,
-                             index: DayIndex, notes: Notes) -> None:
+                             index: DayIndex, notes: Notes, registry: Registry) -> None:
     """A long-acting agent recorded as a course with an end, followed by 'untreated'."""
     rows = m.rows
     candidates = [i for i in np.flatnonzero(ev.has_end[rows]).tolist()
-                  if (info := lookup(ev.name[rows[i]])) is not None and info.long_acting]
+                  if (info := registry.lookup(ev.name[rows[i]])) is not None
+                  and info.long_acting]
     for i in candidates:
         r, p = int(rows[i]), int(m.patient[i])
         after = int(index.at(p, int(ev.end[r]) + 1))
@@ -425,6 +450,14 @@ def edss_before(ev: Events, index: DayIndex, window: int, patient: np.ndarray,
         ok &= (ev.patient[rows][i] == patient) & (limit - ev.start[rows][i] <= window)
         return np.where(ok, ev.value[rows][i], np.nan)
     return np.full(len(q), np.nan)
+
+
+def counted_periods(per: Periods, end: np.ndarray, min_days: int) -> np.ndarray:
+    """Periods of at least ``min_days`` days (``end`` - start; ``end`` is the cut-off day
+    for a patient's last period): only they report an ARR and enter the cohort
+    statistics.  A period of a few days holding a relapse would otherwise report an ARR
+    of 50 or 100."""
+    return (end - per.start) >= min_days
 
 
 def regimen_names(m: Maintenance, per: Periods) -> list[tuple[str, tuple[str, ...]]]:

@@ -12,7 +12,13 @@ from ..errors import NmoTimelineError, OptionError, list_preview
 from .cohort import CohortRow, Groups, by_regimen, cohort_rows, find_regimen, regimen_keys
 from .compare import Comparison, compare_before_on
 from .inputs import StatsError, check_level
-from .periods import DEFAULT_EDSS_WINDOW, PatientPeriods, all_patient_periods
+from .periods import (
+    DEFAULT_EDSS_WINDOW,
+    MAX_GAP_DAYS,
+    MIN_PERIOD_DAYS,
+    PatientPeriods,
+    all_patient_periods,
+)
 from .windows import Window, parse_window
 
 if TYPE_CHECKING:
@@ -39,6 +45,8 @@ class Summary:
     level: float = 0.95
     model: NegBinModel | None = None
     table: EventTable | None = field(default=None, repr=False)
+    min_period_days: int = MIN_PERIOD_DAYS
+    max_gap_days: int = MAX_GAP_DAYS
 
     @cached_property
     def groups(self) -> Groups:
@@ -81,6 +89,8 @@ def summarise(
     model: str | None = None,
     reference: str | None = None,
     cluster: bool = False,
+    min_period_days: int = MIN_PERIOD_DAYS,
+    max_gap_days: int = MAX_GAP_DAYS,
 ) -> Summary:
     """Periods per patient, the cohort table and, as asked, a comparison and a model.
 
@@ -110,6 +120,12 @@ def summarise(
         with the most person-years).
     cluster : bool
         Cluster-robust (by patient) standard errors for the model.
+    min_period_days : int
+        Periods shorter than this report no ARR and are left out of the cohort table,
+        the time to first relapse, the model and the comparison (a warning lists them).
+    max_gap_days : int
+        An untreated gap up to this long between two therapies joins the period before
+        it (a switch); 0 counts every gap as untreated.
 
     Examples
     --------
@@ -137,11 +153,19 @@ def summarise(
         table = table.for_patient(patient)
     warnings: list[str] = []
     pps = all_patient_periods(table, cutoff=cutoff, grace_days=grace_days,
-                              edss_window_days=edss_window_days, warnings=warnings)
+                              edss_window_days=edss_window_days,
+                              min_period_days=min_period_days, max_gap_days=max_gap_days,
+                              warnings=warnings)
+    short = short_periods(pps)
+    if short:
+        warnings.append(f"{len(short)} period(s) shorter than {min_period_days} days have no "
+                        "ARR and are left out of the statistics across patients "
+                        f"(--min-period-days): {list_preview(short)}")
     comparison = None
     if compare:
         comparison = compare_before_on(table, pps, compare, before=win_before, on=win_on,
-                                       grace_days=grace_days, level=level)
+                                       grace_days=grace_days, level=level,
+                                       min_period_days=min_period_days)
         if comparison.without:
             warnings.insert(0, f"{len(comparison.without)} patient(s) never received "
                             f"{comparison.therapy} and are left out of the comparison: "
@@ -153,11 +177,23 @@ def summarise(
     if model is not None:
         from .models import regimen_model
 
-        ref = find_regimen(reference, regimen_keys(pps), "--reference") if reference else None
+        ref = (find_regimen(reference, regimen_keys(pps), "--reference", table.registry)
+               if reference else None)
         try:
             fitted = regimen_model(pps, ref, level, cluster)
         except StatsError as exc:
             raise NmoTimelineError(f"--model {model}: {exc}") from None
         warnings.extend(f"negative binomial model: {w}" for w in fitted.warnings)
     return Summary(pps, comparison, warnings, grace_days, edss_window_days, level, fitted,
-                   table)
+                   table, min_period_days, max_gap_days)
+
+
+def short_periods(patients: list[PatientPeriods]) -> list[str]:
+    """The periods too short to count, as ``patient: regimen from START (N days)``, for
+    the warning that says they are left out."""
+    out = []
+    for pp in patients:
+        who = f"{pp.patient}: " if pp.patient else ""
+        out += [f"{who}{p.regimen} from {p.start} ({p.days} days)"
+                for p in pp.periods if not p.counted]
+    return out

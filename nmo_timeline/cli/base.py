@@ -290,16 +290,52 @@ TransparentOpt = Annotated[
     bool, typer.Option("--transparent", rich_help_panel=OUTPUT,
                        help="Transparent background (default: opaque).")
 ]
+RegistryOpt = Annotated[
+    Optional[Path],
+    typer.Option("--registry", metavar="FILE.toml", rich_help_panel=INPUT,
+                 help="Your clinic's therapy names, in the format of the built-in registry: "
+                      "added to it, or replacing its entries by key or alias."),
+]
+PERIODS = "Periods"
+# the defaults of analysis.periods (MIN_PERIOD_DAYS, MAX_GAP_DAYS), written out: --help
+# imports no analysis module; tests/test_cli.py checks they agree
+MinPeriodOpt = Annotated[
+    int, typer.Option("--min-period-days", min=0, metavar="N", rich_help_panel=PERIODS,
+                      help="Periods shorter than N days report no ARR and are left out of "
+                           "the statistics across patients.")
+]
+MaxGapOpt = Annotated[
+    int, typer.Option("--max-gap-days", min=0, metavar="N", rich_help_panel=PERIODS,
+                      help="An untreated gap of up to N days between two therapies (a "
+                           "switch) counts for the one before; 0: every gap is untreated.")
+]
 
 
-def load(csv: Path | None, date_format: str | None, encoding: str, strict: bool) -> Any:
-    """The events file (the bundled case when none is given), validated."""
+def read_registry(registry: Path | None, style: Any = None) -> Any:
+    """The therapy registry of a run: the built-in one, extended by ``--registry`` and
+    then by the style file's ``[therapies]`` (``None``: the built-in one alone)."""
+    if registry is None and (style is None or not style.therapies):
+        return None
+    from ..domain.registry import default_registry
+    from ..load import read_registry as read_file
+
+    out = read_file(registry) if registry is not None else default_registry()
+    if style is not None and style.therapies:
+        out = out.extended(style.therapies, source=style.source)
+    return out
+
+
+def load(csv: Path | None, date_format: str | None, encoding: str, strict: bool,
+         registry: Path | None = None, *, style: Any = None) -> Any:
+    """The events file (the bundled case when none is given), validated, with its names
+    read through the run's registry (:func:`read_registry`)."""
     from ..load import load_events
     from ..output.atomic import protect
 
     path = csv if csv is not None else bundled_events_path()
     protect(path)  # no output of this run may replace it
-    return load_events(path, date_format=date_format, encoding=encoding, strict=strict)
+    return load_events(path, date_format=date_format, encoding=encoding, strict=strict,
+                       registry=read_registry(registry, style))
 
 
 def warning_line(warnings: list[Problem]) -> str | None:

@@ -16,6 +16,9 @@ from .base import (
     DateFormatOpt,
     DpiOpt,
     EncodingOpt,
+    MaxGapOpt,
+    MinPeriodOpt,
+    RegistryOpt,
     SizeOpt,
     StrictOpt,
     TitleOpt,
@@ -86,6 +89,8 @@ def pathways(
                           help="Pathways of fewer patients are shown as 'other' "
                                "(5 or more for registries).")
     ] = 1,
+    min_period_days: MinPeriodOpt = 30,
+    max_gap_days: MaxGapOpt = 30,
     title: TitleOpt = None,
     dpi: DpiOpt = DEFAULT_DPI,
     size: SizeOpt = "slide",
@@ -94,6 +99,7 @@ def pathways(
     date_format: DateFormatOpt = None,
     encoding: EncodingOpt = "utf-8",
     strict: StrictOpt = False,
+    registry: RegistryOpt = None,
 ) -> None:
     """Each patient's sequence of maintenance regimens (lines of therapy), as a sunburst.
 
@@ -103,10 +109,11 @@ def pathways(
     """
     path = _figure_path(output, format, "pathways")
     canvas = parse_size(size)
-    table = load(csv, date_format, encoding, strict)
+    table = load(csv, date_format, encoding, strict, registry)
     from ..plan.pathways import plan_pathways
 
-    plan = plan_pathways(table, depth=depth, min_patients=min_patients, title=title or "")
+    plan = plan_pathways(table, depth=depth, min_patients=min_patients, title=title or "",
+                         min_period_days=min_period_days, max_gap_days=max_gap_days)
     if path is None:
         print_json(plan.pathways.as_dict())
         print_warnings(table.warnings, plan.warnings)
@@ -137,6 +144,8 @@ def occupancy(
                                "first maintenance therapy, or a THERAPY's first dose.")
     ] = "onset",
     format: FormatOpt = CohortFormat.figure,
+    min_period_days: MinPeriodOpt = 30,
+    max_gap_days: MaxGapOpt = 30,
     title: TitleOpt = None,
     dpi: DpiOpt = DEFAULT_DPI,
     size: SizeOpt = "slide",
@@ -145,6 +154,7 @@ def occupancy(
     date_format: DateFormatOpt = None,
     encoding: EncodingOpt = "utf-8",
     strict: StrictOpt = False,
+    registry: RegistryOpt = None,
 ) -> None:
     """Month by month since an anchor, the share of patients on each regimen.
 
@@ -153,10 +163,11 @@ def occupancy(
     """
     path = _figure_path(output, format, "occupancy")
     canvas = parse_size(size)
-    table = load(csv, date_format, encoding, strict)
+    table = load(csv, date_format, encoding, strict, registry)
     from ..plan.occupancy import plan_occupancy
 
-    plan = plan_occupancy(table, align=align, title=title or "")
+    plan = plan_occupancy(table, align=align, title=title or "",
+                          min_period_days=min_period_days, max_gap_days=max_gap_days)
     if path is None:
         print_json(plan.occupancy.as_dict())
         print_warnings(table.warnings, plan.warnings)

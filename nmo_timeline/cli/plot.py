@@ -16,7 +16,10 @@ from .base import (
     DateFormatOpt,
     DpiOpt,
     EncodingOpt,
+    MaxGapOpt,
+    MinPeriodOpt,
     OutputOpt,
+    RegistryOpt,
     SizeOpt,
     StrictOpt,
     TitleOpt,
@@ -25,6 +28,7 @@ from .base import (
     err,
     handle_errors,
     load,
+    read_registry,
     warning_line,
 )
 
@@ -50,6 +54,8 @@ def plot(
         bool, typer.Option("--arr", rich_help_panel=FIGURE,
                            help="Show each treatment period's annualised relapse rate.")
     ] = False,
+    min_period_days: MinPeriodOpt = 30,
+    max_gap_days: MaxGapOpt = 30,
     size: SizeOpt = "slide",
     theme: Annotated[
         ThemeName, typer.Option("--theme", rich_help_panel=FIGURE,
@@ -110,6 +116,7 @@ def plot(
     date_format: DateFormatOpt = None,
     encoding: EncodingOpt = "utf-8",
     strict: StrictOpt = False,
+    registry: RegistryOpt = None,
 ) -> None:
     """Draw one patient's timeline (EDSS, therapy lanes, relapses, MRI, labs).
 
@@ -131,7 +138,7 @@ def plot(
         title=title or "", size=canvas, dpi=dpi, theme=theme.value, transparent=transparent,
         arr=arr, relative=relative, unit=unit.value if unit else None, window=window,
         calendar_row=calendar, anonymize=anonymize, annotate=tuple(annotate or ()),
-        style=spec)
+        style=spec, min_period_days=min_period_days, max_gap_days=max_gap_days)
     load_options: dict[str, Any] = dict(date_format=date_format, encoding=encoding,
                                         strict=strict)
     if all_patients or outdir is not None:
@@ -144,12 +151,13 @@ def plot(
         if clashing:
             raise OptionError(f"--all-patients draws every patient once; it does not go with "
                               f"{', '.join(clashing)}")
-        _plot_batch(csv, outdir, fmt, options, load_options)
+        names = read_registry(registry, spec)  # --registry, then the style's [therapies]
+        _plot_batch(csv, outdir, fmt, options, {**load_options, "registry": names})
         return
     from ..output.figures import check_outputs, write_timeline
 
     check_outputs(output, options, pptx=pptx)  # before reading or drawing anything
-    table = load(csv, **load_options)
+    table = load(csv, **load_options, registry=registry, style=spec)
     table = table.for_patient(patient) if patient is not None else table
     table.require_one_patient()
     if title is None and csv is None:

@@ -14,7 +14,10 @@ from .base import (
     DateFormatOpt,
     DpiOpt,
     EncodingOpt,
+    MaxGapOpt,
+    MinPeriodOpt,
     OutputOpt,
+    RegistryOpt,
     SizeOpt,
     StrictOpt,
     TitleOpt,
@@ -53,6 +56,8 @@ def forest(
     cluster: ClusterOpt = None,
     cutoff: CutoffOpt = None,
     grace_days: GraceOpt = 0,
+    min_period_days: MinPeriodOpt = 30,
+    max_gap_days: MaxGapOpt = 30,
     dpi: DpiOpt = DEFAULT_DPI,
     size: SizeOpt = "slide",
     theme: ThemeOpt = ThemeName.light,
@@ -60,6 +65,7 @@ def forest(
     date_format: DateFormatOpt = None,
     encoding: EncodingOpt = "utf-8",
     strict: StrictOpt = False,
+    registry: RegistryOpt = None,
 ) -> None:
     """Forest plot: pooled ARR per regimen with its exact CI (or NB2 rate ratios).
 
@@ -71,14 +77,15 @@ def forest(
     output_format(output)
     canvas = parse_size(size)
     cut = parse_cutoff(cutoff)
-    table = load(csv, date_format, encoding, strict)
+    table = load(csv, date_format, encoding, strict, registry)
     from ..analysis.summary import summarise
     from ..draw.forest import forest_capacity, render_forest
     from ..plan.forest import plan_forest
 
     result = summarise(table, cutoff=cut, grace_days=grace_days, level=ci,
                        model=model.value if model else None, reference=reference,
-                       cluster=cluster is not None)
+                       cluster=cluster is not None, min_period_days=min_period_days,
+                       max_gap_days=max_gap_days)
     plan = plan_forest(result, title=title or "", max_rows=forest_capacity(canvas))
     written = _figure(render_forest(plan, size=canvas, dpi=dpi, theme=theme.value), output,
                       dpi, transparent)
@@ -103,6 +110,8 @@ def survival(
     title: TitleOpt = None,
     cutoff: CutoffOpt = None,
     grace_days: GraceOpt = 0,
+    min_period_days: MinPeriodOpt = 30,
+    max_gap_days: MaxGapOpt = 30,
     dpi: DpiOpt = DEFAULT_DPI,
     size: SizeOpt = "slide",
     theme: ThemeOpt = ThemeName.light,
@@ -110,6 +119,7 @@ def survival(
     date_format: DateFormatOpt = None,
     encoding: EncodingOpt = "utf-8",
     strict: StrictOpt = False,
+    registry: RegistryOpt = None,
 ) -> None:
     """Kaplan-Meier curves of time to first relapse per regimen.
 
@@ -128,12 +138,13 @@ def survival(
 
             raise OptionError("--regimens: name at least one regimen, e.g. "
                               "--regimens rituximab,tocilizumab")
-    table = load(csv, date_format, encoding, strict)
+    table = load(csv, date_format, encoding, strict, registry)
     from ..analysis.summary import summarise
     from ..draw.survival import render_survival, survival_capacity
     from ..plan.survival import plan_survival
 
-    result = summarise(table, cutoff=cut, grace_days=grace_days)
+    result = summarise(table, cutoff=cut, grace_days=grace_days,
+                       min_period_days=min_period_days, max_gap_days=max_gap_days)
     plan = plan_survival(result, regimens=names, title=title or "",
                          max_curves=survival_capacity(canvas))
     written = _figure(render_survival(plan, size=canvas, dpi=dpi, theme=theme.value), output,

@@ -16,6 +16,9 @@ from .base import (
     CutoffOpt,
     DateFormatOpt,
     EncodingOpt,
+    MaxGapOpt,
+    MinPeriodOpt,
+    RegistryOpt,
     StrictOpt,
     app,
     handle_errors,
@@ -104,6 +107,8 @@ def summary(
     cutoff: CutoffOpt = None,
     grace_days: GraceOpt = 0,
     edss_window: EdssWindowOpt = 180,
+    min_period_days: MinPeriodOpt = 30,
+    max_gap_days: MaxGapOpt = 30,
     ci: CiOpt = 0.95,
     model: ModelOpt = None,
     reference: ReferenceOpt = None,
@@ -114,6 +119,7 @@ def summary(
     date_format: DateFormatOpt = None,
     encoding: EncodingOpt = "utf-8",
     strict: StrictOpt = False,
+    registry: RegistryOpt = None,
 ) -> None:
     """Treatment periods, annualised relapse rates and EDSS per regimen.
 
@@ -129,10 +135,11 @@ def summary(
         raise OptionError("--model: the csv format has one row per period; the model is "
                           "reported in the table, markdown and json formats")
     cut = parse_cutoff(cutoff)
-    table = load(csv, date_format, encoding, strict)
+    table = load(csv, date_format, encoding, strict, registry)
     result = summarise(table, patient=patient, cutoff=cut, grace_days=grace_days,
                        compare=compare, edss_window_days=edss_window, level=ci,
                        before=before, on=on, model=model.value if model else None,
-                       reference=reference, cluster=cluster is not None)
+                       reference=reference, cluster=cluster is not None,
+                       min_period_days=min_period_days, max_gap_days=max_gap_days)
     sys.stdout.write(FORMATTERS[format.value](result))
     print_warnings(table.warnings, result.warnings)

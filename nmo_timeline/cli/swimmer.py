@@ -15,7 +15,10 @@ from .base import (
     DateFormatOpt,
     DpiOpt,
     EncodingOpt,
+    MaxGapOpt,
+    MinPeriodOpt,
     OutputOpt,
+    RegistryOpt,
     SizeOpt,
     StrictOpt,
     TitleOpt,
@@ -56,6 +59,8 @@ def swimmer(
     title: TitleOpt = None,
     dpi: DpiOpt = DEFAULT_DPI,
     cutoff: CutoffOpt = None,
+    min_period_days: MinPeriodOpt = 30,
+    max_gap_days: MaxGapOpt = 30,
     edss: Annotated[
         bool, typer.Option("--edss/--no-edss", help="Label each row with the last EDSS.")
     ] = True,
@@ -70,6 +75,7 @@ def swimmer(
     date_format: DateFormatOpt = None,
     encoding: EncodingOpt = "utf-8",
     strict: StrictOpt = False,
+    registry: RegistryOpt = None,
 ) -> None:
     """One row per patient: maintenance periods, relapses, ongoing therapy, last EDSS."""
     from ..output.save import output_format, save_figure
@@ -77,13 +83,14 @@ def swimmer(
     output_format(output)
     canvas = parse_size(size)
     cut = parse_cutoff(cutoff)
-    table = load(csv, date_format, encoding, strict)
+    table = load(csv, date_format, encoding, strict, registry)
     from ..draw.figure import left_out
     from ..draw.swimmer import render_swimmer
     from ..plan.swimmer import dense_mode, plan_swimmer
 
     plan = plan_swimmer(table, align=align, sort=sort.value, unit=unit.value, cutoff=cut,
-                        title=title or "", show_edss=edss, anonymize=anonymize)
+                        title=title or "", show_edss=edss, anonymize=anonymize,
+                        min_period_days=min_period_days, max_gap_days=max_gap_days)
     fig = render_swimmer(plan, dpi=dpi, size=canvas, theme=theme.value)
     written = save_figure(fig, output, dpi=dpi, transparent=transparent)
     print_warnings(table.warnings, [*plan.warnings, *filter(None, [left_out(fig)])])

@@ -17,6 +17,7 @@ from .base import (
     CsvArg,
     DateFormatOpt,
     EncodingOpt,
+    RegistryOpt,
     StrictOpt,
     app,
     err,
@@ -41,13 +42,14 @@ def validate(
     date_format: DateFormatOpt = None,
     encoding: EncodingOpt = "utf-8",
     strict: StrictOpt = False,
+    registry: RegistryOpt = None,
 ) -> None:
     """Check an events file without drawing: a summary, or every problem found."""
     from ..load import events_as_records
 
     path = csv if csv is not None else bundled_events_path()
     try:
-        table = load(path, date_format, encoding, strict)
+        table = load(path, date_format, encoding, strict, registry)
     except InputError as exc:
         if format is ValidateFormat.json:
             print_json({"file": str(path), "valid": False, "events": [],

@@ -4,46 +4,19 @@ Maintenance therapies get a colour by class family (B-cell depletion blues,
 IL-6 receptor purples, complement greens, oral immunosuppressant oranges,
 cytotoxic light blues), so a therapy keeps its colour across patients and
 between the swimlane and the swimmer plot.  Acute treatments are greys (and
-hatched in the figures).  Unknown therapies take colours from a second
-colour-blind-safe palette (Paul Tol's "muted") in order of first use.
+hatched in the figures).  The fixed colours are data: each therapy's
+``colour`` (or its class's) in the registry file ``therapies.toml``.  Unknown
+therapies take colours from a second colour-blind-safe palette (Paul Tol's
+"muted") in order of first use.
 Vermillion is kept for relapses.
 """
 
 from __future__ import annotations
 
-from .registry import ACUTE, lookup
+from typing import Any
 
-KNOWN: dict[str, str] = {
-    # B-cell depletion
-    "rituximab": "#0072B2",
-    "ocrelizumab": "#5FA2D6",
-    "inebilizumab": "#1F3F8F",
-    # IL-6 receptor
-    "tocilizumab": "#CC79A7",
-    "satralizumab": "#8E3B6E",
-    # complement C5
-    "eculizumab": "#009E73",
-    "ravulizumab": "#00634A",
-    # oral immunosuppressants
-    "azathioprine": "#E69F00",
-    "mycophenolate": "#A86E00",
-    "methotrexate": "#F2C46B",
-    "oral-steroids": "#CC9E4E",
-    # cytotoxic / depleting
-    "mitoxantrone": "#56B4E9",
-    "cyclophosphamide": "#9ED3F2",
-    "alemtuzumab": "#999933",
-    # MS therapies
-    "interferon-beta": "#882255",
-    "natalizumab": "#AA4499",
-    "fingolimod": "#661100",
-    "glatiramer": "#DDCC77",
-    # acute
-    "steroid-pulse": "#6E6E6E",
-    "plasma-exchange": "#A0A0A0",
-    "immunoadsorption": "#4A4A4A",
-    "ivig": "#C4C4C4",
-}
+from .registry import ACUTE, Registry, default_registry
+
 EXTRA = ("#332288", "#117733", "#44AA99", "#88CCEE", "#CC6677", "#DDDDDD", "#AA4499", "#882255")
 ACUTE_EXTRA = ("#7A7A7A", "#B5B5B5", "#575757")
 UNTREATED = "#D9D9D9"
@@ -51,17 +24,21 @@ RELAPSE = "#D55E00"
 
 
 class Palette:
-    """Hands out colours: fixed for known therapies, in order for the rest."""
+    """Hands out colours: fixed for known therapies (their own colour, else their class's,
+    from the registry), in order of first use for the rest."""
 
-    def __init__(self) -> None:
+    def __init__(self, registry: Registry | None = None) -> None:
+        self.registry = registry if registry is not None else default_registry()
         self._assigned: dict[str, str] = {}
         self._extra = 0
         self._acute = 0
 
     def colour(self, name: str, role: str) -> str:
-        info = lookup(name)
-        if info is not None and info.key in KNOWN:
-            return KNOWN[info.key]
+        info = self.registry.lookup(name)
+        if info is not None:
+            fixed = self.registry.colour_of(info)
+            if fixed is not None:
+                return fixed
         key = " ".join(name.casefold().split())
         if key not in self._assigned:
             if role == ACUTE:
@@ -71,3 +48,22 @@ class Palette:
                 self._assigned[key] = EXTRA[self._extra % len(EXTRA)]
                 self._extra += 1
         return self._assigned[key]
+
+
+def known_colours(registry: Registry | None = None) -> dict[str, str]:
+    """Therapy key -> fixed colour, for every therapy of ``registry`` that has one."""
+    reg = registry if registry is not None else default_registry()
+    out = {}
+    for info in reg.known():
+        colour = reg.colour_of(info)
+        if colour is not None:
+            out[info.key] = colour
+    return out
+
+
+def __getattr__(name: str) -> Any:
+    # KNOWN (therapy key -> colour of the shipped registry), read from therapies.toml
+    # when first asked for, so importing this module reads no file
+    if name == "KNOWN":
+        return known_colours()
+    raise AttributeError(f"module {__name__!r} has no attribute {name!r}")

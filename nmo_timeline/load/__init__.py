@@ -6,6 +6,7 @@ cells and rows are in :mod:`.rows`; :mod:`.check` applies both.
 
 from .loader import load_events, parse_records, read_events_text
 from .table import EventTable, events_as_records
+from .vocabulary import read_registry
 
 __all__ = ["EventTable", "events_as_records", "load_events", "parse_records",
-           "read_events_text"]
+           "read_events_text", "read_registry"]

@@ -18,7 +18,7 @@ from typing import Any
 
 import numpy as np
 
-from ..domain.registry import name_key, role_of, therapy_key
+from ..domain.registry import Registry, default_registry, name_key
 from ..errors import InputError, Problem
 from . import dates as _dates
 from . import rows as _rows
@@ -142,12 +142,15 @@ def _day(d: _dates.ParsedDate, last: bool = False) -> int:
 
 
 def check(data: Rows, read_date: DateReader, *, custom: bool, decimal_comma: bool,
-          strict: bool = False, partial: bool = False) -> EventTable:
+          strict: bool = False, partial: bool = False,
+          registry: Registry | None = None) -> EventTable:
     """Read every cell with its rule, then apply the rules across cells and rows.
 
-    Raises :class:`InputError` with every problem (sorted by line), or, with
-    ``partial``, leaves the rows with problems out and lists them on the table.
+    ``registry`` says what therapy names mean (default: the shipped one).  Raises
+    :class:`InputError` with every problem (sorted by line), or, with ``partial``,
+    leaves the rows with problems out and lists them on the table.
     """
+    registry = registry if registry is not None else default_registry()
     name, header, lines = data.name, data.header, data.lines
     n = len(lines)
     by_key = {key: data.columns[i] for key, i in header.position.items()}
@@ -155,7 +158,8 @@ def check(data: Rows, read_date: DateReader, *, custom: bool, decimal_comma: boo
     def column(key: str) -> TextColumn:
         return by_key.get(key) or TextColumn.empty(n)
 
-    ctx = Context(read_date, decimal_comma, data.has_patient, frozenset(header.position))
+    ctx = Context(read_date, decimal_comma, data.has_patient, frozenset(header.position),
+                  registry)
     kind = np.full(n, NO_KIND, dtype=np.int64)
     read: dict[str, Applied] = {}
     for rule in RULES:  # the kind rule comes first: the others may depend on it
@@ -188,10 +192,12 @@ def check(data: Rows, read_date: DateReader, *, custom: bool, decimal_comma: boo
     is_date = lambda c: isinstance(c.value, _dates.ParsedDate)  # noqa: E731
     starts, ends = start.where(is_date), end.where(is_date)
     names, units, details = column("name"), column("unit"), column("detail")
-    # the registry decides the role of a therapy row without one
-    roles = read["role"].values(lambda c: c.value)
-    roles = np.where((roles == "") & (kind == _KIND_INDEX["therapy"]),
-                     names.map(lambda t: role_of(t) if t else ""), roles)
+    # a therapy row without a role cell has the registry's role (then its schedule's)
+    given = read["role"].values(lambda c: c.value)
+    is_therapy = kind == _KIND_INDEX["therapy"]
+    registry_role = np.where(is_therapy, names.map(lambda t: registry.role_of(t) if t else ""),
+                             "")
+    roles = np.where(given == "", registry_role, given)
     ongoing = end.where(lambda c: c.value == ONGOING)
     value_of = value.values(lambda c: c.value)
     precision = start.values(lambda c: c.value.precision if is_date(c) else "")
@@ -211,14 +217,13 @@ def check(data: Rows, read_date: DateReader, *, custom: bool, decimal_comma: boo
         patient=column("patient").codes, kind=kind,
         # therapy rows are one therapy by the registry (RTX = Rituximab), others by name;
         # codes of the two kinds may coincide, which is harmless: kind is part of every key
-        name_key=np.where(kind == _KIND_INDEX["therapy"],
-                          names.codes_by(lambda t: therapy_key(t)[0]),
+        name_key=np.where(is_therapy, names.codes_by(lambda t: registry.therapy_key(t)[0]),
                           names.codes_by(name_key)),
         start_first=start.values(lambda c: _day(c.value) if is_date(c) else 0, np.int64),
         start_style=start.values(style, np.int64),
         end_last=end.values(lambda c: _day(c.value, last=True) if is_date(c) else 0, np.int64),
         end_style=end.values(style, np.int64),
-        payload=payload, unit_key=units.codes_by(_rows.unit_key))
+        payload=payload, unit_key=units.codes_by(_rows.unit_key), start_precision=precision)
     end_pos = next(i for i, rule in enumerate(RULES) if rule.column == "end") + 0.5
     for r, problem in _rows.end_before_start(parsed, np.flatnonzero(starts & ends)):
         bad[r] = True
@@ -241,8 +246,15 @@ def check(data: Rows, read_date: DateReader, *, custom: bool, decimal_comma: boo
     warnings.extend(p for _, p in repeats)
     labs = kept[kind[kept] == _KIND_INDEX["lab"]]
     errors.extend(p for _, p in _rows.one_unit_per_analyte(parsed, labs))
+    scheduled = _rows.role_by_schedule(parsed, kept, given, registry_role, ongoing, ends)
+    promoted = int(np.count_nonzero(scheduled[kept] != roles[kept]))
+    roles = scheduled
 
     notes = data.notes + _rows.note_lines(counts, NOTE_ORDER, per_row=TRAILING)
+    if promoted:
+        notes.append(f"{promoted} therapy row{'s' if promoted != 1 else ''} of acute agents "
+                     "read as maintenance by their schedule (ongoing, a course of more than "
+                     f"{_rows.LONG_COURSE_DAYS} days, or about monthly)")
     if strict and warnings:
         errors.extend(Problem(w.file, w.line, w.column, w.message + " [--strict]")
                       for w in warnings)
@@ -263,7 +275,8 @@ def check(data: Rows, read_date: DateReader, *, custom: bool, decimal_comma: boo
         unit=units.take(kept).map(str), detail=details.take(kept).map(str), role=roles[kept],
         start_precision=precision[kept],
         end_precision=end.values(lambda c: c.value.precision if is_date(c) else "")[kept])
-    table = EventTable(frame, name, warnings, notes, data.has_patient, date_style)
+    table = EventTable(frame, name, warnings, notes, data.has_patient, date_style,
+                       registry=registry)
     if partial:
         table.errors = errors
         of_line = data.patient_of_line() if data.patient_of_line and errors else {}

@@ -17,10 +17,10 @@ import difflib
 import math
 import re
 from collections.abc import Callable
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from typing import Any
 
-from ..domain.registry import ROLES
+from ..domain.registry import ROLES, Registry, default_registry
 from . import dates as _dates
 
 KINDS = ("therapy", "relapse", "edss", "mri", "lab")
@@ -36,6 +36,7 @@ NOTE_ORDER = (TRAILING, MIDNIGHT, MISSING, DECIMAL_COMMA)
 _NUMBER = re.compile(r"^[+-]?(?:\d+(?:\.\d*)?|\.\d+)(?:[eE][+-]?\d+)?$")
 _DECIMAL = re.compile(r"^[+-]?\d+,\d+$")
 _GROUPED = re.compile(r"^[+-]?[1-9]\d{0,2}(?:[.,]\d{3})+$")
+_BARE_NUMBER = re.compile(r"^[+-]?(?:\d+(?:[.,]\d*)?|[.,]\d+)$")
 
 DateReader = Callable[[str], "_dates.ParsedDate | str"]  # a date, or why the text is not one
 
@@ -58,6 +59,7 @@ class Context:
     decimal_comma: bool = False
     has_patient: bool = False
     present: frozenset[str] = frozenset()  # the contract columns the file has
+    registry: Registry = field(default_factory=default_registry)  # what therapy names mean
 
 
 Rule = Callable[[str, str, Context], Cell]
@@ -102,11 +104,23 @@ def read_patient(text: str, kind: str, ctx: Context) -> Cell:
 
 
 def read_name(text: str, kind: str, ctx: Context) -> Cell:
+    """A therapy or analyte name (required), or a relapse's syndrome or an MRI's region.
+
+    A therapy name the registry does not know but that is close to one it knows
+    (``Rituxiamb``) is a warning: it is counted as a therapy of its own, never guessed.
+    """
     if kind in ("therapy", "lab") and not text:
         what = "the therapy's name" if kind == "therapy" else "the analyte (e.g. CSF IL-6)"
         missing = "" if "name" in ctx.present else " (the file has no 'name' column)"
         return Cell(text, f"{_article(kind)} {_kind_label(kind)} row needs a name: {what}"
                           + missing)
+    if kind == "therapy":
+        meant = ctx.registry.suggest(text)
+        if meant is not None:
+            return Cell(text, warning=f"'{text}' is not a therapy name the registry knows; did "
+                                      f"you mean '{meant}'? It is counted as a therapy of its "
+                                      f"own, not as {meant}: correct the spelling, or name it "
+                                      "in a --registry file")
     return Cell(text)
 
 
@@ -212,6 +226,27 @@ def read_role(text: str, kind: str, ctx: Context) -> Cell:
     return Cell(folded)
 
 
+def read_unit(text: str, kind: str, ctx: Context) -> Cell:
+    """Free text (``mg``, ``pg/mL``, ``1:x``), but never a bare number, and no unit on an
+    EDSS row: both are what a decimal comma leaves behind when it splits a value into two
+    cells (``edss,,2011-04-01,,4,5`` reads as EDSS 4 with unit 5)."""
+    if not text:
+        return Cell(text)
+    number = _BARE_NUMBER.match(text) is not None
+    if not number and kind != "edss":
+        return Cell(text)
+    if ctx.decimal_comma:  # semicolon or tab file: a comma cannot split a cell
+        hint = "if it belongs to the value, write the value in one cell (4,5 or 4.5)"
+    else:
+        digits = text if text.isdigit() else "5"
+        hint = (f"was a value written with a decimal comma? In a comma-separated file 4,{digits} "
+                f"is split at the comma into value 4 and unit {digits}: write it with a point "
+                f"(4.{digits})")
+    if number:
+        return Cell(text, f"unit '{text}' is a number, not a unit; {hint}")
+    return Cell(text, f"an EDSS score has no unit (found '{text}'): leave unit empty; {hint}")
+
+
 def read_text(text: str, kind: str, ctx: Context) -> Cell:
     """Free text, kept as written (missing-value tokens too)."""
     return Cell(text)
@@ -226,6 +261,6 @@ RULES: tuple[CellRule, ...] = (
     CellRule("end", read_end, by_kind=True),
     CellRule("value", read_value, by_kind=True),
     CellRule("role", read_role, by_kind=True),
-    CellRule("unit", read_text),
+    CellRule("unit", read_unit, by_kind=True),
     CellRule("detail", read_text),
 )

@@ -21,6 +21,7 @@ from collections import Counter
 from pathlib import Path
 from typing import Any
 
+from ..domain.registry import Registry
 from ..errors import InputError, Problem
 from . import dates as _dates
 from .check import Rows, TextColumn, check
@@ -51,6 +52,7 @@ def load_events(
     strict: bool = False,
     display_name: str | None = None,
     partial: bool = False,
+    registry: Registry | None = None,
 ) -> EventTable:
     """Read and validate an events file (CSV, TSV or .xlsx).
 
@@ -70,6 +72,9 @@ def load_events(
         Return the valid rows with the row errors on ``table.errors`` instead of
         raising (used by batch plotting, where one patient's errors must not stop
         the others).
+    registry : Registry, optional
+        What therapy names mean (default: the shipped registry); see
+        :func:`read_registry` for a clinic's own file.  The table keeps it.
 
     Returns
     -------
@@ -102,9 +107,10 @@ def load_events(
 
         records, notes = read_xlsx_records(data, name)
         return parse_records(records, name, date_format=date_format, strict=strict,
-                             notes=notes, decimal_comma=True, partial=partial)
+                             notes=notes, decimal_comma=True, partial=partial,
+                             registry=registry)
     return read_events_text(data, name, date_format=date_format, encoding=encoding,
-                            strict=strict, partial=partial)
+                            strict=strict, partial=partial, registry=registry)
 
 
 def read_events_text(
@@ -115,6 +121,7 @@ def read_events_text(
     encoding: str = "utf-8",
     strict: bool = False,
     partial: bool = False,
+    registry: Registry | None = None,
 ) -> EventTable:
     """Validate events from CSV bytes or text (see :func:`load_events`).
 
@@ -144,14 +151,15 @@ def read_events_text(
     if delimiter != ",":
         notes.append(f"{DELIMITERS[delimiter]}-separated")
     options: dict[str, Any] = dict(custom=custom, decimal_comma=delimiter != ",", strict=strict,
-                                   partial=partial)
+                                   partial=partial, registry=registry)
     check_bytes = SURROGATE.search(text) is not None
     if not check_bytes and header_line == 1:
         columns = read_columns(text, delimiter)
         if columns is not None:
             return check(_rows_of_columns(name, columns, notes), read_date, **options)
     records = split(text, delimiter, name)
-    rows = _rows_of_records(name, records, notes, Source(text, delimiter), check_bytes)
+    rows = _rows_of_records(name, records, notes, Source(text, delimiter), check_bytes,
+                            delimited=True)
     return check(rows, read_date, **options)
 
 
@@ -164,6 +172,7 @@ def parse_records(
     notes: list[str] | None = None,
     decimal_comma: bool = False,
     partial: bool = False,
+    registry: Registry | None = None,
 ) -> EventTable:
     """Validate records (first line, cells, last line) into an :class:`EventTable`.
 
@@ -174,7 +183,7 @@ def parse_records(
     custom, read_date = date_reader(date_format, name)
     rows = _rows_of_records(name, records, list(notes or []), Source(None), check_bytes=True)
     return check(rows, read_date, custom=custom, decimal_comma=decimal_comma, strict=strict,
-                 partial=partial)
+                 partial=partial, registry=registry)
 
 
 def date_reader(date_format: str | None, name: str) -> tuple[bool, DateReader]:
@@ -239,9 +248,14 @@ def _rows_of_columns(name: str, columns: list[Any], notes: list[str]) -> Rows:
 
 
 def _rows_of_records(name: str, records: list[Record], notes: list[str], source: Source,
-                     check_bytes: bool) -> Rows:
+                     check_bytes: bool, delimited: bool = False) -> Rows:
     """Records of any shape: blank ones skipped, those with the wrong number of fields
-    or undecodable bytes reported (and left out), the rest as columns."""
+    or undecodable bytes reported (and left out), the rest as columns.
+
+    Trailing delimiters (more fields than the header, the extra ones empty) are
+    forgiven only in a file whose every row has the same number of them, as Excel
+    writes them; in a delimited file, a single row with one field too many is an error
+    showing the row (a decimal comma in a comma file does that: ``4,5``)."""
     import numpy as np
 
     nonblank = [r for r in records if "".join(r[1]).strip()]
@@ -260,6 +274,9 @@ def _rows_of_records(name: str, records: list[Record], notes: list[str], source:
     if not rows:
         raise _no_events(name, header)
     width, n_header = header.width, header.n_cells
+    widths = {len(cells) for _, cells, _ in rows}
+    # Excel's trailing delimiters: every row has them, and as many
+    everywhere = not delimited or (len(widths) == 1 and min(widths) > n_header)
     early: list[Problem] = []
     counts: Counter[str] = Counter()
     kept: list[list[str]] = []
@@ -273,10 +290,18 @@ def _rows_of_records(name: str, records: list[Record], notes: list[str], source:
                 early.append(Problem(name, line, None,
                                      f"expected {width} fields, found {n}: {raw}"))
                 continue
+            comma = (" (a decimal comma, as in 4,5, splits a number into two cells: "
+                     "write 4.5)") if delimited and source.delimiter == "," else ""
             if n > n_header and any(c.strip() for c in cells[n_header:]):
                 early.append(Problem(name, line, None,
                                      f"expected {width} fields, found {n} (is there an unquoted "
-                                     f"delimiter in a cell?): {raw}"))
+                                     f"delimiter in a cell?{comma}): {raw}"))
+                continue
+            if n > n_header and not everywhere:
+                early.append(Problem(name, line, None,
+                                     f"expected {width} fields, found {n}: {raw}; a trailing "
+                                     "delimiter is ignored only when every row has it"
+                                     + comma))
                 continue
             if n > n_header:
                 counts[TRAILING] += 1

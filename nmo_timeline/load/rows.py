@@ -1,5 +1,7 @@
 """Rules across cells and rows: an end before its start, one date style per file,
-duplicates, and one unit per analyte (README, "Rules that refuse rather than guess").
+duplicates, one unit per analyte (README, "Rules that refuse rather than guess"), and
+the role of an acute agent by its schedule (README, "How periods and relapse rates are
+computed").
 
 They run once, on the columns the cell rules (:mod:`nmo_timeline.load.contract`)
 have read, as array operations; messages are written only for the rows they name.
@@ -36,6 +38,7 @@ class Parsed:
     end_style: np.ndarray  # index into STYLES, -1 where the end is not a date
     payload: Any  # callable row -> the contents two rows of one key are compared by
     unit_key: np.ndarray  # codes of :func:`unit_key` of the unit
+    start_precision: np.ndarray  # "day", "month" or "year" ("" where the start is no date)
 
 
 STYLES = (_dates.ISO, _dates.DOTTED, _dates.CUSTOM)
@@ -155,6 +158,10 @@ def duplicates(p: Parsed, rows: np.ndarray) -> tuple[np.ndarray, list[tuple[int,
             b = p.payload(r)
             dropped.add(r)
             line, first_line = int(p.lines[r]), int(p.lines[first])
+            vague = _vague_repeat(p, first, r)
+            if vague is not None:
+                errors.append((r, Problem(p.name, line, label(p, "start"), vague)))
+                continue
             if a == b:
                 this, that = p.text["name"](r), p.text["name"](first)
                 how = "exactly" if this == that else f"under another name ('{this}' = '{that}')"
@@ -169,6 +176,27 @@ def duplicates(p: Parsed, rows: np.ndarray) -> tuple[np.ndarray, list[tuple[int,
                 f"different {what}; keep one")))
     kept = np.array([r for r in rows.tolist() if r not in dropped], dtype=np.int64)
     return kept, sorted(errors, key=lambda e: e[0]), sorted(warnings, key=lambda e: e[0])
+
+
+_THERAPY, _RELAPSE = 0, 1  # indices into contract.KINDS
+
+
+def _vague_repeat(p: Parsed, first: int, r: int) -> str | None:
+    """Two therapy or relapse rows of one patient and name, both dated only to the same
+    month (or year): two events that cannot be told apart, or one written twice; either
+    way not something to merge silently.  The message, or ``None``."""
+    precision = p.start_precision[r]
+    kind = int(p.kind[r])
+    if precision in ("day", "") or p.start_precision[first] != precision \
+            or kind not in (_THERAPY, _RELAPSE):
+        return None
+    if kind == _THERAPY:
+        one, two = "administration", f"administrations of {p.text['name'](r)}"
+    else:
+        one, two = "relapse", "relapses"
+    return (f"dated only to the {precision} ({p.text['start'](r)}), like line "
+            f"{int(p.lines[first])}: two {two} in one {precision} cannot be told apart; "
+            f"give the full dates (YYYY-MM-DD), or keep one row if it was one {one}")
 
 
 def one_unit_per_analyte(p: Parsed, labs: np.ndarray) -> list[tuple[int, Problem]]:
@@ -190,6 +218,51 @@ def one_unit_per_analyte(p: Parsed, labs: np.ndarray) -> list[tuple[int, Problem
             f"{p.text['name'](r)} is in '{here}' here but in '{there}' on line "
             f"{int(p.lines[f])}; use one unit per analyte{case}")))
     return problems
+
+
+#: The schedule rule (README, "How periods and relapse rates are computed").
+LONG_COURSE_DAYS = 31  # a course of more days than this is maintenance
+MONTHLY_GAP_DAYS = (14, 45)  # starts this many days apart are "about monthly"
+MONTHLY_DOSES = 3  # this many about-monthly administrations in a row are maintenance
+ACUTE, MAINTENANCE = "acute", "maintenance"
+
+
+def role_by_schedule(p: Parsed, rows: np.ndarray, given: np.ndarray, registry_role: np.ndarray,
+                     ongoing: np.ndarray, has_end: np.ndarray) -> np.ndarray:
+    """The role of each therapy row among ``rows`` (others: ``""``).
+
+    A ``role`` cell decides (``given``).  Else the registry's role, except that an agent
+    the registry calls acute (steroids, apheresis, IVIG) is maintenance when its schedule
+    says so: recorded ``ongoing``; or as one course of more than
+    :data:`LONG_COURSE_DAYS` days (start and end day included); or as one of
+    :data:`MONTHLY_DOSES` or more administrations in a row whose starts are
+    :data:`MONTHLY_GAP_DAYS` apart (monthly IVIG).  A pulse of a few days stays acute.
+    Returns the roles of all rows (``given`` and ``registry_role`` are per row).
+    """
+    roles = np.where(given != "", given, registry_role)
+    acute = rows[(p.kind[rows] == _THERAPY) & (registry_role[rows] == ACUTE)]
+    if not len(acute):
+        return roles
+    days = p.end_last[acute] - p.start_first[acute] + 1
+    long_course = ongoing[acute] | (has_end[acute] & (days > LONG_COURSE_DAYS))
+    # monthly administrations: starts of one patient's agent, in order
+    order = np.lexsort((p.start_first[acute], p.name_key[acute], p.patient[acute]))
+    rs = acute[order]
+    same = (p.patient[rs][1:] == p.patient[rs][:-1]) & (p.name_key[rs][1:] == p.name_key[rs][:-1])
+    gap = p.start_first[rs][1:] - p.start_first[rs][:-1]
+    monthly_gap = same & (gap >= MONTHLY_GAP_DAYS[0]) & (gap <= MONTHLY_GAP_DAYS[1])
+    # runs of monthly gaps: a run of k gaps joins k + 1 administrations
+    run_id = np.cumsum(np.concatenate([[0], ~monthly_gap]))  # per administration
+    gap_run = run_id[1:]  # the run each gap belongs to (its later administration's)
+    gaps_in_run = np.bincount(gap_run[monthly_gap], minlength=int(run_id[-1]) + 1)
+    monthly = np.zeros(len(rs), dtype=bool)
+    monthly[:] = gaps_in_run[run_id] >= MONTHLY_DOSES - 1
+    by_schedule = np.zeros(len(acute), dtype=bool)
+    by_schedule[order] = monthly
+    by_schedule |= long_course
+    promote = acute[by_schedule & (given[acute] == "")]
+    roles[promote] = MAINTENANCE
+    return roles
 
 
 def note_lines(counts: Counter[str], order: tuple[str, ...], per_row: str) -> list[str]:

@@ -5,6 +5,7 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 from typing import TYPE_CHECKING, Any
 
+from ..domain.registry import Registry, default_registry
 from ..errors import NmoTimelineError, Problem, list_preview
 from . import dates as _dates
 from .contract import KINDS
@@ -39,6 +40,10 @@ class EventTable:
         The file's date style (``iso``, ``dotted`` or ``custom``).
     errors, error_patients
         With ``partial=True`` only: the rows left out and, by line, their patient.
+    registry : Registry
+        What its therapy names mean (the shipped registry, extended by ``--registry`` or
+        a style file's ``[therapies]``): every analysis and figure of the table reads
+        names through it.
     """
 
     events: pd.DataFrame
@@ -49,6 +54,7 @@ class EventTable:
     date_style: str = _dates.ISO
     errors: list[Problem] = field(default_factory=list)
     error_patients: dict[int, str] = field(default_factory=dict)
+    registry: Registry = field(default_factory=default_registry, repr=False)
 
     @property
     def patients(self) -> list[str]:
@@ -72,7 +78,7 @@ class EventTable:
             )
         sub = self.events[self.events["patient"] == patient].reset_index(drop=True)
         return EventTable(sub, self.source, self.warnings, self.notes,
-                          self.has_patient_column, self.date_style)
+                          self.has_patient_column, self.date_style, registry=self.registry)
 
     def summary(self) -> str:
         """One line: events by kind, patients, date span."""

@@ -24,6 +24,7 @@ from dataclasses import dataclass, field, replace
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
+from ..domain.registry import Registry, default_registry
 from ..errors import InputError, NmoTimelineError, OptionError, Problem, Terminated
 from ..load import EventTable, load_events
 from ..plan.options import FigureOptions
@@ -58,6 +59,7 @@ class Job:
     has_patient: bool
     out: Path
     options: FigureOptions
+    registry: Registry | None = None  # the table's (a clinic's names, colours)
 
 
 def safe_filename(patient: str, taken: set[str]) -> str:
@@ -98,7 +100,8 @@ def _draw_one(job: Job) -> tuple[str, Staged | None, str]:
         from ..draw.plot import plot_timeline
         from .save import write_figure
 
-        table = EventTable(job.frame, job.source, has_patient_column=job.has_patient)
+        table = EventTable(job.frame, job.source, has_patient_column=job.has_patient,
+                           registry=job.registry or default_registry())
         fig = plot_timeline(table, job.options)
         writer = staging(job.out)
         with writer as fh:
@@ -202,7 +205,7 @@ def plot_all_patients(
         target = out / f"{stem}.{fmt}"
         check_output(target)  # not the input file: refused before any figure is drawn
         jobs.append(Job(patient, frame, table.source, table.has_patient_column, target,
-                        replace(opt, title=title)))
+                        replace(opt, title=title), table.registry))
     result.total = len(jobs)
     _run(jobs, result, workers, progress)
     return result

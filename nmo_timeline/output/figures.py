@@ -81,7 +81,7 @@ def write_timeline(table: EventTable, output: Path, options: FigureOptions, *,
     if build:
         from ..plan.build import build_steps
 
-        steps = list(build_steps(table))
+        steps = list(build_steps(table, options.max_gap_days))
     outputs = frame_paths(output, len(steps)) if build else [output]
     for out in outputs:
         check_output(out)

@@ -137,6 +137,8 @@ def summary_dict(summary: Summary) -> dict[str, Any]:
             "cov_type": m.cov_type, "converged": m.converged, "level": m.level}
     doc["rules"] = {"grace_days": summary.grace_days,
                     "edss_window_days": summary.edss_window_days,
+                    "min_period_days": summary.min_period_days,
+                    "max_gap_days": summary.max_gap_days,
                     "days_per_year": 365.25, "ci_level": summary.level}
     doc["warnings"] = list(summary.warnings)
     return doc
@@ -162,10 +164,12 @@ def _comparison_dict(c: Comparison) -> dict[str, Any]:
         "arr_before_mean": before_mean, "arr_before_sd": before_sd,
         "arr_before_median": before_median,
         "arr_on_mean": on_mean, "arr_on_sd": on_sd, "arr_on_median": on_median,
-        "relapses_before_total": sum(r.relapses_before for r in c.rows),
-        "years_before_total": sum(r.years_before for r in c.rows),
-        "relapses_on_total": sum(r.relapses_on for r in c.rows),
-        "years_on_total": sum(r.years_on for r in c.rows),
+        # the pooled ratio's sums: sides without an ARR (too short) are left out
+        "relapses_before_total": sum(r.relapses_before for r in c.rows
+                                     if r.arr_before is not None),
+        "years_before_total": sum(r.years_before for r in c.rows if r.arr_before is not None),
+        "relapses_on_total": sum(r.relapses_on for r in c.rows if r.arr_on is not None),
+        "years_on_total": sum(r.years_on for r in c.rows if r.arr_on is not None),
         "rate_ratio": rate.estimate if rate else None,
         "rate_ratio_ci_low": rate.ci_low if rate else None,
         "rate_ratio_ci_high": rate.ci_high if rate else None,

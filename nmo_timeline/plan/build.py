@@ -42,11 +42,12 @@ def reveal(plan: TimelinePlan, until: date) -> TimelinePlan:
     )
 
 
-def build_steps(table: EventTable) -> list[date]:
-    """The last day of each maintenance-therapy period: one frame each for ``--build``."""
+def build_steps(table: EventTable, max_gap_days: int = 30) -> list[date]:
+    """The last day of each maintenance-therapy period: one frame each for ``--build``
+    (``max_gap_days``: the switch gap of the period rules)."""
     from ..analysis.periods import UNTREATED, patient_periods
 
-    pp = patient_periods(table, table.patients[0])
+    pp = patient_periods(table, table.patients[0], max_gap_days=max_gap_days)
     steps = [p.end - timedelta(days=0 if p.last else 1)
              for p in pp.periods if p.regimen != UNTREATED]
     return steps or [pp.cutoff]

@@ -12,7 +12,7 @@ from dataclasses import dataclass
 from typing import TYPE_CHECKING
 
 from ..domain.colours import UNTREATED, Palette
-from ..domain.registry import ACUTE, therapy_key
+from ..domain.registry import ACUTE
 
 if TYPE_CHECKING:
     from ..load import EventTable
@@ -65,11 +65,11 @@ def therapy_colours(table: EventTable) -> TherapyColours:
     names = ev["name"].to_numpy(dtype=object)[rows]
     roles = ev["role"].to_numpy(dtype=object)[rows]
     name_codes, uniques = pd.factorize(names)
-    keyed = [therapy_key(str(n)) for n in uniques]
+    keyed = [table.registry.therapy_key(str(n)) for n in uniques]
     key_codes, keys = pd.factorize(np.array([k for k, _ in keyed], dtype=object))
     row_keys = key_codes[name_codes]
     firsts = np.unique(patient_codes[rows] * (len(keys) + 1) + row_keys, return_index=True)[1]
-    palette = Palette()
+    palette = Palette(table.registry)
     by_key: dict[str, str] = {}
     legend: dict[str, str] = {}
     patients: Counter[str] = Counter()

@@ -21,6 +21,7 @@ from typing import TYPE_CHECKING
 import numpy as np
 
 from ..analysis.occupancy import Occupancy, regimen_occupancy
+from ..analysis.periods import MAX_GAP_DAYS, MIN_PERIOD_DAYS
 from ..domain.colours import UNTREATED
 from .colours import TherapyColours, therapy_colours
 from .pathways import COMBINATION_HATCH
@@ -104,7 +105,9 @@ def time_ticks(span_years: float, anchor: str,
     return years, [f"{y:g}" for y in years], f"Years since {anchor}"
 
 
-def plan_occupancy(table: EventTable, *, align: str = "onset", title: str = "") -> OccupancyPlan:
+def plan_occupancy(table: EventTable, *, align: str = "onset", title: str = "",
+                   min_period_days: int = MIN_PERIOD_DAYS,
+                   max_gap_days: int = MAX_GAP_DAYS) -> OccupancyPlan:
     """The share of patients on each regimen, month by month, as a stacked area plan.
 
     Parameters
@@ -114,8 +117,11 @@ def plan_occupancy(table: EventTable, *, align: str = "onset", title: str = "") 
         :mod:`nmo_timeline.analysis.occupancy`).
     title : str
         Figure title.
+    min_period_days, max_gap_days
+        The period rules (:func:`~nmo_timeline.analysis.occupancy.regimen_occupancy`).
     """
-    occ = regimen_occupancy(table, align=align)
+    occ = regimen_occupancy(table, align=align, min_period_days=min_period_days,
+                            max_gap_days=max_gap_days)
     return plan_from_occupancy(occ, therapy_colours(table), title=title)
 
 

@@ -108,6 +108,9 @@ class FigureOptions:
     cutoff, grace_days
         For the ARR band: end of observation, and days after a switch whose
         relapses count for the previous regimen.
+    min_period_days, max_gap_days
+        The period rules of the ARR band and ``--build``: a shorter period shows no
+        ARR; a shorter untreated gap between two therapies is no gap.
     """
 
     title: str = ""
@@ -126,6 +129,8 @@ class FigureOptions:
     show_details: bool = True
     cutoff: Any = None  # datetime.date
     grace_days: int = 0
+    min_period_days: int = 30  # analysis.periods.MIN_PERIOD_DAYS (not imported: --help)
+    max_gap_days: int = 30  # analysis.periods.MAX_GAP_DAYS
 
     def __post_init__(self) -> None:
         theme = self.theme.value if isinstance(self.theme, Enum) else str(self.theme)

@@ -20,6 +20,7 @@ from dataclasses import dataclass, field
 from typing import TYPE_CHECKING
 
 from ..analysis.pathways import OTHER, Pathways, Regimen, treatment_pathways
+from ..analysis.periods import MAX_GAP_DAYS, MIN_PERIOD_DAYS
 from ..domain.colours import UNTREATED
 from .colours import TherapyColours, therapy_colours
 from .swimmer import top_legend
@@ -100,7 +101,8 @@ def _labels(name: str, patients: int, total: int) -> tuple[str, ...]:
 
 
 def plan_pathways(table: EventTable, *, depth: int = 4, min_patients: int = 1,
-                  title: str = "") -> PathwaysPlan:
+                  title: str = "", min_period_days: int = MIN_PERIOD_DAYS,
+                  max_gap_days: int = MAX_GAP_DAYS) -> PathwaysPlan:
     """The pathways of every patient in ``table`` as a sunburst plan.
 
     Parameters
@@ -111,8 +113,11 @@ def plan_pathways(table: EventTable, *, depth: int = 4, min_patients: int = 1,
         Pathways shared by fewer patients are one ``other`` wedge.
     title : str
         Figure title.
+    min_period_days, max_gap_days
+        The period rules (:func:`~nmo_timeline.analysis.pathways.treatment_pathways`).
     """
-    result = treatment_pathways(table, depth=depth, min_patients=min_patients)
+    result = treatment_pathways(table, depth=depth, min_patients=min_patients,
+                                min_period_days=min_period_days, max_gap_days=max_gap_days)
     return plan_from_pathways(result, therapy_colours(table), title=title)
 
 

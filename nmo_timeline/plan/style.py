@@ -16,6 +16,10 @@ the file and the key.  Example (the README has the complete one)::
     scale = 1.1
     [panels]
     show = ["edss", "therapy", "relapse", "mri", "lab"]
+    [therapies.study-drug]                   # the registry format (README, "Therapy names")
+    label = "Study drug"
+    role = "maintenance"
+    aliases = ["SD-101"]
 """
 
 from __future__ import annotations
@@ -25,7 +29,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
-from ..domain.registry import lookup, name_key
+from ..domain.registry import Entry, Registry, default_registry, name_key
 from ..errors import NmoTimelineError
 
 PANELS = ("edss", "periods", "therapy", "relapse", "mri", "lab")
@@ -36,6 +40,7 @@ _SCHEMA: dict[str, set[str]] = {
     "colors": set(),
     "font": {"family", "scale"},
     "panels": {"show"},
+    "therapies": set(),  # the registry format, checked by domain.registry_file
 }
 
 
@@ -53,10 +58,12 @@ class StyleSpec:
     font_family: str | None = None
     font_scale: float = 1.0
     panels: list[str] | None = None
+    therapies: tuple[Entry, ...] = ()  # [therapies]: names the registry learns for the figure
+    source: str = ""
 
-    def colour_for(self, name: str) -> str | None:
+    def colour_for(self, name: str, registry: Registry | None = None) -> str | None:
         """A colour the style sets for this therapy: by name, registry entry or class."""
-        info = lookup(name)
+        info = (registry or default_registry()).lookup(name)
         keys = [name_key(name)]
         if info is not None:
             keys += [name_key(info.label), name_key(info.key), name_key(info.therapy_class)]
@@ -65,8 +72,9 @@ class StyleSpec:
     def label_for(self, name: str) -> str | None:
         return self.labels.get(name_key(name))
 
-    def rank(self, name: str) -> int | None:
+    def rank(self, name: str, registry: Registry | None = None) -> int | None:
         """Position of a therapy in ``[lanes] order`` (names and abbreviations match)."""
+        lookup = (registry or default_registry()).lookup
         info = lookup(name)
         for i, wanted in enumerate(self.order):
             if wanted == name_key(name):
@@ -99,18 +107,21 @@ def load_style(path: str | Path) -> StyleSpec:
     import tomllib  # only when a style file is used
 
     try:
-        doc = tomllib.loads(p.read_text(encoding="utf-8"))
+        text = p.read_text(encoding="utf-8")
+        doc = tomllib.loads(text)
     except (UnicodeDecodeError, tomllib.TOMLDecodeError) as exc:
         raise StyleError(f"{where}: not a valid TOML file ({exc})") from None
     except RecursionError:
         raise StyleError(f"{where}: not a style file: its arrays or tables are nested too "
                          "deeply (a style file nests at most two levels)") from None
-    return parse_style(doc, where)
+    return parse_style(doc, where, text)
 
 
-def parse_style(doc: dict[str, Any], where: str = "<style>") -> StyleSpec:
+def parse_style(doc: dict[str, Any], where: str = "<style>", text: str = "") -> StyleSpec:
+    """A style file's parsed TOML (``text``: its source, for the lines of ``[therapies]``
+    problems) as a :class:`StyleSpec`; every problem at once in a :class:`StyleError`."""
     problems: list[str] = []
-    spec = StyleSpec()
+    spec = StyleSpec(source=where)
 
     def bad(key: str, message: str) -> None:
         problems.append(f"{where}: {key}: {message}")
@@ -173,6 +184,14 @@ def parse_style(doc: dict[str, Any], where: str = "<style>") -> StyleSpec:
                 bad("panels.show",
                     f"unknown panel(s) {', '.join(unknown)}; use {', '.join(PANELS)}")
             spec.panels = [x.casefold() for x in show]
+    if isinstance(doc.get("therapies"), dict):
+        from ..domain.registry_file import locate, parse_therapies
+
+        entries, found = parse_therapies(doc["therapies"], locate(text),
+                                         known=default_registry().therapies)
+        spec.therapies = tuple(entries)
+        problems += [f"{where}:{q.line}: {q}" if q.line else f"{where}: {q}"
+                     for q in sorted(found, key=lambda q: q.line or 0)]
     if problems:
         raise StyleError("\n".join(problems))
     return spec

@@ -15,7 +15,7 @@ from ..analysis.periods import UNTREATED
 from ..analysis.summary import Summary
 from ..analysis.survival import RegimenSurvival
 from ..domain.colours import EXTRA, Palette
-from ..domain.registry import MAINTENANCE
+from ..domain.registry import MAINTENANCE, Registry
 from ..domain.time import UNIT_DAYS
 from ..errors import NmoTimelineError, list_preview
 
@@ -82,10 +82,11 @@ def time_ticks(x_max: float, unit: str) -> tuple[float, ...]:
     return tuple(float(i * step) for i in range(int(count) + 1))
 
 
-def _colours(chosen: list[RegimenSurvival], therapies: dict[str, tuple[str, ...]]) -> list[str]:
+def _colours(chosen: list[RegimenSurvival], therapies: dict[str, tuple[str, ...]],
+             registry: Registry | None) -> list[str]:
     """The therapy's own colour for a single agent (as in every figure), grey for
     untreated, and the extra palette for combinations and repeats."""
-    palette = Palette()
+    palette = Palette(registry)
     out: list[str] = []
     spare = [c for c in EXTRA if c != "#DDDDDD"]
     for s in chosen:
@@ -125,11 +126,12 @@ def plan_survival(
     """
     curves = {s.regimen: s for s in summary.survival}
     therapies = regimen_keys(summary.patients)
+    registry = summary.table.registry if summary.table is not None else None
     warnings: list[str] = []
     if regimens:
         names: list[str] = []
         for name in regimens:
-            found = find_regimen(name, therapies, "--regimens")
+            found = find_regimen(name, therapies, "--regimens", registry)
             if found not in names:
                 names.append(found)
         if len(names) > max_curves:
@@ -154,7 +156,7 @@ def plan_survival(
     scale = UNIT_DAYS[unit]
     ticks = time_ticks(max(longest / scale, 1.0), unit)
     out = []
-    for s, colour in zip(chosen, _colours(chosen, therapies), strict=True):
+    for s, colour in zip(chosen, _colours(chosen, therapies, registry), strict=True):
         km = s.km
         xs = (0.0, *(t / scale for t in km.times))
         ys = (1.0, *km.survival)

@@ -15,10 +15,15 @@ from dataclasses import dataclass, field, replace
 from datetime import date
 from typing import Any
 
+from ..analysis.periods import (
+    MAX_GAP_DAYS,
+    MIN_PERIOD_DAYS,
+    all_patient_periods,
+    rows_by_patient,
+)
 from ..analysis.periods import UNTREATED as UNTREATED_NAME
-from ..analysis.periods import all_patient_periods, rows_by_patient
 from ..domain.colours import UNTREATED
-from ..domain.registry import therapy_key
+from ..domain.time import DAYS_PER_YEAR
 from ..domain.time import UNIT_DAYS as UNITS
 from ..errors import NmoTimelineError, list_preview
 from ..load import EventTable
@@ -112,6 +117,8 @@ def plan_swimmer(
     title: str = "",
     show_edss: bool = True,
     anonymize: bool = False,
+    min_period_days: int = MIN_PERIOD_DAYS,
+    max_gap_days: int = MAX_GAP_DAYS,
 ) -> SwimmerPlan:
     """Lay out a swimmer plot of every patient in ``table``.
 
@@ -129,6 +136,9 @@ def plan_swimmer(
         Label each row with the last EDSS.
     anonymize : bool
         Rows are labelled 1, 2, 3 ... instead of patient IDs.
+    min_period_days, max_gap_days
+        The period rules: a patient followed for fewer days has no ARR (sorted last by
+        ``arr``); a shorter untreated gap between two therapies is no gap.
     """
     if unit not in UNITS:
         raise NmoTimelineError(f"unknown unit '{unit}'; use one of {', '.join(UNITS)}")
@@ -140,11 +150,13 @@ def plan_swimmer(
     colours = therapy_colours(table)
     warnings: list[str] = []
     by_patient = rows_by_patient(table)
+    therapy_key = table.registry.therapy_key
     want = therapy_key(align)[0] if align else None
     rows: list[SwimRow] = []
     missing: list[str] = []
     drawn: set[str] = set()
-    for pp in all_patient_periods(table, cutoff=cutoff, warnings=warnings):
+    for pp in all_patient_periods(table, cutoff=cutoff, min_period_days=min_period_days,
+                                  max_gap_days=max_gap_days, warnings=warnings):
         patient = pp.patient
         prs = by_patient[patient]
         day0 = pp.record_start
@@ -171,7 +183,8 @@ def plan_swimmer(
         ongoing_keys = {therapy_key(r.name)[0] for r in prs if r.kind == "therapy" and r.ongoing}
         edss = [(r.start, r.value) for r in prs
                 if r.kind == "edss" and r.start <= pp.cutoff]
-        total_years = sum(p.years for p in pp.periods)
+        total_days = sum(p.days for p in pp.periods)
+        total_years = total_days / DAYS_PER_YEAR
         n_rel = sum(p.relapses for p in pp.periods)
         aligned_days = (sum(p.days for p in pp.periods if want in p.therapies)
                         if want else 0.0)
@@ -181,7 +194,8 @@ def plan_swimmer(
             ongoing=bool(ongoing_keys & set(last.therapies)),
             last_edss=float(max(edss)[1]) if edss and show_edss else None,
             aligned_days=float(aligned_days),
-            arr=n_rel / total_years if total_years > 0 else None))
+            arr=n_rel / total_years if total_years > 0 and total_days >= min_period_days
+            else None))
     if missing:
         warnings.insert(0, f"{len(missing)} patient(s) never received {align} and are left out: "
                         f"{list_preview(missing)}")

@@ -17,7 +17,7 @@ from enum import Enum
 from typing import TYPE_CHECKING, Any
 
 from ..domain.colours import Palette
-from ..domain.registry import ACUTE, lookup
+from ..domain.registry import ACUTE, Registry
 from ..domain.syndromes import SYNDROMES, syndrome_of
 from ..errors import NmoTimelineError, OptionError
 from .options import FigureOptions
@@ -334,14 +334,17 @@ def plan_timeline(table: EventTable, options: FigureOptions | None = None,
     callouts = [_callout(spec, axis) for spec in opt.annotate]
 
     style = opt.style
+    registry = table.registry
+    if style is not None and style.therapies:  # the style's names, for colours and labels
+        registry = registry.extended(style.therapies, source=style.source)
     lanes: dict[str, Lane] = {}  # ordered by first use (ties: file order)
-    palette = Palette()
+    palette = Palette(registry)
     therapy_rows = sorted((r for r in rows if r.kind == "therapy"),
                           key=lambda r: (r.start, r.line))
     for r in therapy_rows:
         lane = lanes.get(r.name_key)
         if lane is None:
-            colour = (style.colour_for(r.name) if style else None) or palette.colour(
+            colour = (style.colour_for(r.name, registry) if style else None) or palette.colour(
                 r.name, r.role)
             label = (style.label_for(r.name) if style else None) or r.name
             lane = lanes[r.name_key] = Lane(label=label, key=r.name_key, role=r.role,
@@ -357,12 +360,14 @@ def plan_timeline(table: EventTable, options: FigureOptions | None = None,
         else:
             lane.ticks.append(Tick(day, r.line, acute))
     for lane in lanes.values():
-        lane.note = _cumulative_note(lane, [r for r in therapy_rows if r.name_key == lane.key])
+        lane.note = _cumulative_note(lane, [r for r in therapy_rows if r.name_key == lane.key],
+                                     registry)
     lane_list = list(lanes.values())
     if style is not None and style.order:
         names = {lane.key: next(r.name for r in therapy_rows if r.name_key == lane.key)
                  for lane in lane_list}
-        ranked = [(style.rank(names[lane.key]), i, lane) for i, lane in enumerate(lane_list)]
+        ranked = [(style.rank(names[lane.key], registry), i, lane)
+                  for i, lane in enumerate(lane_list)]
         lane_list = [lane for rank, i, lane in sorted(
             ranked, key=lambda x: (x[0] is None, x[0] if x[0] is not None else 0, x[1]))]
 
@@ -397,7 +402,8 @@ def plan_timeline(table: EventTable, options: FigureOptions | None = None,
         from ..analysis.periods import patient_periods
 
         pp = patient_periods(table, table.patients[0], cutoff=opt.cutoff,
-                             grace_days=opt.grace_days)
+                             grace_days=opt.grace_days, min_period_days=opt.min_period_days,
+                             max_gap_days=opt.max_gap_days)
         for p in pp.periods:
             stop = p.end + timedelta(days=1) if p.last else p.end
             bands.append(PeriodBand(p.start, stop, p.regimen, p.relapses, p.years, p.arr))
@@ -445,9 +451,9 @@ def _callout(spec: str, axis: TimeAxis) -> tuple[date, str]:
         raise OptionError(f"--annotate '{spec}': {exc}") from None
 
 
-def _cumulative_note(lane: Lane, rows: list[Any]) -> str:
+def _cumulative_note(lane: Lane, rows: list[Any], registry: Registry) -> str:
     """Cumulative mitoxantrone dose (a watched cardiotoxicity limit)."""
-    info = lookup(lane.label)
+    info = registry.lookup(lane.label)
     if info is None or info.key != "mitoxantrone":
         return ""
     units = {r.unit.replace(" ", "").casefold() for r in rows}

@@ -1,0 +1,205 @@
+"""Rules across rows (load/rows.py): the role of an acute agent by its schedule, and rows
+of one agent dated only to the same month; and the cell rules that catch a decimal comma
+(load/contract.py).  Messages are checked word for word."""
+
+from __future__ import annotations
+
+from datetime import date, timedelta
+from pathlib import Path
+
+import pytest
+from hypothesis import given, settings
+from hypothesis import strategies as st
+
+from nmo_timeline.analysis.summary import summarise
+from nmo_timeline.errors import InputError
+from nmo_timeline.load import load_events, read_events_text
+
+CORPUS = Path(__file__).resolve().parent / "corpus"
+H = "kind,name,start,end,value,unit,role\n"
+
+
+def roles(text: str) -> list[tuple[str, str]]:
+    t = read_events_text(H + text, "r.csv")
+    ev = t.events[t.events["kind"] == "therapy"]
+    return list(zip(ev["name"].tolist(), ev["role"].tolist(), strict=True))
+
+
+# ---------------------------------------------------------------- role by schedule
+
+
+def test_a_pulse_of_a_few_days_is_acute_a_long_course_is_maintenance():
+    assert roles("therapy,IVMP,2010-01-01,2010-01-05,,,\n"
+                 "therapy,Prednisolone,2010-01-06,2010-01-20,,,\n"
+                 "therapy,Prednisolone,2011-01-01,2011-06-30,,,\n"
+                 "therapy,IVIG,2012-01-01,ongoing,,,\n") == [
+        ("IVMP", "acute"), ("Prednisolone", "acute"), ("Prednisolone", "maintenance"),
+        ("IVIG", "maintenance")]
+
+
+def test_a_course_of_31_days_is_acute_32_days_maintenance():
+    assert roles("therapy,Plasma exchange,2010-01-01,2010-01-31,,,\n"
+                 "therapy,Plasma exchange,2011-01-01,2011-02-01,,,\n") == [
+        ("Plasma exchange", "acute"), ("Plasma exchange", "maintenance")]
+
+
+def test_three_monthly_administrations_are_maintenance_two_are_not():
+    monthly = "".join(f"therapy,IVIG,{date(2016, 11, 7) + timedelta(28 * k)},,1,g/kg,\n"
+                      for k in range(3))
+    assert [r for _, r in roles(monthly)] == ["maintenance"] * 3
+    two = "".join(f"therapy,IVIG,{date(2016, 11, 7) + timedelta(28 * k)},,1,g/kg,\n"
+                  for k in range(2))
+    assert [r for _, r in roles(two)] == ["acute"] * 2
+    # the gaps must be about a month (14-45 days): steroid pulses months apart are acute,
+    # so are the five days of one plasma exchange course written as single days
+    apart = "".join(f"therapy,IVMP,{date(2010, 1, 1) + timedelta(90 * k)},,,,\n"
+                    for k in range(4))
+    assert [r for _, r in roles(apart)] == ["acute"] * 4
+    daily = "".join(f"therapy,PLEX,{date(2010, 1, 1) + timedelta(2 * k)},,,,\n"
+                    for k in range(5))
+    assert [r for _, r in roles(daily)] == ["acute"] * 5
+
+
+def test_monthly_runs_are_per_agent_and_per_patient():
+    text = ("patient,kind,name,start,end,value,unit,role\n"
+            "A,therapy,IVIG,2010-01-01,,,,\nB,therapy,IVIG,2010-01-15,,,,\n"
+            "A,therapy,IVIg,2010-02-01,,,,\nB,therapy,IVMP,2010-02-15,,,,\n"
+            "A,therapy,immunoglobulins,2010-03-01,,,,\n")
+    ev = read_events_text(text, "r.csv").events
+    assert list(zip(ev["patient"], ev["role"], strict=True)) == [
+        ("A", "maintenance"), ("B", "acute"), ("A", "maintenance"), ("B", "acute"),
+        ("A", "maintenance")]  # A: three spellings of IVIG a month apart; B: two agents
+
+
+def test_the_role_column_always_decides():
+    assert roles("therapy,IVIG,2010-01-01,2012-01-01,,,acute\n"
+                 "therapy,Prednisolone,2013-01-01,2013-01-05,,,maintenance\n"
+                 "therapy,Rituximab,2014-01-01,,,,acute\n") == [
+        ("IVIG", "acute"), ("Prednisolone", "maintenance"), ("Rituximab", "acute")]
+
+
+def test_maintenance_agents_stay_maintenance_whatever_the_schedule():
+    assert roles("therapy,Rituximab,2010-01-01,,,,\ntherapy,Azathioprine,2011-01-01,"
+                 "2011-01-05,,,\n") == [("Rituximab", "maintenance"),
+                                         ("Azathioprine", "maintenance")]
+
+
+def test_validate_says_how_many_rows_the_schedule_made_maintenance():
+    t = read_events_text(H + "therapy,Prednisolone,2011-01-01,2011-06-30,,,\n", "r.csv")
+    assert t.notes == ["1 therapy row of acute agents read as maintenance by their schedule "
+                       "(ongoing, a course of more than 31 days, or about monthly)"]
+
+
+def test_corpus_mogad_monthly_ivig_is_maintenance_and_the_induction_acute():
+    t = load_events(CORPUS / "mogad_ivig_maintenance.csv")
+    ivig = t.events[t.events["name"] == "IVIG"]
+    assert ivig["role"].tolist() == ["acute", "maintenance"]  # as its role column says
+    # without the role column the schedule reaches the same reading
+    text = (CORPUS / "mogad_ivig_maintenance.csv").read_text().replace(",acute\n", ",\n")
+    text = text.replace(",maintenance\n", ",\n")
+    bare = read_events_text(text, "mogad.csv")
+    therapy = bare.events[bare.events["kind"] == "therapy"]
+    assert list(zip(therapy["name"], therapy["role"], strict=True)) == [
+        ("IV methylprednisolone", "acute"), ("Prednisolone", "maintenance"),
+        ("IV methylprednisolone", "acute"), ("Prednisolone", "maintenance"),
+        ("IV methylprednisolone", "acute"), ("IVIG", "acute"), ("IVIG", "maintenance"),
+        ("IV methylprednisolone", "acute")]
+    s = summarise(bare)
+    assert [p.regimen for p in s.patients[0].periods] == [
+        "untreated", "Oral prednisolone", "untreated", "Oral prednisolone", "untreated",
+        "IVIG", "untreated"]
+
+
+def test_corpus_japanese_psl_is_twelve_years_of_maintenance():
+    t = load_events(CORPUS / "japanese_abbreviations.csv")
+    therapy = t.events[t.events["kind"] == "therapy"]
+    got = dict(zip(therapy["name"], therapy["role"], strict=False))
+    assert got == {"mPSL": "acute", "IVMP": "acute", "PE": "acute", "PSL": "maintenance",
+                   "TAC": "maintenance", "IVIg": "acute", "SAT": "maintenance"}
+    s = summarise(t)
+    assert [p.regimen for p in s.patients[0].periods] == [
+        "untreated", "Oral prednisolone", "Oral prednisolone + Tacrolimus",
+        "Oral prednisolone + Satralizumab + Tacrolimus", "Satralizumab"]
+
+
+def test_corpus_german_pulses_open_no_period_and_report_no_arr_of_73():
+    s = summarise(load_events(CORPUS / "german_excel_export.csv"))
+    regimens = [p.regimen for p in s.patients[0].periods]
+    assert "IV methylprednisolone" not in " ".join(regimens)
+    assert all(p.arr is None or p.arr < 30 for p in s.patients[0].periods)
+
+
+# ---------------------------------------------------------------- same month, same agent
+
+
+def test_two_administrations_in_one_month_are_refused_not_merged():
+    with pytest.raises(InputError) as info:
+        read_events_text(H + "therapy,Rituximab,2008-06,,1000,mg,\n"
+                              "therapy,Rituximab,2008-06,,1000,mg,\n", "m.csv")
+    assert [str(p) for p in info.value.problems] == [
+        "m.csv:3:start: dated only to the month (2008-06), like line 2: two administrations "
+        "of Rituximab in one month cannot be told apart; give the full dates (YYYY-MM-DD), "
+        "or keep one row if it was one administration"]
+
+
+def test_same_month_rows_under_two_names_and_relapses_are_refused_too():
+    with pytest.raises(InputError) as info:
+        read_events_text(H + "therapy,RTX,2008,,,,\ntherapy,MabThera,2008,,,,\n"
+                              "relapse,ON,2009-03,,,,\nrelapse,ON,2009-03,,,,\n", "m.csv")
+    assert [(p.line, p.column, p.message.split(":")[0]) for p in info.value.problems] == [
+        (3, "start", "dated only to the year (2008), like line 2"),
+        (5, "start", "dated only to the month (2009-03), like line 4")]
+    assert "two relapses in one month" in info.value.problems[1].message
+
+
+def test_exact_repeats_with_full_dates_are_still_counted_once():
+    t = read_events_text(H + "therapy,Rituximab,2008-06-02,,,,\n"
+                             "therapy,Rituximab,2008-06-02,,,,\n", "m.csv")
+    assert len(t.events) == 1
+    assert [w.message for w in t.warnings] == ["repeats line 2 exactly; counted once"]
+
+
+# ---------------------------------------------------------------- decimal comma, cell rules
+
+
+def test_a_bare_number_in_unit_suggests_a_decimal_comma():
+    with pytest.raises(InputError) as info:
+        read_events_text("kind,name,start,end,value,unit\nlab,IL-6,2011-04-01,,12,5\n", "u.csv")
+    assert [str(p) for p in info.value.problems] == [
+        "u.csv:2:unit: unit '5' is a number, not a unit; was a value written with a decimal "
+        "comma? In a comma-separated file 4,5 is split at the comma into value 4 and unit 5: "
+        "write it with a point (4.5)"]
+
+
+def test_any_unit_on_an_edss_row_is_an_error():
+    with pytest.raises(InputError) as info:
+        read_events_text("kind,start,value,unit\nedss,2011-04-01,4,points\n", "u.csv")
+    assert [str(p) for p in info.value.problems] == [
+        "u.csv:2:unit: an EDSS score has no unit (found 'points'): leave unit empty; was a "
+        "value written with a decimal comma? In a comma-separated file 4,5 is split at the "
+        "comma into value 4 and unit 5: write it with a point (4.5)"]
+
+
+def test_in_a_semicolon_file_the_hint_is_one_cell():
+    with pytest.raises(InputError) as info:
+        read_events_text("kind;start;value;unit\nedss;01.04.2011;4;5\n", "u.csv")
+    assert [p.message for p in info.value.problems] == [
+        "unit '5' is a number, not a unit; if it belongs to the value, write the value in one "
+        "cell (4,5 or 4.5)"]
+
+
+@pytest.mark.parametrize("unit", ["mg", "1:x", "pg/mL", "x10^9/L", "%", "g/kg/day", "IU/mL"])
+def test_real_units_are_free_text(unit):
+    t = read_events_text(f"kind,name,start,value,unit\nlab,A,2011-01-01,1,{unit}\n", "u.csv")
+    assert t.events.loc[0, "unit"] == unit
+
+
+@settings(max_examples=60, deadline=None)
+@given(st.integers(0, 10).map(lambda k: k), st.sampled_from([0, 5]))
+def test_every_edss_with_a_decimal_comma_in_a_comma_file_is_refused(whole, tenth):
+    # 'edss,,DATE,,4,5' (or with a trailing comma) can never read as a valid EDSS row
+    for row in (f"edss,,2011-04-01,,{whole},{tenth}", f"edss,,2011-04-01,,{whole},{tenth},",
+                f"edss,,2011-04-01,,{whole},{tenth},,"):
+        text = "kind,name,start,end,value,unit,detail\n" + row + "\nedss,,2012-01-01,,3.0,,\n"
+        with pytest.raises(InputError):
+            read_events_text(text, "e.csv")
