@@ -262,7 +262,8 @@ def test_every_command_that_reads_events_takes_a_registry(tmp_path, series, comm
     result = invoke(command, str(series), *extra, "--registry", str(bad))
     assert result.exit_code == 1
     assert result.stderr == (f"{bad}:2: therapies.ofatumumab.role: 'sometimes' is not a role; "
-                             "use acute or maintenance\n1 error found; nothing was written.\n")
+                             "use acute, maintenance or other\n"
+                             "1 error found; nothing was written.\n")
     assert not list(tmp_path.glob(f"{command}*"))
     good = tmp_path / "good.toml"
     good.write_text('[therapies.ofatumumab]\naliases.brands = ["Ofatu-B"]\n')
@@ -350,5 +351,5 @@ def test_a_style_files_therapies_reach_the_roles_and_the_figure(tmp_path):
     assert str(info.value).splitlines() == [
         f"{style}:4: therapies.antiemetic: a new therapy needs label (a therapy of the "
         "registry is changed by its key)",
-        f"{style}:5: therapies.antiemetic.role: 'never' is not a role; use acute or "
-        "maintenance"]
+        f"{style}:5: therapies.antiemetic.role: 'never' is not a role; use acute, "
+        "maintenance or other"]

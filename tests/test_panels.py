@@ -193,7 +193,7 @@ edss,,2021-12-01,,3.0,
     fig = plot_timeline(table(text), arr=True, size="column", dpi=150)
     shown = [t.get_text() for t in visible(fig, "period-arr")]
     assert "ARR 1.50" in shown  # azathioprine, 8 months: the words "ARR" kept
-    assert "2 period ARRs (Rituximab, untreated)" in left_out(fig)  # days: named instead
+    assert "1 period ARR (Rituximab)" in left_out(fig)  # 10 days: named instead
 
 
 def test_fallback_fonts_are_tried_only_for_text_that_needs_them():

@@ -247,8 +247,8 @@ def test_a_registry_file_is_checked_with_its_lines(tmp_path):
     with pytest.raises(InputError) as info:
         read_registry(path)
     assert [str(p) for p in info.value.problems] == [
-        f"{path}:2: therapies.rituximab.role: 'sometimes' is not a role; use acute or "
-        "maintenance",
+        f"{path}:2: therapies.rituximab.role: 'sometimes' is not a role; use acute, "
+        "maintenance or other",
         f"{path}:4: therapies.study-drug: a new therapy needs role (a therapy of the registry "
         "is changed by its key)",
         f"{path}:6: therapies.study-drug.colour: 'blue' is not a colour; use #RRGGBB",

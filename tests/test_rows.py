@@ -203,3 +203,50 @@ def test_every_edss_with_a_decimal_comma_in_a_comma_file_is_refused(whole, tenth
         text = "kind,name,start,end,value,unit,detail\n" + row + "\nedss,,2012-01-01,,3.0,,\n"
         with pytest.raises(InputError):
             read_events_text(text, "e.csv")
+
+
+# ---------------------------------------------------------------- names the registry lacks
+
+def test_an_unknown_therapy_is_maintenance_and_said_once_at_its_first_row():
+    t = read_events_text(H + "therapy,Rituximab,2010-01-01,,,,\n"
+                         "therapy,Phenoxymethylpenicillin,2010-02-01,2011-02-01,,,\n"
+                         "therapy,Phenoxymethylpenicillin,2012-02-01,2013-02-01,,,\n"
+                         "therapy,Study drug,2014-01-01,ongoing,,,maintenance\n"
+                         "therapy,Rituxiamb,2015-01-01,,,,\n", "r.csv")
+    unknown = [w for w in t.warnings if "not a known therapy" in w.message]
+    assert [(w.line, w.column, w.message) for w in unknown] == [
+        (3, "name", "'Phenoxymethylpenicillin' is not a known therapy, so it counts as "
+         "maintenance (it opens treatment periods); if it is a co-medication, vaccination or "
+         "prophylaxis, give its rows the role 'other' (drawn, never a period), or name it in "
+         "a --registry file")]  # a role cell decides; a near name gets "did you mean"
+    assert dict(roles("therapy,Phenoxymethylpenicillin,2010-02-01,2011-02-01,,,\n")) == {
+        "Phenoxymethylpenicillin": "maintenance"}
+
+
+def test_role_other_is_drawn_but_never_opens_a_period():
+    text = (H + "relapse,ON,2019-01-01,,,,\n"
+            "therapy,Azathioprine,2019-02-01,2021-12-31,150,mg,\n"
+            "therapy,Meningococcal vaccination,2019-06-01,,,,other\n"
+            "therapy,Phenoxymethylpenicillin,2019-06-15,2021-12-31,500,mg,other\n"
+            "relapse,TM,2020-06-01,,,,\nedss,,2021-12-01,,3.0,,\n")
+    t = read_events_text(text, "r.csv")
+    assert not [w for w in t.warnings if "not a known therapy" in w.message]
+    periods = summarise(t).patients[0].periods
+    assert [p.regimen for p in periods] == ["untreated", "Azathioprine"]  # not split
+    from nmo_timeline import plot_timeline
+    from nmo_timeline.plan.colours import therapy_colours
+
+    fig = plot_timeline(t, dpi=40)
+    ax = next(a for a in fig.axes if a.get_gid() == "panel:therapy")
+    assert [x.get_text() for x in ax.get_yticklabels()][::-1] == [
+        "Azathioprine", "Meningococcal vaccination", "Phenoxymethylpenicillin"]
+    (bar,) = [c for c in ax.collections if c.get_gid() == "bars:phenoxymethylpenicillin"]
+    assert not bar.get_hatch()  # drawn like a course, not like a pulse
+    assert list(therapy_colours(t).legend) == ["Azathioprine"]  # cohort legends: periods only
+
+
+def test_a_role_cell_must_be_one_of_the_three():
+    with pytest.raises(InputError) as e:
+        read_events_text(H + "therapy,Baclofen,2010-01-01,,,,comedication\n", "r.csv")
+    assert [p.message for p in e.value.problems] == [
+        "'comedication' is not a role; expected acute, maintenance or other"]

@@ -15,10 +15,13 @@ from __future__ import annotations
 
 from typing import Any
 
-from .registry import ACUTE, Registry, default_registry
+from .registry import ACUTE, OTHER, Registry, default_registry
 
-EXTRA = ("#332288", "#117733", "#44AA99", "#88CCEE", "#CC6677", "#DDDDDD", "#AA4499", "#882255")
+# unknown maintenance names, in order of first use; none repeats a class colour or the
+# acute greys
+EXTRA = ("#332288", "#117733", "#44AA99", "#88CCEE", "#CC6677", "#BBCC33", "#DDCC77", "#8C6D31")
 ACUTE_EXTRA = ("#7A7A7A", "#B5B5B5", "#575757")
+OTHER_EXTRA = ("#A39E93", "#7E786E", "#C9C3B8")  # role other: quiet taupes, never a class
 UNTREATED = "#D9D9D9"
 RELAPSE = "#D55E00"
 
@@ -32,6 +35,7 @@ class Palette:
         self._assigned: dict[str, str] = {}
         self._extra = 0
         self._acute = 0
+        self._other = 0
 
     def colour(self, name: str, role: str) -> str:
         info = self.registry.lookup(name)
@@ -44,6 +48,9 @@ class Palette:
             if role == ACUTE:
                 self._assigned[key] = ACUTE_EXTRA[self._acute % len(ACUTE_EXTRA)]
                 self._acute += 1
+            elif role == OTHER:
+                self._assigned[key] = OTHER_EXTRA[self._other % len(OTHER_EXTRA)]
+                self._other += 1
             else:
                 self._assigned[key] = EXTRA[self._extra % len(EXTRA)]
                 self._extra += 1

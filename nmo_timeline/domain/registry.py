@@ -20,7 +20,8 @@ How a name is matched (README, "Therapy names"):
   steroid pulse, ``oral methylprednisolone`` is an oral steroid, not a pulse.
 
 Unknown names are maintenance therapies of class ``other`` (the conservative default:
-they open a treatment period).
+they open a treatment period; the loader warns once per name).  Role ``other`` is for
+what is drawn but never defines a period: co-medication, vaccination, prophylaxis.
 """
 
 from __future__ import annotations
@@ -33,7 +34,8 @@ from functools import lru_cache
 
 ACUTE = "acute"
 MAINTENANCE = "maintenance"
-ROLES = (ACUTE, MAINTENANCE)
+OTHER = "other"  # drawn in its lane, never a treatment period: co-medication, vaccination
+ROLES = (ACUTE, MAINTENANCE, OTHER)
 OTHER_CLASS = "other"
 
 _WORD = re.compile(r"[^\W_]+")

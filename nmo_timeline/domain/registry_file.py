@@ -162,7 +162,8 @@ def parse_therapies(table: Any, lines: Mapping[tuple[str, ...], int], *,
             texts[name] = value.strip() if isinstance(value, str) else None
         role = spec.get("role")
         if role is not None and role not in ROLES:
-            check.bad((*path, "role"), f"{_what(role)} is not a role; use acute or maintenance")
+            check.bad((*path, "role"),
+                      f"{_what(role)} is not a role; use acute, maintenance or other")
             role = None
         long_acting = spec.get("long_acting")
         if long_acting is not None and not isinstance(long_acting, bool):

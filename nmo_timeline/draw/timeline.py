@@ -358,7 +358,7 @@ class _Timeline:
             return None
         legend = legend_that_fits(
             lambda ncol: self.fig.legend(handles=handles, loc="lower center", ncol=ncol,
-                                         frameon=False, handletextpad=0.3, columnspacing=1.2,
+                                         frameon=False, handletextpad=0.3, columnspacing=0.9,
                                          numpoints=1),
             len(handles), self.width - 2 * PAD_IN, self.renderer, self.dpi)
         return legend

@@ -229,6 +229,19 @@ def check(data: Rows, read_date: DateReader, *, custom: bool, decimal_comma: boo
         bad[r] = True
         problems.append((int(lines[r]), end_pos, problem))
 
+    # a therapy name the registry does not know counts as maintenance: said once per name
+    unknown = names.map(lambda t: bool(t) and registry.lookup(t) is None
+                        and registry.suggest(t) is None).astype(bool)
+    rows = np.flatnonzero(is_therapy & (given == "") & unknown & ~bad)
+    name_pos = next(i for i, rule in enumerate(RULES) if rule.column == "name")
+    for r in rows[np.unique(names.codes[rows], return_index=True)[1]].tolist():
+        warned.append((int(lines[r]), name_pos, Problem(
+            name, int(lines[r]), header.label("name"),
+            f"'{names.text(r)}' is not a known therapy, so it counts as maintenance (it "
+            "opens treatment periods); if it is a co-medication, vaccination or prophylaxis, "
+            "give its rows the role 'other' (drawn, never a period), or name it in a "
+            "--registry file")))
+
     # ---- rules across rows, on the rows that read cleanly
     errors = [p for _, _, p in sorted(problems, key=lambda t: (t[0], t[1]))]
     warnings = header.warnings + [p for _, _, p in sorted(warned, key=lambda t: (t[0], t[1]))]

@@ -215,14 +215,15 @@ def _value_missing(kind: str, ctx: Context, note: str | None = None) -> Cell:
 
 
 def read_role(text: str, kind: str, ctx: Context) -> Cell:
-    """``acute``, ``maintenance`` or ``""`` (the registry decides: see ``load.rows``)."""
+    """``acute``, ``maintenance``, ``other`` or ``""`` (the registry decides: see
+    ``load.rows``)."""
     folded = text.casefold()
     if not folded:
         return Cell("")
     if kind and kind != "therapy":
         return Cell("", "role is only used on therapy rows")
     if folded not in ROLES:
-        return Cell("", f"'{text}' is not a role; expected acute or maintenance")
+        return Cell("", f"'{text}' is not a role; expected acute, maintenance or other")
     return Cell(folded)
 
 

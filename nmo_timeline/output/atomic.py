@@ -188,11 +188,14 @@ def _start(path: str | Path) -> tuple[int, str, Path]:
     out = Path(path)
     target = check_output(out)
     parent = target.parent if str(target.parent) else Path(".")
-    try:
-        fd, tmp = tempfile.mkstemp(prefix=f".{target.name[:80]}.", suffix=".tmp", dir=parent)
-    except OSError as exc:
-        raise OptionError(f"{out}: cannot write there ({exc.strerror or exc})") from None
-    _LIVE.add(tmp)
+    # a signal between creating the file and recording it would leave it behind
+    with signals_deferred():
+        try:
+            fd, tmp = tempfile.mkstemp(prefix=f".{target.name[:80]}.", suffix=".tmp",
+                                       dir=parent)
+        except OSError as exc:
+            raise OptionError(f"{out}: cannot write there ({exc.strerror or exc})") from None
+        _LIVE.add(tmp)
     return fd, tmp, target
 
 

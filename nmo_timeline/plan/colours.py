@@ -12,7 +12,7 @@ from dataclasses import dataclass
 from typing import TYPE_CHECKING
 
 from ..domain.colours import UNTREATED, Palette
-from ..domain.registry import ACUTE
+from ..domain.registry import MAINTENANCE
 
 if TYPE_CHECKING:
     from ..load import EventTable
@@ -78,7 +78,7 @@ def therapy_colours(table: EventTable) -> TherapyColours:
         key = str(keys[row_keys[i]])
         if key not in by_key:
             by_key[key] = palette.colour(str(names[i]), str(roles[i]))
-        if roles[i] != ACUTE:
+        if roles[i] == MAINTENANCE:
             label = keyed[name_codes[i]][1]
             legend.setdefault(label, by_key[key])
             labels.setdefault(key, label)

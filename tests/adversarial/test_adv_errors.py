@@ -223,9 +223,10 @@ def test_batch_file_names_are_safe_everywhere(tmp_path):
 def test_missing_glyphs_are_one_warning(tmp_path):
     # Linear B: in no font the tool uses or falls back to
     data = tmp_path / "rare.csv"
-    data.write_text("kind,name,start,end\ntherapy,\U00010000\U00010001\U00010002,2011-01-01,"
-                    "2011-03-01\ntherapy,\U00010003\U00010005,2011-04-01,2011-05-01\n"
-                    "relapse,TM,2011-02-01,\n", encoding="utf-8")
+    data.write_text("kind,name,start,end,role\n"
+                    "therapy,\U00010000\U00010001\U00010002,2011-01-01,2011-03-01,maintenance\n"
+                    "therapy,\U00010003\U00010005,2011-04-01,2011-05-01,maintenance\n"
+                    "relapse,TM,2011-02-01,,\n", encoding="utf-8")
     proc = cli("plot", str(data), "-o", str(tmp_path / "o.png"), "--dpi", "50")
     assert proc.returncode == 0
     assert proc.stderr == (
@@ -240,8 +241,9 @@ def test_japanese_and_chinese_names_fall_back_to_an_installed_cjk_font(tmp_path)
     if not installed_fallbacks():
         pytest.skip("no CJK font installed (CI installs fonts-noto-cjk)")
     data = tmp_path / "cjk.csv"
-    data.write_text("kind,name,start,end\ntherapy,後療法,2011-01-01,2011-03-01\n"
-                    "therapy,免疫,2011-04-01,2011-05-01\nrelapse,TM,2011-02-01,\n",
+    data.write_text("kind,name,start,end,role\n"
+                    "therapy,後療法,2011-01-01,2011-03-01,maintenance\n"
+                    "therapy,免疫,2011-04-01,2011-05-01,maintenance\nrelapse,TM,2011-02-01,,\n",
                     encoding="utf-8")
     proc = cli("plot", str(data), "-o", str(tmp_path / "o.png"), "--dpi", "50")
     assert proc.returncode == 0
