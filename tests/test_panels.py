@@ -217,3 +217,26 @@ def test_a_lab_whose_values_sit_far_from_zero_gets_an_axis_that_shows_the_change
     with_zero = sodium.replace(",129,", ",0,")  # a zero keeps the axis at zero
     fig = plot_timeline(table(base + with_zero), dpi=72)
     assert axes(fig, "panel:lab:serum sodium").get_ylim()[0] == 0
+
+
+def test_a_date_known_to_the_month_or_year_spans_it_and_the_legend_says_so():
+    from datetime import date
+
+    from nmo_timeline import plan_timeline
+
+    text = ("kind,name,start,end,value,unit\nrelapse,ON,1998,,,\nrelapse,TM,2001-02,,,\n"
+            "relapse,ON,2003-05-06,,,\nmri,brain,2002,,0,\n"
+            "therapy,Azathioprine,2001-05-01,2004-01-01,100,mg\n")
+    plan = plan_timeline(table(text))
+    assert [(m.day, m.until) for m in plan.relapses] == [
+        (date(1998, 1, 1), date(1998, 12, 31)), (date(2001, 2, 1), date(2001, 2, 28)),
+        (date(2003, 5, 6), None)]
+    assert plan.mri[0].until == date(2002, 12, 31)
+    assert plan.legend[-1].label == "date known to the month or year"
+    fig = plot_timeline(table(text), dpi=40)
+    (spans,) = [c for c in axes(fig, "panel:relapse").collections
+                if c.get_gid() == "known-until:relapse"]
+    assert len(spans.get_segments()) == 2  # the full date has none
+    full = text.replace("1998,", "1998-03-01,").replace("2001-02,", "2001-02-02,").replace(
+        "2002,", "2002-01-01,")
+    assert "date known" not in [e.label for e in plan_timeline(table(full)).legend][-1]

@@ -168,7 +168,10 @@ app = typer.Typer(
 
 
 def err(text: str) -> None:
-    typer.echo(text, err=True)
+    """A message on stderr; a cell's control characters shown as escapes."""
+    from ..domain.text import terminal_safe
+
+    typer.echo(terminal_safe(text), err=True)
 
 
 def handle_errors(fn: F) -> F:

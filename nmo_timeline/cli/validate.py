@@ -12,6 +12,7 @@ from typing import IO, Annotated, Any
 import typer
 
 from .._resources import bundled_events_path
+from ..domain.text import terminal_safe
 from ..errors import InputError
 from .base import (
     CsvArg,
@@ -66,11 +67,11 @@ def validate(
             "normalised": table.notes, "warnings": [w.as_dict() for w in table.warnings],
             "errors": []})
         return
-    typer.echo(table.summary())
+    typer.echo(terminal_safe(table.summary()))
     if table.notes:
-        typer.echo("normalised: " + "; ".join(table.notes))
+        typer.echo(terminal_safe("normalised: " + "; ".join(table.notes)))
     for w in table.warnings:
-        typer.echo(f"{w} (warning)")
+        typer.echo(terminal_safe(f"{w} (warning)"))
 
 
 CHUNK = 10_000  # events turned into records at a time

@@ -19,7 +19,7 @@ from .registry import ACUTE, OTHER, Registry, default_registry
 
 # unknown maintenance names, in order of first use; none repeats a class colour or the
 # acute greys
-EXTRA = ("#332288", "#117733", "#44AA99", "#88CCEE", "#CC6677", "#BBCC33", "#DDCC77", "#8C6D31")
+EXTRA = ("#332288", "#117733", "#44AA99", "#88CCEE", "#CC6677", "#BBCC33", "#8C6D31", "#3E8E8E")
 ACUTE_EXTRA = ("#7A7A7A", "#B5B5B5", "#575757")
 OTHER_EXTRA = ("#A39E93", "#7E786E", "#C9C3B8")  # role other: quiet taupes, never a class
 UNTREATED = "#D9D9D9"

@@ -182,6 +182,7 @@ class Panels:
                     marker=entry.marker, markersize=ms, color=self.theme.relapse,
                     markeredgecolor=self.theme.ink, markeredgewidth=0.8,
                     gid=f"relapse:{group}", clip_on=self.plan.windowed)
+        self.known_until(ax, self.plan.relapses, rows, self.theme.relapse, "relapse")
         self.row_axis(ax, "Relapses")
 
     def mri(self, ax: Axes, key: PanelKey, height_in: float) -> None:
@@ -197,6 +198,7 @@ class Panels:
             ax.plot([num(m.day) for m in pts], [rows[id(m)] for m in pts], linestyle="none",
                     marker=entry.marker, markersize=ms, color=colour, markerfacecolor=face,
                     markeredgewidth=edge, gid=f"mri:{group}", clip_on=self.plan.windowed)
+        self.known_until(ax, self.plan.mri, rows, self.theme.ink, "mri")
         self.row_axis(ax, "MRI")
 
     def mri_colours(self, group: str) -> tuple[str, str]:
@@ -337,6 +339,23 @@ class Panels:
             last[row] = x
             out[id(m)] = row
         return out
+
+    def known_until(self, ax: Axes, markers: list[Marker], rows: dict[int, float], colour: str,
+                    what: str) -> None:
+        """A whisker with end caps over the month or year a partial date may be, from the
+        first day (where the marker sits, as the counts place it) to the last."""
+        partial = [m for m in markers if m.until is not None]
+        if not partial:
+            return
+        ends = [(num(m.day), num(m.until) + 1, rows[id(m)]) for m in partial
+                if m.until is not None]
+        ax.add_collection(LineCollection([[(a, y), (b, y)] for a, b, y in ends],
+                                         colors=colour, linewidths=self.style.font / 8,
+                                         zorder=2, gid=f"known-until:{what}"), autolim=False)
+        ax.plot([x for a, b, _ in ends for x in (a, b)], [y for _, _, y in ends for _ in (0, 1)],
+                linestyle="none", marker="|", markersize=self.style.font * 0.6,
+                markeredgewidth=self.style.font / 8, color=colour, zorder=2,
+                gid=f"known-until-caps:{what}")
 
     def side_label(self, ax: Axes, text: str, size: float | None = None) -> None:
         """A panel's name, written horizontally left of its numbers."""

@@ -359,6 +359,7 @@ class _Timeline:
         legend = legend_that_fits(
             lambda ncol: self.fig.legend(handles=handles, loc="lower center", ncol=ncol,
                                          frameon=False, handletextpad=0.3, columnspacing=0.9,
+                                         labelspacing=0.3, borderpad=0.2,
                                          numpoints=1),
             len(handles), self.width - 2 * PAD_IN, self.renderer, self.dpi)
         return legend
@@ -484,6 +485,9 @@ class _Timeline:
             return Patch(facecolor=paint.face, edgecolor=paint.edge, hatch=paint.hatch,
                          label=entry.label)
         kind, _, group = entry.key.partition(":")
+        if kind == "partial":
+            return Line2D([], [], linestyle="-", marker="|", markersize=ms, color=t.ink,
+                          linewidth=self.style.font / 8, label=entry.label)
         if kind == "relapse":
             return Line2D([], [], linestyle="none", marker=entry.marker, markersize=ms,
                           color=t.relapse, markeredgecolor=t.ink, label=entry.label)

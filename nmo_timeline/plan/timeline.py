@@ -10,6 +10,7 @@ after its last.
 
 from __future__ import annotations
 
+import calendar
 import re
 from dataclasses import dataclass, field
 from datetime import date, timedelta
@@ -121,6 +122,7 @@ class Marker:
     group: str = ""
     label: str = ""
     value: float | None = None
+    until: date | None = None  # a date known to the month or year only: its last day
 
 
 @dataclass
@@ -246,6 +248,10 @@ class TimelinePlan:
         groups = {m.group for m in self.mri} if Panel.mri in shown else set()
         entries += [LegendEntry(f"mri:{g}", label, "o", filled=g != "quiet")
                     for g, label in MRI_LABELS.items() if g in groups]
+        marked = [m for m in self.relapses if Panel.relapse in shown] + [
+            m for m in self.mri if Panel.mri in shown]
+        if any(m.until is not None for m in marked):
+            entries.append(LegendEntry("partial", "date known to the month or year", "|"))
         return entries
 
     def _syndrome_label(self, syndrome: str) -> str:
@@ -264,6 +270,17 @@ class TimelinePlan:
     def compact_labs(self) -> bool:
         """Beyond three analytes, lab panels are compact strips (no value labels)."""
         return len(self.labs) > 3
+
+
+def _known_until(row: Any) -> date | None:
+    """The last day a date known to the month or year only may be (``None``: a full date).
+    The event is placed on the first day, as every count is (README, "Dates")."""
+    first = row.start.date()
+    if row.start_precision == "year":
+        return date(first.year, 12, 31)
+    if row.start_precision == "month":
+        return date(first.year, first.month, calendar.monthrange(first.year, first.month)[1])
+    return None
 
 
 def _bar_labels(value: float, unit: str, detail: str, details: bool) -> tuple[str, ...]:
@@ -379,14 +396,15 @@ def plan_timeline(table: EventTable, options: FigureOptions | None = None,
     for r in of_kind("relapse"):
         syn = syndrome_of(r.name)
         relapses.append(Marker(r.start.date(), r.line, shape=SYNDROME_MARKERS[syn], group=syn,
-                               label=r.name))
+                               label=r.name, until=_known_until(r)))
     mri = []
     for r in of_kind("mri"):
         known = r.value == r.value
         active = known and r.value > 0
         mri.append(Marker(r.start.date(), r.line, shape="o", filled=active,
                           group="active" if active else ("quiet" if known else "unknown"),
-                          label=r.name, value=float(r.value) if known else None))
+                          label=r.name, value=float(r.value) if known else None,
+                          until=_known_until(r)))
     labs: dict[str, LabSeries] = {}
     for r in of_kind("lab"):
         series = labs.setdefault(r.name_key, LabSeries(r.name_key, r.name, r.unit, []))

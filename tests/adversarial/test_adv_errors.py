@@ -327,3 +327,16 @@ def test_streamed_records_come_in_chunks(monkeypatch):
     out = io.StringIO()
     validate.write_json_stream(out, {"events": iter([]), "errors": []})
     assert out.getvalue() == json.dumps({"events": [], "errors": []}, indent=2) + "\n"
+
+
+def test_control_characters_of_a_cell_reach_the_terminal_as_escapes(tmp_path):
+    data = tmp_path / "ctl.csv"
+    data.write_text("patient,kind,name,start,end\n"
+                    "P\x1b[31mRED,therapy,Rituxi\x1b]0;pwned\x07mab,2011-01-01,2011-03-01\n"
+                    "P\u202e7,therapy,Azathioprine,2011-01-01,bad\n", encoding="utf-8")
+    for command in (["validate", str(data)], ["plot", str(data), "-o", str(tmp_path / "o.png")]):
+        proc = cli(*command)
+        assert proc.returncode == 1
+        assert "\x1b" not in proc.stderr + proc.stdout and "\u202e" not in proc.stderr
+    proc = cli("validate", str(data))
+    assert "'Rituxi\\x1b]0;pwned\\x07mab' is not a known therapy" in proc.stderr
