@@ -54,8 +54,8 @@ def main(outdir: Path) -> list[Path]:
             result = runner.invoke(app, args)
             command = " ".join(["nmo-timeline", *args[:1],
                                 f"tests/corpus/{name}.csv", *args[2:-2], "-o", out.name])
-            page += ["```console", f"$ {command}", *result.output.strip().splitlines(), "```",
-                     ""]
+            printed = result.output.replace(f"{ROOT}/", "").replace(f"{outdir}/", "")
+            page += ["```console", f"$ {command}", *printed.strip().splitlines(), "```", ""]
             if result.exit_code != 0:
                 page += ["(refused: no figure)", ""]
                 continue

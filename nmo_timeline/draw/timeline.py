@@ -308,7 +308,9 @@ class _Timeline:
         if key.kind is Panel.therapy:
             lines = max((label.count("\n") + 1 for label in lane_labels), default=1)
             lane_line = lane_pt * (1.17 if tight else 1.25) / 72
-            lane = lines * lane_line + (0.1 if tight else 0.45) * lane_line
+            # labels of several lines need a clear gap, or they read as one label
+            pad = (0.1 if tight else 0.45) if lines == 1 else 0.5
+            lane = lines * lane_line + pad * lane_line
             n = len(self.plan.lanes)
             return stack.Need(n * lane, 0.5 * n, n * max(lane, 0.5 * scale))
         if key.kind in (Panel.relapse, Panel.mri):
