@@ -250,3 +250,14 @@ def test_a_role_cell_must_be_one_of_the_three():
         read_events_text(H + "therapy,Baclofen,2010-01-01,,,,comedication\n", "r.csv")
     assert [p.message for p in e.value.problems] == [
         "'comedication' is not a role; expected acute, maintenance or other"]
+
+
+@pytest.mark.parametrize("value", ["1e308", "-1e16", "1e300"])
+def test_a_value_beyond_any_measure_is_refused_not_drawn(value):
+    with pytest.raises(InputError) as e:
+        read_events_text(H + f"lab,IgG,2020-01-01,,{value},g/L,\nlab,IgG,2020-02-01,,5,g/L,\n",
+                         "r.csv")
+    assert [(p.line, p.column, p.message) for p in e.value.problems] == [
+        (2, "value", f"'{value}' is out of range: values up to 10^15 are read (write a count "
+                     "such as 2.5 x 10^9/L as 2.5 with the unit 10^9/L)")]
+    assert read_events_text(H + "lab,Platelets,2020-01-01,,2.5e11,/L,\n", "r.csv")  # fine

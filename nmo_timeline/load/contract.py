@@ -177,6 +177,9 @@ def parse_number(text: str, decimal_comma: bool) -> tuple[float, bool] | str:
     return v, comma
 
 
+MAX_VALUE = 1e15  # no dose, score, count or lab value is larger; beyond it, axes overflow
+
+
 def read_value(text: str, kind: str, ctx: Context) -> Cell:
     """The row's number: an EDSS score, a lab value, a lesion count, a dose (or None)."""
     if text.casefold() in MISSING_TOKENS:
@@ -188,6 +191,10 @@ def read_value(text: str, kind: str, ctx: Context) -> Cell:
         return Cell(None, got)
     value, comma = got
     note = DECIMAL_COMMA if comma else None
+    if abs(value) > MAX_VALUE:
+        return Cell(value, f"'{text}' is out of range: values up to 10^15 are read "
+                           "(write a count such as 2.5 x 10^9/L as 2.5 with the unit 10^9/L)",
+                    note=note)
     if kind == "edss":
         if not 0 <= value <= 10 or (value * 2) != int(value * 2):
             return Cell(value, f"EDSS {text} is not on the scale (0 to 10 in steps of 0.5)",
