@@ -302,7 +302,7 @@ def test_validate_json_streams_the_same_bytes(monkeypatch, tmp_path):
     data = tmp_path / "odd.csv"
     data.write_text('kind,name,start,value,unit,detail,patient\n'
                     'lab,"a""\\ü\u2028\x7f",2011-01-01,1e-7,"\t",x\U0001F600,007\n'
-                    "lab,b,2011-01-02,12345678901234567890,u,,008\n"
+                    "lab,b,2011-01-02,123456789012345.6,u,,008\n"
                     + bundled_events_path().read_text().split("\n", 1)[1].replace(
                         "\n", ",,,P9\n").replace(",,,,P9", ",P9") * 0)
     for path in (bundled_events_path(), data):
