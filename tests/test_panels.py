@@ -6,6 +6,7 @@ from __future__ import annotations
 
 import itertools
 
+from matplotlib.colors import to_hex
 from matplotlib.figure import Figure
 from matplotlib.lines import Line2D
 from matplotlib.text import Text
@@ -240,3 +241,16 @@ def test_a_date_known_to_the_month_or_year_spans_it_and_the_legend_says_so():
     full = text.replace("1998,", "1998-03-01,").replace("2001-02,", "2001-02-02,").replace(
         "2002,", "2002-01-01,")
     assert "date known" not in [e.label for e in plan_timeline(table(full)).legend][-1]
+
+
+def test_secondary_text_keeps_a_contrast_of_4_5_on_every_theme():
+    from nmo_timeline.draw.themes import THEMES, contrast
+
+    for theme in THEMES.values():
+        assert contrast(theme.muted, theme.paper) >= 4.5, theme.name
+        fig = plot_timeline(table(PERIODS), relative="onset", theme=theme.name, dpi=40)
+        (row,) = [a for a in fig.findobj() if getattr(a, "get_gid", lambda: "")() ==
+                  "calendar-row"]
+        fig.canvas.draw()
+        colours = {to_hex(t.get_color()) for t in row.xaxis.get_ticklabels() if t.get_text()}
+        assert colours == {theme.muted.lower()}, theme.name

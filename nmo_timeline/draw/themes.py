@@ -34,6 +34,7 @@ class Theme:
     unknown_face: str
     greyscale: bool = False
     guide: str = ""  # relapse guide lines; default: the relapse colour
+    muted: str = "#666666"  # secondary text (the calendar row): still 4.5:1 on the paper
 
     @property
     def guide_colour(self) -> str:
@@ -148,11 +149,12 @@ THEMES = {
                    guide_alpha=0.35, unknown_edge="#8C8C8C", unknown_face="#D9D9D9"),
     "dark": Theme("dark", paper="#16181C", ink="#E8E8E8", faint="#3C4048",
                   bands=("#2A2D33", "#373B42"), lab="#D0D0D0", relapse="#D55E00",
-                  guide_alpha=0.45, unknown_edge="#9A9A9A", unknown_face="#4A4A4A"),
+                  guide_alpha=0.45, unknown_edge="#9A9A9A", unknown_face="#4A4A4A",
+                  muted="#A8A8A8"),
     "print": Theme("print", paper="#FFFFFF", ink="#000000", faint="#CCCCCC",
                    bands=("#EEEEEE", "#D6D6D6"), lab="#000000", relapse="#BDBDBD",
                    guide_alpha=0.5, unknown_edge="#777777", unknown_face="#DDDDDD",
-                   greyscale=True, guide="#555555"),
+                   greyscale=True, guide="#555555", muted="#555555"),
 }
 
 

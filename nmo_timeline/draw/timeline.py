@@ -444,7 +444,7 @@ class _Timeline:
         sec.xaxis.set_major_locator(mdates.YearLocator(base=years))
         sec.xaxis.set_major_formatter(mdates.DateFormatter("%Y"))
         sec.tick_params(axis="x", length=0, labelsize=self.style.text(0.75),
-                        labelcolor=self.theme.unknown_edge)
+                        labelcolor=self.theme.muted)
 
     # -- callouts -------------------------------------------------------------
     def callouts(self, axes: list[Axes], axes_width: float, top_height: float
