@@ -87,8 +87,11 @@ def test_windows_are_calendar_based(text, label, back_from, lands_on):
              "(years)"),
     ("0m", "--before '0m': the window must be more than 0 and at most 100 years"),
     ("101y", "--before '101y': the window must be more than 0 and at most 100 years"),
+    ("1201m", "--before '1201m': the window must be more than 0 and at most 100 years"),
+    ("36526d", "--before '36526d': the window must be more than 0 and at most 100 years"),
 ])
 def test_bad_windows_are_option_errors(text, message):
+    # (the limit, 100 years, in each unit: test_the_longest_windows_are_accepted)
     with pytest.raises(OptionError) as info:
         parse_window(text, "--before")
     assert str(info.value) == message
@@ -221,3 +224,10 @@ def test_a_side_shorter_than_the_minimum_has_no_arr_and_stays_out_of_the_pooled_
                       min_period_days=0).comparison
     assert every.rows[0].arr_before == pytest.approx(365.25 / 10)
     assert every.rate.k_before == 3
+
+
+@pytest.mark.parametrize(("text", "label"), [
+    ("100y", "100 years"), ("1200m", "1200 months"), ("36525d", "36525 days"), ("1d", "1 day")])
+def test_the_longest_windows_are_accepted(text, label):
+    # 100 years in any unit is accepted, as the message for a longer one promises
+    assert parse_window(text, "--on").label == label

@@ -89,7 +89,8 @@ def test_bad_formats_are_refused(bad):
         ("1899-12", "'1899-12' has the year 1899, outside 1900-2100; check the date"),
         ("2101", "'2101' has the year 2101, outside 1900-2100; check the date"),
         ("01.01.2101", "'01.01.2101' has the year 2101, outside 1900-2100; check the date"),
-        ("04.03.11", "'04.03.11' has a two-digit year; write the full year (DD.MM.YYYY or YYYY-MM-DD)"),
+        ("04.03.11",
+         "'04.03.11' has a two-digit year; write the full year (DD.MM.YYYY or YYYY-MM-DD)"),
         (
             "40544",
             "'40544' looks like an Excel serial day number (it would be 2011-01-01); "
@@ -134,7 +135,7 @@ def test_leap_day_only_in_leap_years(text, ok):
     if ok:
         assert parse_date(text).first.day == 29
     else:
-        with pytest.raises(DateError, match="February .* has 28 days"):
+        with pytest.raises(DateError, match=r"February .* has 28 days"):
             parse_date(text)
 
 

@@ -416,3 +416,79 @@ def test_no_arr_from_a_period_shorter_than_the_minimum(history, min_days, max_ga
     # no untreated stretch of at most max_gap days lies between two treated periods
     for a, b, c in zip(periods, periods[1:], periods[2:], strict=False):
         assert not (not b.therapies and a.therapies and c.therapies and b.days <= max_gap)
+
+
+def test_grace_days_boundary_day_n_belongs_to_the_new_regimen():
+    # switch on 2011-01-01; with --grace-days 30, day 29 (01-30) counts for azathioprine,
+    # day 30 (01-31) for rituximab
+    text = ("1,therapy,Azathioprine,2010-01-01,2010-12-31,,\n"
+            "1,therapy,Rituximab,2011-01-01,,,\n"
+            "1,relapse,ON,2011-01-30,,,\n"
+            "1,relapse,TM,2011-03-31,,,\n"
+            "1,edss,,2011-12-31,,2.0,\n")
+    got, _ = periods_of(text, grace_days=30)
+    assert [g[3] for g in got] == [1, 1]
+    got, _ = periods_of(text.replace("2011-01-30", "2011-01-31"), grace_days=30)
+    assert [g[3] for g in got] == [0, 2]
+
+
+@pytest.mark.parametrize(("cutoff", "warned"), [("2011-01-01", False), ("2011-01-02", True)])
+def test_a_last_single_dose_is_stale_only_after_more_than_a_year(cutoff, warned):
+    # no patient column: the warning carries no "patient ..." prefix
+    s = summarise(read_events_text(
+        f"kind,name,start,end,value\ntherapy,Rituximab,2010-01-01,,\nedss,,{cutoff},,3\n",
+        "h.csv"))
+    assert s.warnings == ([
+        "Rituximab: last dose on 2010-01-01 (line 2) is counted in effect until the cut-off "
+        "2011-01-02, 366 days later, because no other maintenance therapy starts; if it was "
+        "stopped, record the stop as an 'end' date"] if warned else [])
+
+
+@pytest.mark.parametrize(("second", "periods"), [
+    ("2010-07-01", [("Azathioprine", "2010-01-01", "2011-01-01", 0)]),
+    ("2010-06-15", [("Azathioprine", "2010-01-01", "2011-01-01", 0)]),
+    ("2010-07-02", [("Azathioprine", "2010-01-01", "2010-07-01", 0),
+                    ("untreated", "2010-07-01", "2010-07-02", 0),
+                    ("Azathioprine", "2010-07-02", "2011-01-01", 0)]),
+])
+def test_courses_of_one_therapy_that_touch_or_overlap_are_one_period(second, periods):
+    # an end date is the last day taken: a course ending 06-30 and one starting 07-01 leave
+    # no day untreated; with --max-gap-days 0 a one-day pause is untreated
+    got, _ = periods_of(
+        "1,therapy,Azathioprine,2010-01-01,2010-06-30,,\n"
+        f"1,therapy,Azathioprine,{second},ongoing,,\n"
+        "1,edss,,2011-01-01,,3,\n", max_gap_days=0, min_period_days=0)
+    assert got == periods
+
+
+def test_warnings_come_by_rule_then_in_day_order():
+    _, s = periods_of(
+        "1,therapy,Azathioprine,2010-03,ongoing,,\n"
+        "1,relapse,TM,2011-05,,,\n"
+        "1,relapse,ON,2010-09-01,,,\n"
+        "1,relapse,ON,2010-09-20,,,\n"
+        "1,relapse,ON,2012-02-01,,,\n"
+        "1,relapse,ON,2012-02-10,,,\n"
+        "1,relapse,ON,2011-02,,,\n"
+        "1,edss,,2015-01-01,,3,\n")
+    assert s.warnings == [
+        "patient 1: Azathioprine on line 2 is dated only to the month; the period boundary "
+        "is placed on 2010-03-01",
+        "patient 1: relapses on lines 4 and 5 are 19 days apart (under 30); counted as two; "
+        "if they are one attack, keep one row",
+        "patient 1: relapses on lines 6 and 7 are 9 days apart (under 30); counted as two; "
+        "if they are one attack, keep one row",
+        "patient 1: relapse on line 8 is known only to the month; it is counted on 2011-02-01",
+        "patient 1: relapse on line 3 is known only to the month; it is counted on 2011-05-01",
+    ]
+
+
+def test_a_regimen_followed_for_under_a_year_still_has_a_pooled_arr():
+    # 2010-01-01 .. 2010-07-20 is 200 days: 1 relapse / (200 / 365.25) = 1.82625
+    _, s = periods_of("1,therapy,Azathioprine,2010-01-01,ongoing,,\n"
+                      "1,relapse,ON,2010-03-01,,,\n"
+                      "1,edss,,2010-07-20,,3,\n")
+    (row,) = s.cohort
+    assert row.years == pytest.approx(200 / 365.25)
+    assert row.arr_pooled == pytest.approx(365.25 / 200)
+    assert row.arr_median == pytest.approx(365.25 / 200) and row.arr_sd is None

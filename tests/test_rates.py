@@ -245,3 +245,49 @@ def test_rate_ratio_ci_widens_as_level_rises(k_on, t_on, k_be, t_be, l1, l2):
         assert b.ci_low <= a.ci_low * (1 + 1e-9)
     if a.ci_high is not None:
         assert b.ci_high >= a.ci_high * (1 - 1e-9)
+
+
+@pytest.mark.parametrize(("call", "message"), [
+    (lambda: poisson_rate_ci(-1, 1.0), "events cannot be negative, got -1"),
+    (lambda: poisson_rate_ci(1.5, 1.0), "events must be a whole number, got 1.5"),
+    (lambda: poisson_rate_ci(1, 0.0), "years must be a finite number of years more than 0, "
+                                      "got 0.0"),
+    (lambda: rate_ratio(-1, 1.0, 1, 1.0), "k_on cannot be negative, got -1"),
+    (lambda: rate_ratio(1, 1.0, -2, 1.0), "k_before cannot be negative, got -2"),
+    (lambda: rate_ratio(1, 1.0, 1, 0.0), "years_before must be a finite number of years more "
+                                         "than 0, got 0.0"),
+    (lambda: rate_ratio(1, "x", 1, 1.0), "years_on must be a number of years, got 'x'"),
+])
+def test_bad_input_messages_name_the_argument(call, message):
+    with pytest.raises(StatsError) as err:
+        call()
+    assert str(err.value) == message
+
+
+@pytest.mark.parametrize(("durations", "message"), [
+    ([-1.0], "duration must be a finite number of days 0 or more, got -1.0"),
+    (["x"], "duration must be a number of days, got 'x'"),
+])
+def test_kaplan_meier_input_messages_speak_in_days(durations, message):
+    from nmo_timeline.analysis.survival import kaplan_meier
+
+    with pytest.raises(StatsError) as err:
+        kaplan_meier(durations, [True])
+    assert str(err.value) == message
+
+
+@pytest.mark.parametrize(("k_on", "k_before"), [(0, 0), (0, 4), (3, 0), (2, 5)])
+def test_a_rate_ratio_records_what_it_was_computed_from(k_on, k_before):
+    # every branch (undefined, no relapse on therapy, unbounded, ordinary) keeps its inputs
+    r = rate_ratio(k_on, 1.5, k_before, 2.5, level=0.9)
+    assert (r.level, r.k_on, r.years_on, r.k_before, r.years_before) == \
+        (0.9, k_on, 1.5, k_before, 2.5)
+    assert r.method.startswith("exact conditional: Clopper-Pearson")
+
+
+@pytest.mark.parametrize(("level", "label"), [(0.95, "95 %"), (0.975, "97.5 %"), (0.9, "90 %"),
+                                              (0.999, "99.9 %")])
+def test_level_labels(level, label):
+    from nmo_timeline.analysis.inputs import level_label
+
+    assert level_label(level) == label

@@ -316,3 +316,39 @@ def test_a_name_close_to_a_known_one_is_a_warning_not_a_guess():
                                   "Rituximab", "Study drug 7"])
 def test_no_did_you_mean_for_other_drugs_or_known_ones(name):
     assert default_registry().suggest(name) is None
+
+
+# ---------------------------------------------------------------- a clinic's registry file
+
+def test_a_registry_file_extends_the_shipped_one_and_says_so(tmp_path):
+    from nmo_timeline.load import read_registry
+
+    path = tmp_path / "clinic.toml"
+    path.write_text('[therapies.rituximab]\naliases.de = ["Rituxan-Klinik"]\n'
+                    '[therapies.study-drug]\nlabel = "Study drug"\nrole = "maintenance"\n'
+                    'colour = "#123456"\n')
+    registry = read_registry(path)
+    assert registry.sources == (str(path),)
+    assert registry.therapy_key("Rituxan-Klinik") == registry.therapy_key("Rituximab")
+    assert registry.therapy_key("RTX") == registry.therapy_key("Rituximab")  # shipped aliases
+    study = registry.lookup("study drug")
+    assert study is not None and registry.colour_of(study) == "#123456"
+    assert registry.colour_of(registry.lookup("Azathioprine")) == \
+        default_registry().colour_of(default_registry().lookup("Azathioprine"))
+    twice = read_registry(path, base=registry)
+    assert twice.sources == (str(path), str(path))
+
+
+def test_registry_file_problems_are_one_line_each(tmp_path):
+    from nmo_timeline.load import read_registry
+
+    (tmp_path / "latin.toml").write_bytes('[therapies.x]\nlabel = "Müller"\n'.encode("latin-1"))
+    found = []
+    for target in (tmp_path / "none.toml", tmp_path, tmp_path / "latin.toml"):
+        with pytest.raises(InputError) as info:
+            read_registry(target)
+        found += [str(p) for p in info.value.problems]
+    assert found == [f"{tmp_path / 'none.toml'}: no such registry file",
+                     f"{tmp_path}: is not a registry file (a folder?)",
+                     f"{tmp_path / 'latin.toml'}: is not UTF-8 text; save the registry file "
+                     "as UTF-8"]

@@ -15,8 +15,10 @@ from datetime import date, timedelta
 from ..errors import OptionError
 
 UNITS = {"d": "day", "m": "month", "y": "year"}
-#: The longest window accepted, in days (100 years): longer ones are typing mistakes.
-MAX_DAYS = 36525
+#: The longest window accepted (100 years): longer ones are typing mistakes.
+MAX_YEARS = 100
+#: That limit in each unit: 100 years, 1200 months or 36525 days.
+LIMITS = {"d": round(MAX_YEARS * 365.25), "m": MAX_YEARS * 12, "y": MAX_YEARS}
 
 _WINDOW = re.compile(r"\s*(\d{1,6})\s*([dmy])\s*", re.IGNORECASE)
 
@@ -68,8 +70,7 @@ def parse_window(text: str, option: str) -> Window:
         raise OptionError(f"{option} '{text}': use a whole number and a unit: 12m (months), "
                           "90d (days) or 2y (years)")
     window = Window(int(match.group(1)), match.group(2).casefold())
-    days = window.amount * {"d": 1, "m": 31, "y": 366}[window.unit]
-    if window.amount == 0 or days > MAX_DAYS:
+    if not 0 < window.amount <= LIMITS[window.unit]:
         raise OptionError(f"{option} '{text}': the window must be more than 0 and at most "
-                          "100 years")
+                          f"{MAX_YEARS} years")
     return window

@@ -1,0 +1,120 @@
+"""What each kind of sheet cell becomes: a workbook is read as the text a user sees in
+Excel, then validated like a CSV (formulas by their computed value, dates as ISO days)."""
+
+from __future__ import annotations
+
+import io
+import sys
+import zipfile
+from datetime import date, datetime
+
+import pytest
+from xlsx_parts import SHEET, rewrite, workbook
+
+from nmo_timeline.errors import InputError
+from nmo_timeline.load import load_events
+from nmo_timeline.load import xlsx as xlsx_module
+
+pytest.importorskip("openpyxl")
+
+
+def load(tmp_path, data: bytes, name: str = "e.xlsx"):
+    path = tmp_path / name
+    path.write_bytes(data)
+    return load_events(path)
+
+
+def problems(tmp_path, data: bytes) -> list[str]:
+    with pytest.raises(InputError) as err:
+        load(tmp_path, data)
+    return [p.message for p in err.value.problems]
+
+
+@pytest.mark.parametrize(("value", "text"), [
+    (None, ""),
+    (datetime(2011, 2, 1), "2011-02-01"),
+    (datetime(2011, 2, 1, 14, 30), "2011-02-01 14:30"),
+    (datetime(2011, 2, 1, 0, 1), "2011-02-01 00:01"),
+    (date(2011, 2, 1), "2011-02-01"),
+    (True, "TRUE"),
+    (False, "FALSE"),
+    (1000.0, "1000"),
+    (1e20, "100000000000000000000"),
+    (3.5, "3.5"),
+    (0.1 + 0.2, "0.3"),
+    (7, "7"),
+    ("Rituximab", "Rituximab"),
+])
+def test_each_cell_type_reads_as_the_text_excel_shows(value, text):
+    assert xlsx_module._cell_text(value) == text
+
+
+def test_a_formula_cell_is_read_by_its_computed_value(tmp_path):
+    data = workbook([["kind", "start", "value"], ["edss", datetime(2011, 2, 1), "=1+2.5"]])
+    # openpyxl writes no cached value; Excel does: put one in, as Excel would have
+    data = rewrite(data, SHEET, lambda b: b.replace(b"<f>1+2.5</f><v></v>",
+                                                    b"<f>1+2.5</f><v>3.5</v>"))
+    assert load(tmp_path, data).events.loc[0, "value"] == 3.5
+
+
+def test_whole_number_floats_in_a_sheet_are_plain_numbers(tmp_path):
+    data = workbook([["kind", "name", "start", "value", "unit"],
+                     ["lab", "AQP4-IgG", datetime(2011, 2, 1), 1000, "1:x"]])
+    data = rewrite(data, SHEET, lambda b: b.replace(b"<v>1000</v>", b"<v>1000.0</v>"))
+    assert load(tmp_path, data).events.loc[0, "value"] == 1000.0
+
+
+def test_a_date_with_a_time_of_day_is_refused_with_the_time_shown(tmp_path):
+    found = problems(tmp_path, workbook([["kind", "start"],
+                                         ["relapse", datetime(2011, 3, 1, 14, 30)]]))
+    assert found == ["'2011-03-01 14:30' has a time of day; the timeline works in whole days, "
+                     "so remove the time (midnight, 00:00, is accepted)"]
+
+
+def test_rows_shorter_than_the_header_and_empty_trailing_cells(tmp_path):
+    # Excel stores no empty trailing cells: the row ends where its last value is
+    t = load(tmp_path, workbook([["kind", "name", "start", "detail", "value"],
+                                 ["relapse", "ON", datetime(2011, 1, 3)],
+                                 ["relapse", "TM", datetime(2011, 5, 3), "LETM", None],
+                                 ["edss", None, datetime(2011, 6, 1), None, 4.5]]))
+    assert t.events["detail"].tolist() == ["", "LETM", ""]
+    assert t.events["value"].tolist()[2] == 4.5
+
+
+def test_the_worksheet_read_is_named_in_the_notes(tmp_path):
+    import openpyxl
+
+    wb = openpyxl.Workbook()
+    wb.active.title = "Verlauf"
+    wb.active.append(["kind", "start"])
+    wb.active.append(["relapse", datetime(2011, 1, 3)])
+    wb.create_sheet("Labor").append(["kind", "start"])
+    out = io.BytesIO()
+    wb.save(out)
+    assert "read the first worksheet 'Verlauf'" in load(tmp_path, out.getvalue()).notes
+
+
+def test_without_openpyxl_the_message_says_how_to_install_it(tmp_path, monkeypatch):
+    data = workbook([["kind", "start"], ["relapse", "2011-01-03"]])
+    monkeypatch.setitem(sys.modules, "openpyxl", None)
+    with pytest.raises(InputError) as err:
+        load(tmp_path, data)
+    (p,) = err.value.problems
+    assert (p.file, p.line, p.column) == (str(tmp_path / "e.xlsx"), None, None)
+    assert p.message == ("reading .xlsx needs openpyxl: pip install 'nmo-timeline[xlsx]' "
+                         "(or save the sheet as CSV UTF-8)")
+
+
+@pytest.mark.parametrize("encoding", ["utf-8", "utf-16-le"])
+@pytest.mark.parametrize("shift", [1, 5, 17])
+def test_a_document_type_split_across_read_chunks_is_found(tmp_path, encoding, shift):
+    # parts are scanned in 1 MiB chunks: a declaration that straddles two chunks counts
+    marker = "<!DOCTYPE".encode(encoding)
+    pad = xlsx_module._CHUNK - min(shift, len(marker) - 1)
+    body = b" " * pad + marker + b" x [<!ENTITY a 'b'>]>"
+    out = io.BytesIO()
+    with zipfile.ZipFile(out, "w") as z:
+        z.writestr("xl/big.xml", body)
+    with pytest.raises(InputError) as err:
+        xlsx_module.check_parts(out.getvalue(), "big.xlsx")
+    assert "declares a document type" in err.value.problems[0].message
