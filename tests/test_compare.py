@@ -15,7 +15,7 @@ from nmo_timeline.analysis.inputs import StatsError
 from nmo_timeline.analysis.rates import rate_ratio
 from nmo_timeline.analysis.summary import summarise
 from nmo_timeline.analysis.windows import parse_window
-from nmo_timeline.errors import OptionError
+from nmo_timeline.errors import NmoTimelineError, OptionError
 from nmo_timeline.load import read_events_text
 
 # --------------------------------------------------------------------------- Wilcoxon
@@ -231,3 +231,84 @@ def test_a_side_shorter_than_the_minimum_has_no_arr_and_stays_out_of_the_pooled_
 def test_the_longest_windows_are_accepted(text, label):
     # 100 years in any unit is accepted, as the message for a longer one promises
     assert parse_window(text, "--on").label == label
+
+
+EDGES = """patient,kind,name,start,end,value
+A,relapse,ON,2010-01-01,,
+A,relapse,ON,2011-06-01,,
+A,therapy,Tocilizumab,2012-06-01,ongoing,8
+A,relapse,TM,2012-06-01,,
+A,relapse,TM,2013-06-01,,
+A,edss,,2014-01-01,,3.0
+B,relapse,ON,2012-01-01,,
+B,therapy,Tocilizumab,2012-04-15,ongoing,8
+B,relapse,TM,2012-12-31,,
+B,edss,,2012-12-31,,3.0
+C,relapse,ON,2011-03-01,,
+C,therapy,Tocilizumab,2011-06-01,ongoing,8
+C,edss,,2012-06-01,,3.0
+Z,relapse,ON,2011-01-01,,
+Z,edss,,2011-06-01,,3.0
+Z,therapy,Tocilizumab,2012-01-01,ongoing,8
+"""
+
+
+def test_window_edges_by_hand():
+    s = summarise(read_events_text(EDGES, "e.csv"), compare="tocilizumab", before="12m",
+                  on="12m")
+    c = s.comparison
+    got = {r.patient: (r.relapses_before, round(r.years_before * 365.25),
+                       r.relapses_on, round(r.years_on * 365.25)) for r in c.rows}
+    assert got == {
+        # before = [2011-06-01, 2012-06-01): its first day counts (2010-01-01 does not);
+        # on = [2012-06-01, 2013-06-01): the first-dose day counts, the day a year on does not
+        "A": (1, 366, 1, 365),
+        # a relapse on the record's first day counts before; one on the cut-off day counts on
+        "B": (1, 105, 1, 260),
+        # no relapse on therapy: ARR 0, a pair for the paired test like any other
+        "C": (1, 92, 0, 366),
+        # a first dose on the cut-off day: on the therapy for 0 days, not "never received"
+        "Z": (1, 365, 0, 0),
+    }
+    assert c.without == []
+    pairs = [(r.arr_before, r.arr_on) for r in c.rows if r.patient != "Z"]
+    assert pairs[2][1] == 0.0 and c.rows[3].arr_on is None
+    # the paired test sees the three pairs as they are (an independent scipy call)
+    want = sps.wilcoxon([b for b, _ in pairs], [o for _, o in pairs])
+    assert (c.wilcoxon.n_pairs, c.wilcoxon.statistic, c.wilcoxon.p) == \
+        (3, want.statistic, pytest.approx(want.pvalue))
+    assert [r.first_dose for r in c.rows] == [date(2012, 6, 1), date(2012, 4, 15),
+                                              date(2011, 6, 1), date(2012, 1, 1)]
+
+
+def test_grace_days_do_not_apply_when_the_record_starts_with_the_first_dose():
+    # nothing before the first dose to move an early relapse to: it stays on therapy
+    text = ("patient,kind,name,start,end,value\n"
+            "A,therapy,Rituximab,2012-01-01,ongoing,\n"
+            "A,relapse,TM,2012-01-20,,\nA,edss,,2013-06-01,,2.0\n")
+    row = summarise(read_events_text(text, "g.csv"), compare="rituximab", before="12m",
+                    on="12m", grace_days=30).comparison.rows[0]
+    assert (row.relapses_before, row.years_before, row.relapses_on) == (0, 0.0, 1)
+
+
+def test_the_warnings_of_a_comparison_in_order_and_word_for_word():
+    text = ("patient,kind,name,start,end,value\n"
+            "A,therapy,Azathioprine,2010-01-01,ongoing,\nA,therapy,Rituximab,2010-01-10,,\n"
+            "A,therapy,Tocilizumab,2010-01-20,ongoing,\nA,edss,,2011-01-01,,3\n"
+            "B,therapy,Rituximab,2010-01-01,,\nB,therapy,Tocilizumab,2010-01-15,ongoing,\n"
+            "B,edss,,2011-01-01,,3\nC,edss,,2011-01-01,,3\n")
+    s = summarise(read_events_text(text, "s.csv"), compare="tocilizumab")
+    assert s.warnings == [
+        "1 patient(s) never received Tocilizumab and are left out of the comparison: C",
+        "4 period(s) shorter than 30 days have no ARR and are left out of the statistics "
+        "across patients (--min-period-days): A: Azathioprine from 2010-01-01 (9 days), "
+        "A: Azathioprine + Rituximab from 2010-01-10 (10 days), B: Rituximab from 2010-01-01 "
+        "(14 days), C: untreated from 2011-01-01 (0 days)",
+        "2 patient(s) have less than 30 days before the first dose of Tocilizumab or on it: "
+        "no ARR on that side, left out of the pooled rate ratio and the paired test "
+        "(--min-period-days): A, B",
+        "no time before the first dose in any record: no rate ratio",
+    ]
+    with pytest.raises(NmoTimelineError) as err:
+        summarise(read_events_text(text, "s.csv"), grace_days=-1)
+    assert str(err.value) == "--grace-days must be 0 or more"

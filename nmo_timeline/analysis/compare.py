@@ -286,9 +286,9 @@ def compare_before_on(
     comparison = Comparison(want_label, rows, without, before, on, level, notes=notes)
     if rows:
         comparison.rate = _pooled_rate_ratio(rows, level, notes)
-        pairs = [r for r in rows if r.arr_before is not None and r.arr_on is not None]
-        comparison.wilcoxon = paired_wilcoxon([r.arr_before or 0.0 for r in pairs],
-                                              [r.arr_on or 0.0 for r in pairs])
+        pairs = [(r.arr_before, r.arr_on) for r in rows
+                 if r.arr_before is not None and r.arr_on is not None]
+        comparison.wilcoxon = paired_wilcoxon([b for b, _ in pairs], [o for _, o in pairs])
     return comparison
 
 
