@@ -260,3 +260,41 @@ def test_negbin_singular_near_the_boundary_uses_poisson():
     assert math.isfinite(t.ci_low) and t.ci_low < t.rate_ratio < t.ci_high < 1
     res = _direct_fit(counts, years, regimens, poisson=True)
     assert t.ci_high == pytest.approx(math.exp(res.conf_int()[1, 1]), rel=1e-8)
+
+
+def test_each_term_reports_its_own_relapses_and_years():
+    c, y, r, p = _cohort()
+    m = negbin_rate_ratios(c, y, r, p, reference="untreated")
+    for t in m.terms:
+        mine = [(k, yy) for k, yy, g in zip(c, y, r, strict=True) if g == t.regimen]
+        assert t.events == sum(k for k, _ in mine)
+        assert t.years == pytest.approx(sum(yy for _, yy in mine))
+
+
+def test_exactly_ten_events_per_term_is_enough():
+    # 20 relapses for 2 terms: no "unreliable" warning; 19 would be 9.5 per term
+    c = [3, 2, 2, 3, 1, 2, 2, 3, 2, 0, 0, 0]
+    y = [1.0, 2.0, 1.5, 1.0, 1.0, 2.0, 1.0, 1.0, 3.0, 1.0, 1.0, 1.0]
+    r = ["untreated"] * 3 + ["Azathioprine"] * 3 + ["Rituximab"] * 6
+    m = negbin_rate_ratios(c, y, r, [str(i) for i in range(12)], "untreated")
+    assert sum(c) == 20 and m.events_per_term == 10.0
+    assert not any("unreliable" in w for w in m.warnings)
+    c[0] -= 1
+    m = negbin_rate_ratios(c, y, r, [str(i) for i in range(12)], "untreated")
+    assert any("only 19 relapses for 2 term(s) (9.5 per term" in w for w in m.warnings)
+
+
+def test_the_default_reference_is_the_regimen_with_most_person_years():
+    from nmo_timeline.analysis.models import default_reference
+    from nmo_timeline.analysis.periods import all_patient_periods
+    from nmo_timeline.load import read_events_text
+
+    text = ("patient,kind,name,start,end,value\n"
+            "1,therapy,Azathioprine,2010-01-01,ongoing,\n1,edss,,2014-01-01,,3\n"
+            "2,therapy,Rituximab,2010-01-01,,\n2,edss,,2011-01-01,,3\n")
+    # Azathioprine (4 years) over Rituximab (1 year), whatever the alphabet says
+    assert default_reference(all_patient_periods(read_events_text(text, "r.csv"))) == \
+        "Azathioprine"
+    with_gap = text + "3,relapse,ON,2010-01-01,,\n3,therapy,Rituximab,2010-06-01,,\n"
+    assert default_reference(all_patient_periods(read_events_text(with_gap, "r.csv"))) == \
+        "untreated"

@@ -118,3 +118,31 @@ def test_a_document_type_split_across_read_chunks_is_found(tmp_path, encoding, s
     with pytest.raises(InputError) as err:
         xlsx_module.check_parts(out.getvalue(), "big.xlsx")
     assert "declares a document type" in err.value.problems[0].message
+
+
+def test_every_load_option_reaches_a_workbook(tmp_path):
+    # a workbook is validated by the same step as a CSV, with the same options
+    from nmo_timeline.domain.registry import default_registry
+
+    path = tmp_path / "opts.xlsx"
+    path.write_bytes(workbook([["kind", "name", "start", "dose"],
+                               ["therapy", "Klinikstudie X", "03/04/2011"],
+                               ["relapse", "ON", "31/04/2011"],
+                               ["relapse", "ON", "05/05/2011"]]))
+    # --date-format: slash dates read in the order given, errors named with their format
+    with pytest.raises(InputError) as err:
+        load_events(path, date_format="DD/MM/YYYY")
+    assert [(p.line, p.column, p.message) for p in err.value.problems] == [
+        (3, "start", "'31/04/2011' is not a real date: April 2011 has 30 days")]
+    # partial: the valid rows come back, the bad one is on the table
+    t = load_events(path, date_format="DD/MM/YYYY", partial=True)
+    assert t.events["start"].dt.date.tolist() == [date(2011, 4, 3), date(2011, 5, 5)]
+    assert [(p.line, p.column) for p in t.errors] == [(3, "start")]
+    # strict: the unknown column and the unknown therapy become errors
+    with pytest.raises(InputError) as err:
+        load_events(path, date_format="DD/MM/YYYY", strict=True)
+    assert {(p.line, p.column) for p in err.value.problems} >= {(1, "dose"), (3, "start")}
+    # registry: a clinic's own name is understood in a workbook as in a CSV
+    clinic = default_registry().extended([])  # same content, a different object
+    assert load_events(path, date_format="DD/MM/YYYY", partial=True,
+                       registry=clinic).registry is clinic
