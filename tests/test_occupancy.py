@@ -110,3 +110,30 @@ def test_nobody_with_a_maintenance_therapy():
     assert str(info.value) == "no patient received a maintenance therapy; nothing to draw"
     occ = regimen_occupancy(table)  # onset: one day of follow-up each, untreated
     assert occ.names == ["untreated"] and occ.at_risk.tolist() == [2]
+
+
+PAUSE = """patient,kind,name,start,end,value
+P1,relapse,TM,2010-01-01,,
+P1,therapy,Azathioprine,2010-01-01,2010-06-30,
+P1,therapy,Azathioprine,2010-07-20,ongoing,
+P1,therapy,Rituximab,2010-10-01,2010-10-01,
+P1,relapse,ON,2010-05,,
+P1,edss,,2011-01-01,,3.0
+"""
+
+
+@pytest.mark.parametrize(("options", "month_6", "month_9"), [
+    # defaults: the 19-day pause and the 1-day add-on are shorter than 30 days, so they
+    # show the state before them
+    ({}, "Azathioprine", "Azathioprine"),
+    ({"min_period_days": 0}, "Azathioprine", "Azathioprine + Rituximab"),
+    ({"min_period_days": 0, "max_gap_days": 0}, "untreated", "Azathioprine + Rituximab"),
+])
+def test_the_period_rules_reach_the_occupancy(options, month_6, month_9):
+    # month 6 is day 182 (2010-07-02, in the pause); month 9 is day 273 (2010-10-01)
+    occ = regimen_occupancy(read_events_text(PAUSE, "p.csv"), **options)
+    state = {name: share for name, share in zip(occ.names, occ.shares.tolist(), strict=True)}
+    assert [n for n in occ.names if state[n][6] == 1.0] == [month_6]
+    assert [n for n in occ.names if state[n][9] == 1.0] == [month_9]
+    assert occ.warnings == ["patient P1: relapse on line 6 is known only to the month; it is "
+                            "counted on 2010-05-01"]
