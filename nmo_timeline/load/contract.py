@@ -158,7 +158,7 @@ def read_end(text: str, kind: str, ctx: Context) -> Cell:
 
 def parse_number(text: str, decimal_comma: bool) -> tuple[float, bool] | str:
     """``(number, whether a decimal comma was read)``, or why ``text`` is not a number."""
-    if _GROUPED.match(text) and ("," in text or "." in text):
+    if _GROUPED.match(text):  # at least one group of three digits after a separator
         return (f"'{text}' is ambiguous (a decimal or a thousands separator?); "
                 "write numbers without thousands separators, e.g. 1000 or 1.5")
     comma = False

@@ -1,0 +1,98 @@
+"""The CSV contract's cell rules (load/contract.py), word for word, through the public
+loader: every refusal, warning and note a user reads, and the values kept."""
+
+from __future__ import annotations
+
+import pytest
+
+from nmo_timeline.errors import InputError
+from nmo_timeline.load import read_events_text
+
+KINDS = "therapy, relapse, edss, mri, lab"
+
+
+def problems(text: str) -> list[tuple[int | None, str | None, str]]:
+    with pytest.raises(InputError) as err:
+        read_events_text(text, "c.csv")
+    return [(p.line, p.column, p.message) for p in err.value.problems]
+
+
+def test_kind_and_name_refusals():
+    assert problems("kind,name,start\n,x,2011-01-01\nrelaps,x,2011-01-02\n"
+                    "therapy,,2011-01-03\nlab,,2011-01-04\nfoo,x,2011-01-05\n") == [
+        (2, "kind", f"kind is empty; expected one of {KINDS}"),
+        (3, "kind", f"'relaps' is not a kind; expected one of {KINDS} (did you mean "
+                    "'relapse'?)"),
+        (4, "name", "a therapy row needs a name: the therapy's name"),
+        (5, "name", "a lab row needs a name: the analyte (e.g. CSF IL-6)"),
+        (5, "value", "a lab row needs a value: the measured value (the file has no 'value' "
+                     "column)"),
+        (6, "kind", f"'foo' is not a kind; expected one of {KINDS}"),
+    ]
+
+
+@pytest.mark.parametrize(("text", "found"), [
+    ("kind,start\ntherapy,2011-01-03\n",
+     [(2, "name", "a therapy row needs a name: the therapy's name (the file has no 'name' "
+                  "column)")]),
+    ("kind,start\nedss,2011-01-03\n",
+     [(2, "value", "an EDSS row needs a value: the EDSS score (the file has no 'value' "
+                   "column)")]),
+    ("kind,start,value\nedss,2011-01-03,\n",
+     [(2, "value", "an EDSS row needs a value: the EDSS score")]),
+    ("kind,start,value\nedss,2011-01-03,NA\n",
+     [(2, "value", "an EDSS row needs a value: the EDSS score")]),
+    ("kind,start\nrelapse,\n", [(2, "start", "start date is empty")]),
+])
+def test_what_a_row_of_each_kind_needs(text, found):
+    assert problems(text) == found
+
+
+def test_names_optional_for_relapses_and_mri_are_kept_as_written():
+    t = read_events_text("kind,name,start,value\nrelapse,,2011-01-01,\n"
+                         "relapse,LETM C2-C7,2011-02-01,\nmri,,2011-03-01,2\n", "c.csv")
+    assert t.events["name"].tolist() == ["", "LETM C2-C7", ""]
+
+
+@pytest.mark.parametrize("cell", ["1,234", "1.234", "12.345.678", "-1,000"])
+def test_grouped_digits_are_ambiguous_in_any_separator_style(cell):
+    # in a semicolon file '1,234' could be a decimal comma or a thousands separator
+    assert problems(f"kind;name;start;value\nlab;CRP;01.02.2011;{cell}\n") == [
+        (2, "value", f"'{cell}' is ambiguous (a decimal or a thousands separator?); write "
+                     "numbers without thousands separators, e.g. 1000 or 1.5")]
+
+
+def test_values_up_to_ten_to_the_fifteen_are_read():
+    t = read_events_text("kind,name,start,value\nlab,CRP,2011-01-01,1000000000000000\n"
+                         "lab,CRP,2011-01-02,-1000000000000000\n", "c.csv")
+    assert t.events["value"].tolist() == [1e15, -1e15]
+    assert problems("kind,name,start,value\nlab,CRP,2011-01-01,1000000000000001\n") == [
+        (2, "value", "'1000000000000001' is out of range: values up to 10^15 are read (write "
+                     "a count such as 2.5 x 10^9/L as 2.5 with the unit 10^9/L)")]
+
+
+def test_what_was_normalised_is_counted_in_the_notes():
+    t = read_events_text("kind;name;start;end;value\nedss;;01.02.2011 00:00;;3,5\n"
+                         "therapy;AZA;02.02.2011;04.03.2011 00:00;NA\nlab;CRP;03.02.2011;;4.5\n",
+                         "c.csv")
+    assert t.notes == ["semicolon-separated", "midnight times removed from dates (2 cells)",
+                       "missing-value tokens read as empty (1 cell)",
+                       "decimal commas read as points (1 cell)"]
+    assert t.events["value"].tolist()[0] == 3.5 and t.events["value"].isna().tolist()[1]
+    # a tidy file of the same style has nothing to report
+    tidy = read_events_text("kind;name;start;end;value\nedss;;01.02.2011;;3.5\n"
+                            "therapy;AZA;02.02.2011;04.03.2011;\n", "c.csv")
+    assert tidy.notes == ["semicolon-separated"]
+    # a midnight only on an end date is noted too
+    end_only = read_events_text("kind;name;start;end\ntherapy;AZA;02.02.2011;04.03.2011 00:00\n",
+                                "c.csv")
+    assert end_only.notes == ["semicolon-separated", "midnight times removed from dates (1 cell)"]
+
+
+def test_a_misspelt_therapy_is_kept_as_written_with_a_warning():
+    t = read_events_text("kind,name,start\ntherapy,Rituxiamb,2011-02-01\n", "c.csv")
+    assert t.events["name"].tolist() == ["Rituxiamb"]
+    assert [w.message for w in t.warnings] == [
+        "'Rituxiamb' is not a therapy name the registry knows; did you mean 'Rituximab'? It "
+        "is counted as a therapy of its own, not as Rituximab: correct the spelling, or name "
+        "it in a --registry file"]
