@@ -96,3 +96,38 @@ def test_a_misspelt_therapy_is_kept_as_written_with_a_warning():
         "'Rituxiamb' is not a therapy name the registry knows; did you mean 'Rituximab'? It "
         "is counted as a therapy of its own, not as Rituximab: correct the spelling, or name "
         "it in a --registry file"]
+
+
+def test_value_role_and_unit_refusals():
+    comma = ("was a value written with a decimal comma? In a comma-separated file 4,{d} is "
+             "split at the comma into value 4 and unit {d}: write it with a point (4.{d})")
+    with pytest.raises(InputError) as err:
+        read_events_text(
+            "kind,name,start,value,unit,role\nedss,,2011-01-01,10.5,,\nedss,,2011-01-02,0.5,,\n"
+            "mri,,2011-01-03,1.5,,\ntherapy,AZA,2011-01-04,-5,mg,\ntherapy,AZA,2011-01-05,0,mg,\n"
+            "relapse,ON,2011-01-06,3,,\nrelapse,ON,2011-03-06,,,acute\n"
+            "therapy,AZA,2011-03-07,,,sometimes\nlab,CRP,2011-03-08,4,25,\n"
+            "lab,CRP,2011-03-09,4,x5,\nedss,,2011-03-10,4,points,\n", "c.csv")
+    assert [(p.line, p.column, p.message) for p in err.value.problems] == [
+        (2, "value", "EDSS 10.5 is not on the scale (0 to 10 in steps of 0.5)"),
+        (4, "value", "'1.5' is not a lesion count (a whole number, 0 = quiet scan)"),
+        (5, "value", "dose '-5' is negative"),
+        # line 6: a dose of 0 is not negative: read as given
+        (7, "value", "value is not used on relapse rows; put notes in 'detail'"),
+        (8, "role", "role is only used on therapy rows"),
+        (9, "role", "'sometimes' is not a role; expected acute, maintenance or other"),
+        (10, "unit", "unit '25' is a number, not a unit; " + comma.format(d="25")),
+        # line 11: 'x5' is a unit like any other text
+        (12, "unit", "an EDSS score has no unit (found 'points'): leave unit empty; "
+                     + comma.format(d="5")),
+    ]
+    assert [w.message for w in err.value.warnings] == [
+        "EDSS 0.5 is not a step of the Kurtzke scale (0, then 1.0 to 10); drawn as given"]
+
+
+def test_in_a_semicolon_file_a_number_unit_gets_the_one_cell_hint():
+    with pytest.raises(InputError) as err:
+        read_events_text("kind;name;start;value;unit\nlab;CRP;01.02.2011;4;5\n", "c.csv")
+    assert [p.message for p in err.value.problems] == [
+        "unit '5' is a number, not a unit; if it belongs to the value, write the value in one "
+        "cell (4,5 or 4.5)"]
