@@ -131,3 +131,58 @@ def test_in_a_semicolon_file_a_number_unit_gets_the_one_cell_hint():
     assert [p.message for p in err.value.problems] == [
         "unit '5' is a number, not a unit; if it belongs to the value, write the value in one "
         "cell (4,5 or 4.5)"]
+
+
+def test_partial_loading_leaves_out_every_row_with_an_error_in_any_column():
+    # batch plotting loads with partial=True: a row refused for any reason must not be drawn
+    t = read_events_text(
+        "patient,kind,name,start,end,value\n1,relapse,ON,2011-01-01,,\n1,edss,,2011-02-01,,11\n"
+        "1,therapy,AZA,2011-03-01,2011-02-01,\n1,lab,,2011-04-01,,3\n1,relapse,TM,01.05.2011,,\n"
+        "1,relapse,ON,2011-06-01,,\n2,ralapse,ON,2011-07-01,,\n", "p.csv", partial=True)
+    assert t.events["line"].tolist() == [2, 7]
+    assert [(p.line, p.column) for p in t.errors] == [(3, "value"), (4, "end"), (5, "name"),
+                                                      (6, "start"), (8, "kind")]
+    assert t.error_patients == {3: "1", 4: "1", 5: "1", 6: "1", 8: "2"}
+
+
+def test_strict_turns_each_warning_into_an_error_that_says_so():
+    with pytest.raises(InputError) as err:
+        read_events_text("kind,name,start,dose\ntherapy,Zzz,2011-01-01,\n", "s.csv", strict=True)
+    assert [(p.line, p.column, p.message) for p in err.value.problems] == [
+        (1, "dose", "unknown column 'dose' ignored (did you mean 'value'?) [--strict]"),
+        (2, "name", "'Zzz' is not a known therapy, so it counts as maintenance (it opens "
+                    "treatment periods); if it is a co-medication, vaccination or prophylaxis, "
+                    "give its rows the role 'other' (drawn, never a period), or name it in a "
+                    "--registry file [--strict]")]
+    assert err.value.warnings == []
+
+
+@pytest.mark.parametrize(("rows", "count"), [
+    ("therapy,Prednisolone,2011-01-01,2011-06-01\n", "1 therapy row"),
+    ("therapy,Prednisolone,2011-01-01,2011-06-01\ntherapy,Prednisolone,2012-01-01,ongoing\n",
+     "2 therapy rows"),
+])
+def test_acute_agents_given_as_maintenance_are_counted_in_a_note(rows, count):
+    t = read_events_text("kind,name,start,end\n" + rows, "s.csv")
+    assert t.notes == [f"{count} of acute agents read as maintenance by their schedule "
+                       "(ongoing, a course of more than 31 days, or about monthly)"]
+    assert set(t.events["role"]) == {"maintenance"}
+
+
+@pytest.mark.parametrize("second", ["2011-07-01", ""])
+def test_one_infusion_with_two_ends_is_a_conflict(second):
+    first = "ongoing" if not second else "2011-06-01"
+    with pytest.raises(InputError) as err:
+        read_events_text(f"kind,name,start,end\ntherapy,AZA,2011-01-01,{first}\n"
+                         f"therapy,AZA,2011-01-01,{second}\n", "d.csv")
+    assert [(p.line, p.column, p.message) for p in err.value.problems] == [
+        (3, "end", "conflicts with line 2: same patient, kind, name and date but a different "
+                   "end; keep one")]
+
+
+@pytest.mark.parametrize(("start", "style"), [("2011-01-01", "iso"), ("01.01.2011", "dotted")])
+def test_the_table_knows_the_date_style_of_its_file(start, style):
+    assert read_events_text(f"kind,start\nrelapse,{start}\n", "s.csv").date_style == style
+    custom = read_events_text("kind,start\nrelapse,01/02/2011\n", "s.csv",
+                              date_format="DD/MM/YYYY")
+    assert custom.date_style == "custom"
