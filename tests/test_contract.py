@@ -186,3 +186,13 @@ def test_the_table_knows_the_date_style_of_its_file(start, style):
     custom = read_events_text("kind,start\nrelapse,01/02/2011\n", "s.csv",
                               date_format="DD/MM/YYYY")
     assert custom.date_style == "custom"
+
+
+def test_spaces_around_a_cell_are_not_part_of_it():
+    t = read_events_text("kind,name,start,value\nrelapse, ON ,2011-01-01,\nedss,,2011-02-01, 3.5\n"
+                         "edss,,2011-03-01,3.5\ntherapy,Rituximab ,2011-04-01,\n"
+                         "therapy, Rituximab,2011-04-01,\n", "s.csv")
+    assert t.events[["line", "name", "value"]].fillna(0).values.tolist() == [
+        [2, "ON", 0], [3, "", 3.5], [4, "", 3.5], [5, "Rituximab", 0]]
+    assert [(w.line, w.message) for w in t.warnings] == [(6, "repeats line 5 exactly; "
+                                                          "counted once")]

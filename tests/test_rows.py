@@ -329,3 +329,71 @@ def test_a_header_without_events_still_reports_its_column_warnings():
 def test_an_unknown_column_far_from_every_known_one_gets_no_suggestion():
     _, warnings, _ = load_outcome("kind,start,zzqx\nrelapse,2011-01-01,1\n")
     assert warnings == ["unknown column 'zzqx' ignored"]
+
+
+@pytest.mark.parametrize(("first", "second", "same"), [
+    ("mg/dl", "mg/dL", True), ("iu/ml", "IU/mL", True), ("pg/ML", "pg/mL", False),
+    ("mg/ml", "mg/l", False),  # milli- and plain litre differ a thousandfold
+    ("µmol/L", "mmol/L", False), ("mU/mL", "MU/mL", False), ("mg/dl", "MG/DL", False),
+])
+def test_units_differ_only_where_the_case_cannot_change_the_meaning(first, second, same):
+    text = (f"kind,name,start,value,unit\nlab,X,2011-01-01,1,{first}\n"
+            f"lab,X,2011-02-01,1,{second}\n")
+    if same:
+        assert len(read_events_text(text, "u.csv").events) == 2
+        return
+    with pytest.raises(InputError) as err:
+        read_events_text(text, "u.csv")
+    (p,) = err.value.problems
+    assert (p.line, p.column) == (3, "unit")
+    assert p.message.startswith(f"X is in '{second}' here but in '{first}' on line 2; use one "
+                                "unit per analyte")
+
+
+def test_a_one_day_course_ends_on_its_start():
+    t = read_events_text("kind,name,start,end\ntherapy,AZA,2011-01-01,2011-01-01\n", "d.csv")
+    assert t.events["end"].dt.date.tolist() == [date(2011, 1, 1)]
+    with pytest.raises(InputError) as err:
+        read_events_text("kind,name,start,end\ntherapy,AZA,2011-01-02,2011-01-01\n", "d.csv")
+    assert [(p.line, p.column, p.message) for p in err.value.problems] == [
+        (2, "end", "end 2011-01-01 is before start 2011-01-02")]
+
+
+@pytest.mark.parametrize(("rows", "column"), [
+    ("lab,X,2011-01-01,1,mg,\nlab,X,2011-01-01,1,g,\n", "unit"),
+    ("lab,X,2011-01-01,1,,left\nlab,X,2011-01-01,1,,right\n", "detail"),
+])
+def test_same_day_rows_that_differ_name_the_column(rows, column):
+    with pytest.raises(InputError) as err:
+        read_events_text("kind,name,start,value,unit,detail\n" + rows, "d.csv")
+    assert [(p.line, p.column, p.message) for p in err.value.problems] == [
+        (3, column, f"conflicts with line 2: same patient, kind, name and date but a "
+                    f"different {column}; keep one")]
+
+
+def test_two_relapses_dated_to_one_month_are_refused_word_for_word():
+    with pytest.raises(InputError) as err:
+        read_events_text("kind,name,start\nrelapse,ON,2011-01\nrelapse,ON,2011-01\n", "d.csv")
+    assert [(p.line, p.column, p.message) for p in err.value.problems] == [
+        (3, "start", "dated only to the month (2011-01), like line 2: two relapses in one month "
+                     "cannot be told apart; give the full dates (YYYY-MM-DD), or keep one row "
+                     "if it was one relapse")]
+
+
+def test_one_date_style_per_file_counts_end_dates_and_breaks_ties_by_the_first():
+    # a tie (one of each): the style seen first is the file's
+    with pytest.raises(InputError) as err:
+        read_events_text("kind,name,start\nrelapse,ON,01.01.2011\nrelapse,ON,2011-01-03\n",
+                         "d.csv")
+    assert [(p.line, p.column, p.message) for p in err.value.problems] == [
+        (3, "start", "'2011-01-03' is written YYYY-MM-DD, but this file writes dates "
+                     "DD.MM.YYYY (1 of 2 dates); use one date style throughout")]
+    # end dates count and are named, in the order of the file (a row's start, then its end)
+    with pytest.raises(InputError) as err:
+        read_events_text("kind,name,start,end\ntherapy,AZA,2011-01-01,01.02.2011\n"
+                         "therapy,MMF,03.02.2011,2011-05-01\ntherapy,TCZ,2011-06-01,ongoing\n",
+                         "d.csv")
+    assert [(p.line, p.column) for p in err.value.problems] == [(2, "end"), (3, "start")]
+    assert err.value.problems[0].message == (
+        "'01.02.2011' is written DD.MM.YYYY, but this file writes dates YYYY-MM-DD (3 of 5 "
+        "dates); use one date style throughout")
