@@ -397,3 +397,36 @@ def test_one_date_style_per_file_counts_end_dates_and_breaks_ties_by_the_first()
     assert err.value.problems[0].message == (
         "'01.02.2011' is written DD.MM.YYYY, but this file writes dates YYYY-MM-DD (3 of 5 "
         "dates); use one date style throughout")
+
+
+def ivig(patient: str, starts: list[date]) -> str:
+    return "".join(f"{patient},therapy,IVIG,{d.isoformat()}\n" for d in starts)
+
+
+@pytest.mark.parametrize(("gap", "role"), [(13, "acute"), (14, "maintenance"),
+                                           (45, "maintenance"), (46, "acute")])
+def test_about_monthly_means_14_to_45_days_apart(gap, role):
+    starts = [date(2011, 1, 1) + timedelta(days=gap * i) for i in range(3)]
+    t = read_events_text("patient,kind,name,start\n" + ivig("A", starts), "s.csv")
+    assert set(t.events["role"]) == {role}
+
+
+def test_monthly_infusions_are_counted_per_patient():
+    # one pulse each, a month apart, in two patients: no patient has a monthly schedule
+    text = "patient,kind,name,start\n" + "".join(
+        ivig(p, [date(2011, 1 + i, 1)]) for i, p in enumerate("ABC"))
+    assert set(read_events_text(text, "s.csv").events["role"]) == {"acute"}
+
+
+def test_each_patient_keeps_the_unit_of_their_own_first_row():
+    t = read_events_text("patient,kind,name,start,value,unit\nA,lab,CRP,2011-01-01,3,mg/L\n"
+                         "B,lab,CRP,2011-01-01,0.3,mg/dL\nB,lab,CRP,2011-02-01,0.4,mg/dL\n",
+                         "u.csv")
+    assert t.events["unit"].tolist() == ["mg/L", "mg/dL", "mg/dL"]
+
+
+@pytest.mark.parametrize(("rows", "note"), [(1, "trailing delimiters removed (1 row)"),
+                                            (2, "trailing delimiters removed (2 rows)")])
+def test_excel_trailing_delimiters_are_counted_by_row(rows, note):
+    body = "".join(f"relapse,ON,2011-0{i + 1}-01,\n" for i in range(rows))
+    assert read_events_text("kind,name,start\n" + body, "t.csv").notes == [note]
