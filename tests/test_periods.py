@@ -492,3 +492,32 @@ def test_a_regimen_followed_for_under_a_year_still_has_a_pooled_arr():
     assert row.years == pytest.approx(200 / 365.25)
     assert row.arr_pooled == pytest.approx(365.25 / 200)
     assert row.arr_median == pytest.approx(365.25 / 200) and row.arr_sd is None
+
+
+def test_a_cutoff_on_the_first_recorded_day_is_a_record_of_no_days():
+    text = "1,therapy,Azathioprine,2010-01-01,ongoing,,\n1,edss,,2011-01-01,,3,\n"
+    got, _ = periods_of(text, cutoff=date(2010, 1, 1))
+    assert got == [("Azathioprine", "2010-01-01", "2010-01-01", 0)]
+    with pytest.raises(NmoTimelineError) as err:
+        periods_of(text, cutoff=date(2009, 12, 31))
+    assert str(err.value) == ("patient 1: the cut-off 2009-12-31 is before the first recorded "
+                              "date 2010-01-01")
+    unnamed = read_events_text("kind,name,start,end\ntherapy,Azathioprine,2010-01-01,ongoing\n",
+                               "u.csv")
+    with pytest.raises(NmoTimelineError) as err:
+        summarise(unnamed, cutoff=date(2009, 12, 31))
+    assert str(err.value) == "the cut-off 2009-12-31 is before the first recorded date 2010-01-01"
+
+
+def test_a_pause_is_joined_within_one_patient_never_across_two():
+    # A pauses azathioprine for 9 days (one period); B switches after the same pause
+    s = summarise(read_events_text(
+        H + "A,therapy,Azathioprine,2010-01-01,2010-06-30,,\n"
+            "A,therapy,Azathioprine,2010-07-10,ongoing,,\nA,edss,,2011-01-01,,3,\n"
+            "B,therapy,Azathioprine,2012-01-01,2012-06-30,,\nB,therapy,Rituximab,2012-07-10,,,\n"
+            "B,edss,,2013-01-01,,3,\n", "h.csv"))
+    assert {pp.patient: [(p.regimen, str(p.start), str(p.end)) for p in pp.periods]
+            for pp in s.patients} == {
+        "A": [("Azathioprine", "2010-01-01", "2011-01-01")],
+        "B": [("Azathioprine", "2012-01-01", "2012-07-10"),
+              ("Rituximab", "2012-07-10", "2013-01-01")]}
