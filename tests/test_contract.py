@@ -196,3 +196,14 @@ def test_spaces_around_a_cell_are_not_part_of_it():
         [2, "ON", 0], [3, "", 3.5], [4, "", 3.5], [5, "Rituximab", 0]]
     assert [(w.line, w.message) for w in t.warnings] == [(6, "repeats line 5 exactly; "
                                                           "counted once")]
+
+
+@pytest.mark.parametrize(("row", "message"), [
+    ("therapy,AZA,2011-01-01,laufend",
+     "'laufend' is not a date; write dates as YYYY-MM-DD (or DD.MM.YYYY, or YYYY-MM / YYYY when "
+     "only the month or year is known); for a therapy that is still running, write 'ongoing'"),
+    ("relapse,ON,2011-01-01,2011-01-05",
+     "'end' is only used on therapy rows; a relapse row has a single date (leave end empty)"),
+])
+def test_end_refusals_word_for_word(row, message):
+    assert problems("kind,name,start,end\n" + row + "\n") == [(2, "end", message)]

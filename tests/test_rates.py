@@ -186,7 +186,7 @@ def test_rate_ratio_no_relapse_on_therapy_has_finite_upper_limit():
     # k = 0 of n = 20: pU = 1 - 0.025 ** (1 / 20)
     p_hi = 1 - 0.025 ** (1 / 20)
     assert r.ci_high == pytest.approx(p_hi / (1 - p_hi), rel=1e-12)
-    assert "no relapses on therapy" in r.note
+    assert r.note == "no relapses on therapy: estimate and lower limit 0, upper limit exact"
 
 
 def test_rate_ratio_no_relapse_before_is_unbounded_above():
@@ -195,13 +195,14 @@ def test_rate_ratio_no_relapse_before_is_unbounded_above():
     # lower limit: pL of 3 of 3 = 0.025 ** (1/3), times T_before / T_on = 2
     p_lo = 0.025 ** (1 / 3)
     assert r.ci_low == pytest.approx(p_lo / (1 - p_lo) * 2, rel=1e-12)
-    assert "unbounded" in r.note
+    assert r.note == ("no relapses before therapy: the rate ratio and its upper limit are "
+                      "unbounded")
 
 
 def test_rate_ratio_without_any_relapse_is_undefined():
     r = rate_ratio(0, 1.0, 0, 1.0)
     assert (r.estimate, r.ci_low, r.ci_high) == (None, None, None)
-    assert "undefined" in r.note
+    assert r.note == "no relapses on therapy or before: the rate ratio is undefined"
 
 
 def test_rate_ratio_refuses_zero_years():
