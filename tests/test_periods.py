@@ -521,3 +521,44 @@ def test_a_pause_is_joined_within_one_patient_never_across_two():
         "A": [("Azathioprine", "2010-01-01", "2011-01-01")],
         "B": [("Azathioprine", "2012-01-01", "2012-07-10"),
               ("Rituximab", "2012-07-10", "2013-01-01")]}
+
+
+OPTIONS = [
+    {},
+    {"cutoff": date(2011, 6, 1)},
+    {"grace_days": 30},
+    {"edss_window_days": 10},
+    {"min_period_days": 0},
+    {"max_gap_days": 0, "min_period_days": 0},
+]
+
+
+@pytest.mark.parametrize("options", OPTIONS)
+def test_one_patients_periods_follow_every_option_as_the_cohorts_do(options):
+    from nmo_timeline.analysis.periods import all_patient_periods, patient_periods
+
+    table = read_events_text(
+        H + "A,relapse,ON,2010-01-01,,,\n"
+            "B,edss,,2009-12-20,,2.0,\nB,therapy,Azathioprine,2010-01-01,2010-06-30,,\n"
+            "B,therapy,Azathioprine,2010-07-10,ongoing,,\nB,therapy,Rituximab,2011-01-01,,,\n"
+            "B,relapse,ON,2011-01-15,,,\nB,relapse,TM,2011-02-01,,,\nB,edss,,2012-01-01,,3.5,\n",
+        "o.csv")
+    one: list[str] = []
+    every: list[str] = []
+    got = patient_periods(table, "B", warnings=one, **options)
+    (want,) = [pp for pp in all_patient_periods(table, warnings=every, **options)
+               if pp.patient == "B"]
+    assert got == want
+    assert options == {} or got != patient_periods(table, "B")  # the option matters here
+    assert one == [w for w in every if w.startswith("patient B")]
+    assert one, "the record was made to warn (two relapses 17 days apart)"
+
+
+@pytest.mark.parametrize("options", [{"min_period_days": -1}, {"max_gap_days": -1}])
+def test_negative_period_options_are_refused(options):
+    from nmo_timeline.analysis.periods import all_patient_periods
+
+    with pytest.raises(NmoTimelineError) as err:
+        all_patient_periods(read_events_text(H + "1,relapse,ON,2010-01-01,,,\n", "n.csv"),
+                            **options)
+    assert str(err.value) == "--min-period-days and --max-gap-days must be 0 or more"
