@@ -207,3 +207,39 @@ def test_spaces_around_a_cell_are_not_part_of_it():
 ])
 def test_end_refusals_word_for_word(row, message):
     assert problems("kind,name,start,end\n" + row + "\n") == [(2, "end", message)]
+
+
+# ---------------------------------------------------------------- the header, word for word
+
+@pytest.mark.parametrize(("text", "found"), [
+    ("kind,start,,name\nrelapse,2011-01-01,x,ON\n",
+     [(1, "column 3", "column 3 has no header name but holds data; name it")]),
+    ("kind,start,name,Name\nrelapse,2011-01-01,ON,TM\n",
+     [(1, "Name", "column 'Name' appears twice (columns 3 and 4); keep one")]),
+    (b"kind,start,detail\nrelapse,2011-01-01,caf\xe9\n",
+     [(2, "detail", "not valid UTF-8 text; in Excel save as 'CSV UTF-8 (Comma delimited)', or "
+                    "pass --encoding cp1252 if the file comes from an older Windows program")]),
+    ("foo,bar\n1,2\n",
+     [(1, None, "the first line is not a header with the expected columns (at least 'kind' "
+                "and 'start', separated by commas, semicolons or tabs); found: 'foo,bar'")]),
+    ("kind;start,name\nrelapse;2011-01-01,ON\n",
+     [(1, None, "the header splits into known columns under more than one delimiter (comma "
+                "and semicolon); use one delimiter throughout")]),
+])
+def test_header_refusals(text, found):
+    with pytest.raises(InputError) as err:
+        read_events_text(text, "h.csv")
+    assert [(p.line, p.column, p.message) for p in err.value.problems] == found
+
+
+def test_header_notes_and_long_unknown_names():
+    assert read_events_text("kind\u00a0,start\nrelapse,2011-01-01\n", "h.csv").notes == [
+        "non-breaking spaces in the header read as spaces"]
+    long = "x" * 100
+    t = read_events_text(f"kind,start,{long}\nrelapse,2011-01-01,1\n", "h.csv")
+    shown = "x" * 77 + "..."
+    assert [(w.line, w.column, w.message) for w in t.warnings] == [
+        (1, shown, f"unknown column '{shown}' ignored")]
+    exactly = "x" * 80  # 80 characters are shown whole
+    t = read_events_text(f"kind,start,{exactly}\nrelapse,2011-01-01,1\n", "h.csv")
+    assert t.warnings[0].message == f"unknown column '{exactly}' ignored"
