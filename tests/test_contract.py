@@ -125,14 +125,6 @@ def test_value_role_and_unit_refusals():
         "EDSS 0.5 is not a step of the Kurtzke scale (0, then 1.0 to 10); drawn as given"]
 
 
-def test_in_a_semicolon_file_a_number_unit_gets_the_one_cell_hint():
-    with pytest.raises(InputError) as err:
-        read_events_text("kind;name;start;value;unit\nlab;CRP;01.02.2011;4;5\n", "c.csv")
-    assert [p.message for p in err.value.problems] == [
-        "unit '5' is a number, not a unit; if it belongs to the value, write the value in one "
-        "cell (4,5 or 4.5)"]
-
-
 def test_partial_loading_leaves_out_every_row_with_an_error_in_any_column():
     # batch plotting loads with partial=True: a row refused for any reason must not be drawn
     t = read_events_text(
@@ -243,3 +235,46 @@ def test_header_notes_and_long_unknown_names():
     exactly = "x" * 80  # 80 characters are shown whole
     t = read_events_text(f"kind,start,{exactly}\nrelapse,2011-01-01,1\n", "h.csv")
     assert t.warnings[0].message == f"unknown column '{exactly}' ignored"
+
+
+# ---------------------------------------------------------------- records and blank lines
+
+def test_a_row_with_a_field_too_many_shows_the_line_as_written():
+    # the raw line, quotes and all, not the cells joined again
+    assert problems('kind,name,start,detail\nrelapse,ON,2011-01-01,"a, b",x\n') == [
+        (2, None, "expected 4 fields, found 5 (is there an unquoted delimiter in a cell? (a "
+                  "decimal comma, as in 4,5, splits a number into two cells: write 4.5)): "
+                  "'relapse,ON,2011-01-01,\"a, b\",x'")]
+
+
+def test_a_long_raw_line_is_clipped_to_80_characters():
+    row = "relapse,ON,2011-01-01," + "y" * 100 + ",x"
+    assert problems("kind,name,start,detail\n" + row + "\n")[0][2].endswith(
+        f": '{row[:77]}...'")
+    exactly = "relapse,ON,2011-01-01," + "y" * 56 + ",x"  # 80 characters: shown whole
+    assert len(exactly) == 80
+    assert problems("kind,name,start,detail\n" + exactly + "\n")[0][2].endswith(
+        f": '{exactly}'")
+
+
+@pytest.mark.parametrize(("blank", "note"), [
+    ("\n", "1 blank line or empty row skipped"),
+    ("\n\n", "2 blank lines or empty rows skipped"),
+])
+def test_blank_lines_are_counted_in_a_note(blank, note):
+    assert note in read_events_text(f"kind,name,start\n{blank}relapse,ON,2011-01-01\n",
+                                    "c.csv").notes
+
+
+def test_a_header_without_events_still_reports_its_column_warnings():
+    with pytest.raises(InputError) as err:
+        read_events_text("kind,start,dose\n", "c.csv")
+    assert [(p.line, p.column, p.message) for p in err.value.problems] == [
+        (None, None, "the file has a header but no events")]
+    assert [w.message for w in err.value.warnings] == [
+        "unknown column 'dose' ignored (did you mean 'value'?)"]
+
+
+def test_an_unknown_column_far_from_every_known_one_gets_no_suggestion():
+    t = read_events_text("kind,start,zzqx\nrelapse,2011-01-01,1\n", "c.csv")
+    assert [w.message for w in t.warnings] == ["unknown column 'zzqx' ignored"]
