@@ -1,4 +1,3 @@
-import re
 from datetime import date
 
 import pytest
@@ -33,27 +32,6 @@ def test_accepted_dates(text, style, first, last, precision):
     assert (d.style, d.first, d.last, d.precision) == (style, first, last, precision)
 
 
-@pytest.mark.parametrize(
-    ("text", "fragment"),
-    [
-        ("03/04/2011", "ambiguous"),
-        ("25/12/2011", "ambiguous"),
-        ("2011-02-30", "February 2011 has 28 days"),
-        ("31.04.2011", "April 2011 has 30 days"),
-        ("2011-13-01", "no month 13"),
-        ("04.03.11", "two-digit year"),
-        ("40544", "Excel serial day number (it would be 2011-01-01)"),
-        ("2011-3-4", "two-digit month and day"),
-        ("2011-03-04 14:30", "time of day"),
-        ("March 2011", "is not a date"),
-        ("1850-01-01", "outside 1900-2100"),
-    ],
-)
-def test_refused_dates(text, fragment):
-    with pytest.raises(DateError, match=re.escape(fragment)):
-        parse_date(text)
-
-
 def test_custom_format_is_strict_and_orders_fields():
     fmt = compile_format("DD/MM/YYYY")
     assert parse_date("03/04/2011", fmt, "DD/MM/YYYY").first == date(2011, 4, 3)
@@ -82,7 +60,15 @@ def test_bad_formats_are_refused(bad):
             "write dates as YYYY-MM-DD, or pass --date-format DD/MM/YYYY "
             "(or MM/DD/YYYY) to say which order the file uses",
         ),
+        (
+            "25/12/2011",
+            "'25/12/2011' is a slash date, which is ambiguous (day/month or month/day?); "
+            "write dates as YYYY-MM-DD, or pass --date-format DD/MM/YYYY "
+            "(or MM/DD/YYYY) to say which order the file uses",
+        ),
         ("2011-02-30", "'2011-02-30' is not a real date: February 2011 has 28 days"),
+        ("31.04.2011", "'31.04.2011' is not a real date: April 2011 has 30 days"),
+        ("1850-01-01", "'1850-01-01' has the year 1850, outside 1900-2100; check the date"),
         ("2011-13-01", "'2011-13-01' is not a real date: there is no month 13"),
         ("2011-13", "'2011-13' is not a real date: there is no month 13"),
         ("2011-00", "'2011-00' is not a real date: there is no month 0"),
