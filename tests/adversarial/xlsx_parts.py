@@ -23,13 +23,17 @@ def workbook(rows: list[list[object]]) -> bytes:
 
 
 def rewrite(data: bytes, part: str, change) -> bytes:
-    """``data`` with one zip member's bytes replaced by ``change(bytes)``."""
+    """``data`` with one zip member's bytes replaced by ``change(bytes)`` (``None``: the
+    member left out)."""
     source = zipfile.ZipFile(io.BytesIO(data))
     out = io.BytesIO()
     with zipfile.ZipFile(out, "w", zipfile.ZIP_DEFLATED) as z:
         for item in source.infolist():
             body = source.read(item.filename)
-            z.writestr(item, change(body) if item.filename == part else body)
+            if item.filename == part:
+                body = change(body)
+            if body is not None:
+                z.writestr(item, body)
     return out.getvalue()
 
 
