@@ -80,6 +80,9 @@ def left_out_note(left_out: list[tuple[str, str]]) -> str:
 
 
 LAB_KEY_TITLE = "Labs, % of highest"
+# the merged lab key's legend, in ems: line sample, its pad, space after title and entries
+LAB_KEY_HANDLE, LAB_KEY_PAD, LAB_KEY_SPACING = 1.6, 0.4, 0.25
+LAB_KEY_SPACING = 0.25  # between the merged lab key's title and entries, in ems
 
 
 def lab_key(labs: Sequence[LabSeries], max_width: float, width: Callable[[str], float]
@@ -91,6 +94,13 @@ def lab_key(labs: Sequence[LabSeries], max_width: float, width: Callable[[str], 
         unit = f" {s.unit}" if s.unit and s.scale != "titre" else ""
         out.append(fit_label(f"{s.name} (max {s.text(s.top)}{unit})", max_width, width)[0])
     return out
+
+
+def lab_key_height(key: Sequence[str], size: float) -> float:
+    """The merged lab key's height in inches as its legend sets it (the title, every line
+    of every name, a space after the title and after each entry), and a twentieth to spare."""
+    rows = 1 + sum(t.count("\n") + 1 for t in key)
+    return 1.05 * (rows * 1.2 + len(key) * LAB_KEY_SPACING) * size / 72
 
 
 def plan_texts(plan: TimelinePlan) -> Iterator[str]:

@@ -19,7 +19,7 @@ from matplotlib.ticker import FixedLocator, NullLocator
 
 from ..plan.timeline import Marker, PanelKey, TimelinePlan
 from .figure import MIN_TEXT_PT, Style, num
-from .labels import LAB_KEY_TITLE
+from .labels import LAB_KEY_HANDLE, LAB_KEY_PAD, LAB_KEY_SPACING, LAB_KEY_TITLE
 from .themes import LanePaint, Paint
 
 if TYPE_CHECKING:
@@ -320,7 +320,8 @@ class Panels:
         key = ax.legend(handles, self.lab_key, title=LAB_KEY_TITLE, loc="center right",
                         bbox_to_anchor=(-off / self.axes_width_in, 0.5), fontsize=size,
                         title_fontsize=size, frameon=False, borderpad=0, borderaxespad=0,
-                        handlelength=1.6, handletextpad=0.4, labelspacing=0.25,
+                        handlelength=LAB_KEY_HANDLE, handletextpad=LAB_KEY_PAD,
+                        labelspacing=LAB_KEY_SPACING,
                         alignment="right")
         key.set_gid("lab-key")
 

@@ -27,7 +27,7 @@ from matplotlib.ticker import FixedLocator, NullLocator
 from ..errors import OptionError
 from ..plan.options import FigureOptions
 from ..plan.timeline import LegendEntry, Panel, PanelKey, TimelinePlan
-from . import stack
+from . import labels, stack
 from .axis import date_ticks, relative_ticks
 from .figure import MIN_TEXT_PT, Style, note_left_out, num, styled_figure
 from .fit import fit_text_width, legend_that_fits, resolve_collisions, wrap_to_width
@@ -40,7 +40,7 @@ RIGHT_IN = 0.25  # room right of the axes (ongoing arrows)
 TICK_PAD_PT = 3.5 + 3.5  # matplotlib's tick length and label pad
 
 MERGED_LABS = PanelKey(Panel.lab, "*")  # every analyte in one panel (a small canvas)
-KEY_HANDLE_EM = 1.6 + 0.4  # the merged lab key's line sample and its pad, in ems
+KEY_HANDLE_EM = labels.LAB_KEY_HANDLE + labels.LAB_KEY_PAD  # the lab key's line sample
 OPTIONAL = {"lab-name": "lab name", "bar-label": "dose", "lab-value": "lab value",
             "callout": "callout", "period-arr": "period ARR", "note": "note"}
 
@@ -320,8 +320,7 @@ class _Timeline:
             low = self.lines_in(1, self.style.text(0.72)) * (1.4 if tight else 1.8)
             return stack.Need(low, 0.2, low * 1.4)
         if key == MERGED_LABS:
-            rows = 1 + sum(t.count("\n") + 1 for t in self.lab_key())
-            low = max(self.lines_in(rows, self.style.text(0.7)) * 1.3, 2.2 * line)
+            low = max(labels.lab_key_height(self.lab_key(), self.style.text(0.7)), 2.2 * line)
             return stack.Need(low, 1.5, max(low, 0.3 * available), True)
         series = self.plan.lab(key.lab)
         label = self.lines_in(1 + bool(series.unit), self.style.text(0.85)) * 1.05
