@@ -232,9 +232,9 @@ class _Timeline:
             fallback = fallback or layout  # footnotes, say, took too much: try leaner
         if fallback is not None:
             return fallback
-        raise OptionError(
-            f"{what} need {needed:.1f} in of height to stay readable at this width; choose a "
-            f"larger --size, e.g. {self.width:g}x{math.ceil(needed * 10) / 10:g}")
+        need = math.ceil(needed * 10) / 10  # rounded up, so it is never the canvas's own
+        raise OptionError(f"{what} need {need:.1f} in of height to stay readable at this width; "
+                          f"choose a larger --size, e.g. {self.width:g}x{need:g}")
 
     # -- lane labels ----------------------------------------------------------
     def fit_lane_labels(self, attempt: Attempt, size: float
