@@ -13,7 +13,7 @@ from __future__ import annotations
 
 from datetime import date, timedelta
 
-from hypothesis import HealthCheck, given, settings
+from hypothesis import HealthCheck, example, given, settings
 from hypothesis import strategies as st
 from layout_measure import LIMITS, measure
 
@@ -28,6 +28,24 @@ WORDS = ["Rituximab", "biosimilar", "(Truxima)", "375", "mg/m2", "weekly", "x4",
 SYNDROMES = ["ON", "TM", "APS", "brainstem", "ADEM", "bilateral ON", "cerebellar", ""]
 SIZES = list(LIMITS)
 MAX_LANES = {(13.333, 7.5): 10, (10.0, 7.5): 10, (7.2, 4.5): 8, (3.5, 3.2): 6}
+
+
+# found by this test: five lanes, every row panel and four labs at column size, where the
+# merged lab key is taller than its panel and must hang into the time axis' band
+MERGED_KEY_HANGS = """kind,name,start,end,value,unit,role
+therapy,Rituximab 0,1980-01-01,,,mg,
+therapy,biosimilar 2,1980-01-01,,,mg,
+therapy,biosimilar 3,1980-01-01,,,mg,
+therapy,biosimilar 4,1980-01-01,,,mg,
+therapy,Rituximab 5,1980-01-02,1980-01-02,,mg,
+relapse,ON,1980-01-01,,,,
+edss,,1980-01-01,,1.0,,
+mri,brain,1980-01-01,,0,,
+lab,CSF IL-6,1980-01-01,,10,pg/mL,
+lab,CD19 B cells,1980-01-01,,10,cells/uL,
+lab,Sodium,1980-01-01,,10,mmol/L,
+lab,AQP4-IgG titre,1980-01-03,,10,1:x,
+"""
 
 
 @st.composite
@@ -83,6 +101,7 @@ def records(draw: st.DrawFn) -> tuple[str, tuple[float, float]]:
 @settings(max_examples=40, deadline=None,
           suppress_health_check=[HealthCheck.too_slow, HealthCheck.data_too_large])
 @given(records(), st.sampled_from(["light", "dark", "print"]), st.booleans())
+@example((MERGED_KEY_HANGS, (3.5, 3.2)), "light", True)
 def test_any_record_fits_any_canvas(record, theme, arr):
     text, size = record
     table = read_events_text(text, "r.csv")

@@ -157,6 +157,29 @@ def test_merged_labs_name_every_analyte_and_its_highest_value():
     assert key.get_window_extent(r).x1 <= ax.get_window_extent(r).x0  # left of the panel
     assert key.get_window_extent(r).x0 >= 0  # and on the canvas
 
+    centre = (key.get_window_extent(r).y0 + key.get_window_extent(r).y1) / 2
+    box = ax.get_window_extent(r)
+    assert abs(centre - (box.y0 + box.y1) / 2) < 2  # a key the panel holds sits at its middle
+
+
+def test_a_merged_lab_key_taller_than_its_panel_hangs_from_its_top_into_the_axis_band():
+    text = ("kind,name,start,end,value,unit\n"
+            + "".join(f"therapy,Drug {i},1980-01-01,,,mg\n" for i in range(5))
+            + "relapse,ON,1980-01-01,,,\nedss,,1980-01-01,,1.0,\nmri,brain,1980-01-01,,0,\n"
+            "lab,CSF IL-6,1980-01-01,,10,pg/mL\nlab,CD19 B cells,1980-01-01,,10,cells/uL\n"
+            "lab,Sodium,1980-01-01,,10,mmol/L\nlab,AQP4-IgG titre,1980-01-03,,10,1:x\n")
+    fig = plot_timeline(table(text), size=(3.5, 3.2), arr=True, dpi=100)
+    fig.canvas.draw()
+    r = fig.canvas.get_renderer()
+    ax = axes(fig, "panel:lab:*")
+    key, box = ax.get_legend().get_window_extent(r), ax.get_window_extent(r)
+    assert key.height > box.height  # the case this is about
+    assert abs(key.y1 - box.y1) < 2  # hangs from the panel's top
+    ticks = [t.get_window_extent(r) for t in ax.get_xticklabels() if t.get_text()]
+    legend = fig.legends[0].get_window_extent(r)
+    assert key.y0 > legend.y1  # into the axis band, not onto the legend under it
+    assert all(key.x1 < t.x0 for t in ticks if t.y1 > key.y0)  # and beside the tick labels
+
 
 # -- markers ------------------------------------------------------------------------------
 

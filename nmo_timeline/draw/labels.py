@@ -82,7 +82,13 @@ def left_out_note(left_out: list[tuple[str, str]]) -> str:
 LAB_KEY_TITLE = "Labs, % of highest"
 # the merged lab key's legend, in ems: line sample, its pad, space after title and entries
 LAB_KEY_HANDLE, LAB_KEY_PAD, LAB_KEY_SPACING = 1.6, 0.4, 0.25
-LAB_KEY_SPACING = 0.25  # between the merged lab key's title and entries, in ems
+TICK_PAD_PT = 3.5 + 3.5  # matplotlib's tick length and label pad
+
+
+def lab_key_offset(tick_label_in: float) -> float:
+    """How far left of the axes the merged lab key ends, in inches: past the panel's
+    widest tick label (``100``, ``tick_label_in`` wide), its tick and pad, and a gap."""
+    return tick_label_in + TICK_PAD_PT / 72 + 0.04
 
 
 def lab_key(labs: Sequence[LabSeries], max_width: float, width: Callable[[str], float]

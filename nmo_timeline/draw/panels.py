@@ -18,6 +18,7 @@ from matplotlib.font_manager import FontProperties
 from matplotlib.ticker import FixedLocator, NullLocator
 
 from ..plan.timeline import Marker, PanelKey, TimelinePlan
+from . import labels
 from .figure import MIN_TEXT_PT, Style, num
 from .labels import LAB_KEY_HANDLE, LAB_KEY_PAD, LAB_KEY_SPACING, LAB_KEY_TITLE
 from .themes import LanePaint, Paint
@@ -241,7 +242,7 @@ class Panels:
 
     def lab(self, ax: Axes, key: PanelKey, height_in: float) -> None:
         if key.lab == "*":
-            self.merged_labs(ax)
+            self.merged_labs(ax, height_in)
             return
         series = self.plan.lab(key.lab)
         compact = self.compact_labs
@@ -294,10 +295,11 @@ class Panels:
         ax.grid(axis="y", color=self.theme.faint, linewidth=0.8)
         self.guides(ax)  # a lab's peak lines up with the attack
 
-    def merged_labs(self, ax: Axes) -> None:
+    def merged_labs(self, ax: Axes, height_in: float) -> None:
         """Every analyte in one panel, each as a share of its highest value, with a key
         in the label column that names each line and its highest value (a small canvas
-        has no room for a panel each)."""
+        has no room for a panel each).  The key is centred on the panel; one taller than
+        the panel hangs from its top into the time axis' band (the layout made room)."""
         markers = "Dos^vP"
         styles = ["-", "--", ":", "-."]
         handles = []
@@ -315,10 +317,11 @@ class Panels:
         ax.grid(axis="y", color=self.theme.faint, linewidth=0.8)
         self.guides(ax)
         tick_pt = ax.yaxis.get_ticklabels()[0].get_fontsize()
-        off = self.width_in("100", float(tick_pt)) + 7 / 72 + 0.04
+        off = labels.lab_key_offset(self.width_in("100", float(tick_pt)))
         size = self.style.text(0.7)
-        key = ax.legend(handles, self.lab_key, title=LAB_KEY_TITLE, loc="center right",
-                        bbox_to_anchor=(-off / self.axes_width_in, 0.5), fontsize=size,
+        top = min(1.0, 0.5 + labels.lab_key_height(self.lab_key, size) / 2 / height_in)
+        key = ax.legend(handles, self.lab_key, title=LAB_KEY_TITLE, loc="upper right",
+                        bbox_to_anchor=(-off / self.axes_width_in, top), fontsize=size,
                         title_fontsize=size, frameon=False, borderpad=0, borderaxespad=0,
                         handlelength=LAB_KEY_HANDLE, handletextpad=LAB_KEY_PAD,
                         labelspacing=LAB_KEY_SPACING,

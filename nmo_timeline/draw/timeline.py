@@ -20,24 +20,22 @@ from matplotlib.axes import Axes
 from matplotlib.figure import Figure
 from matplotlib.font_manager import FontProperties
 from matplotlib.legend import Legend
-from matplotlib.lines import Line2D
-from matplotlib.patches import Patch
 from matplotlib.ticker import FixedLocator, NullLocator
 
 from ..errors import OptionError
 from ..plan.options import FigureOptions
-from ..plan.timeline import LegendEntry, Panel, PanelKey, TimelinePlan
+from ..plan.timeline import Panel, PanelKey, TimelinePlan
 from . import labels, stack
 from .axis import date_ticks, relative_ticks
 from .figure import MIN_TEXT_PT, Style, note_left_out, num, styled_figure
 from .fit import fit_text_width, legend_that_fits, resolve_collisions, wrap_to_width
-from .labels import LAB_KEY_TITLE, fit_label, lab_key, left_out_note, mark, plan_texts
+from .labels import LAB_KEY_TITLE, TICK_PAD_PT, fit_label, lab_key, left_out_note, mark
+from .legend import legend_handle
 from .panels import Panels
 from .themes import get_theme
 
 PAD_IN = 0.08  # canvas edge padding
 RIGHT_IN = 0.25  # room right of the axes (ongoing arrows)
-TICK_PAD_PT = 3.5 + 3.5  # matplotlib's tick length and label pad
 
 MERGED_LABS = PanelKey(Panel.lab, "*")  # every analyte in one panel (a small canvas)
 KEY_HANDLE_EM = labels.LAB_KEY_HANDLE + labels.LAB_KEY_PAD  # the lab key's line sample
@@ -65,7 +63,7 @@ def render_plan(plan: TimelinePlan, options: FigureOptions | None = None,
     """
     opt = FigureOptions.of(options, **changes)
     style = Style.for_canvas(*opt.size, theme=get_theme(opt.theme), family=opt.font_family,
-                             font_scale=opt.font_scale, texts=plan_texts(plan))
+                             font_scale=opt.font_scale, texts=labels.plan_texts(plan))
     with styled_figure(style, opt.size, opt.dpi) as fig:
         _Timeline(fig, plan, style).draw()
     return fig
@@ -81,6 +79,7 @@ class Attempt:
     lane_pt: float | None = None  # lane labels smaller than the tick labels
     compact_labs: bool = False  # lab panels as strips without value labels
     merge_labs: bool = False  # every analyte in one panel, as a share of its highest value
+    hang_key: bool = False  # its key may hang below the panel, into the time axis' band
 
 
 @dataclass
@@ -173,7 +172,8 @@ class _Timeline:
     def attempts(self) -> list[Attempt]:
         """The ways to fit, most generous first: closer lanes and smaller gaps, labels on
         fewer lines, no footnotes (their names are reported instead), compact lab strips,
-        and lane labels down to the smallest text size."""
+        one merged lab panel (its key hanging below it if need be), and lane labels down
+        to the smallest text size."""
         wide = Attempt(lines=3 if self.width >= 7 else 2)
         out = [wide, replace(wide, tight=True), Attempt(tight=True, lines=2),
                Attempt(tight=True, lines=2, footnotes=False),
@@ -183,12 +183,13 @@ class _Timeline:
             out.append(Attempt(tight=True, lines=1, footnotes=False, compact_labs=True))
         merge = len(self.plan.labs) > 1
         if merge:
-            out.append(Attempt(tight=True, lines=1, footnotes=False, merge_labs=True))
+            out += [Attempt(tight=True, lines=1, footnotes=False, merge_labs=True),
+                    Attempt(tight=True, lines=1, footnotes=False, merge_labs=True, hang_key=True)]
         pt = self.tick_pt
         while pt > MIN_TEXT_PT:
             pt = max(MIN_TEXT_PT, pt * 0.88)
             out.append(Attempt(tight=True, lines=1, footnotes=False, lane_pt=pt,
-                               compact_labs=compact, merge_labs=merge))
+                               compact_labs=compact, merge_labs=merge, hang_key=merge))
         return out
 
     def panels_for(self, attempt: Attempt) -> list[PanelKey]:
@@ -218,7 +219,8 @@ class _Timeline:
             top = self.top_chrome(title)
             bottom = PAD_IN + foot + legend_height + self.axis_height(ticks)
             available = self.height - top - bottom
-            needs = [self.need(key, labels, available, attempt, lane_pt) for key in keys]
+            hang = self.key_hang(ticks, axes_width) if attempt.hang_key else 0.0
+            needs = [self.need(key, labels, available, attempt, lane_pt, hang) for key in keys]
             gaps = stack.gaps(needs, self.line_in, base_in=0.03 if attempt.tight else 0.06)
             try:
                 heights = stack.allocate(needs, gaps, available, what)
@@ -287,7 +289,7 @@ class _Timeline:
                 key_in = max([self.text_width(LAB_KEY_TITLE, size)]
                              + [self.text_width(t, size) + KEY_HANDLE_EM * size / 72
                                 for t in self.lab_key()])
-                widths.append(key_in + pad + self.text_width("100", self.tick_pt) + 0.04)
+                widths.append(key_in + labels.lab_key_offset(self.text_width("100", self.tick_pt)))
             else:
                 series = self.plan.lab(key.lab)
                 label = series.name + (f"\n{series.unit}" if series.unit else "")
@@ -299,8 +301,9 @@ class _Timeline:
 
     # -- heights --------------------------------------------------------------
     def need(self, key: PanelKey, lane_labels: list[str], available: float, attempt: Attempt,
-             lane_pt: float) -> stack.Need:
-        """What a panel needs to keep its labels readable and apart."""
+             lane_pt: float, hang: float = 0.0) -> stack.Need:
+        """What a panel needs to keep its labels readable and apart (the merged lab key
+        may hang ``hang`` inches below its panel)."""
         line, f, tight = self.line_in, self.style.font, attempt.tight
         scale = f / 15
         if key.kind is Panel.edss:
@@ -320,7 +323,8 @@ class _Timeline:
             low = self.lines_in(1, self.style.text(0.72)) * (1.4 if tight else 1.8)
             return stack.Need(low, 0.2, low * 1.4)
         if key == MERGED_LABS:
-            low = max(labels.lab_key_height(self.lab_key(), self.style.text(0.7)), 2.2 * line)
+            key_in = labels.lab_key_height(self.lab_key(), self.style.text(0.7))
+            low = max(key_in - hang, 2.2 * line)
             return stack.Need(low, 1.5, max(low, 0.3 * available), True)
         series = self.plan.lab(key.lab)
         label = self.lines_in(1 + bool(series.unit), self.style.text(0.85)) * 1.05
@@ -335,8 +339,19 @@ class _Timeline:
         """The merged lab panel's key, each name within the label column's cap."""
         size = self.style.text(0.7)
         cap = (stack.label_width_cap(self.width) * self.width - KEY_HANDLE_EM * size / 72
-               - self.text_width("100", self.tick_pt) - TICK_PAD_PT / 72)
+               - labels.lab_key_offset(self.text_width("100", self.tick_pt)))
         return lab_key(self.plan.labs, cap, lambda t: self.text_width(t, size))
+
+    def key_hang(self, ticks: tuple[list[float], list[str], float, float], axes_width: float
+                 ) -> float:
+        """How far the merged lab key (its panel is the last) may hang below its panel:
+        through the time axis' band, empty left of the axes unless the first tick label
+        reaches past the key's right edge."""
+        days, names, lo, hi = ticks
+        reach = (self.text_width(names[0], self.tick_pt) / 2
+                 - (days[0] - lo) / max(hi - lo, 1e-9) * axes_width) if names else 0.0
+        edge = labels.lab_key_offset(self.text_width("100", self.tick_pt))
+        return self.axis_height(ticks) - 0.02 if reach < edge - 0.03 else 0.0
 
     def title(self) -> float:
         """The title, wrapped to the canvas; the height it takes."""
@@ -354,7 +369,7 @@ class _Timeline:
         return PAD_IN + title + (self.line_in / 2 if numeric else 0.05)
 
     def legend(self) -> Legend | None:
-        handles = [self.legend_handle(entry) for entry in self.plan.legend]
+        handles = [legend_handle(entry, self.style) for entry in self.plan.legend]
         if not handles:
             return None
         legend = legend_that_fits(
@@ -476,23 +491,3 @@ class _Timeline:
                              bbox={"boxstyle": "round,pad=0.25", "facecolor": self.theme.paper,
                                    "edgecolor": self.theme.ink, "linewidth": 0.6})
         return left_out
-
-    # -- legend ---------------------------------------------------------------
-    def legend_handle(self, entry: LegendEntry) -> Artist:
-        ms = self.style.font * 0.75 * 0.85
-        t = self.theme
-        if not entry.marker:
-            paint = t.acute_paint
-            return Patch(facecolor=paint.face, edgecolor=paint.edge, hatch=paint.hatch,
-                         label=entry.label)
-        kind, _, group = entry.key.partition(":")
-        if kind == "partial":
-            return Line2D([], [], linestyle="-", marker="|", markersize=ms, color=t.ink,
-                          linewidth=self.style.font / 8, label=entry.label)
-        if kind == "relapse":
-            return Line2D([], [], linestyle="none", marker=entry.marker, markersize=ms,
-                          color=t.relapse, markeredgecolor=t.ink, label=entry.label)
-        colour, face = {"active": (t.ink, t.ink), "quiet": (t.ink, t.paper),
-                        "unknown": (t.unknown_edge, t.unknown_face)}[group]
-        return Line2D([], [], linestyle="none", marker=entry.marker, markersize=ms,
-                      color=colour, markerfacecolor=face, label=entry.label)
