@@ -226,6 +226,29 @@ def test_a_side_shorter_than_the_minimum_has_no_arr_and_stays_out_of_the_pooled_
     assert every.rate.k_before == 3
 
 
+def test_a_short_period_is_left_out_of_a_side_that_also_has_long_ones():
+    # A: 20 untreated days with the onset relapse, then a year of azathioprine (1 relapse)
+    # B: a 10-day azathioprine + tocilizumab overlap with a relapse, then a year on
+    # tocilizumab alone (no relapse); the short periods count on neither side
+    text = ("patient,kind,name,start,end,value\n"
+            "A,relapse,ON,2010-01-01,,\nA,therapy,Azathioprine,2010-01-21,2011-01-20,\n"
+            "A,relapse,TM,2010-07-01,,\nA,therapy,Tocilizumab,2011-01-21,ongoing,8\n"
+            "A,edss,,2012-01-21,,3.0\n"
+            "B,therapy,Azathioprine,2010-01-01,2011-01-10,\nB,relapse,ON,2010-06-01,,\n"
+            "B,therapy,Tocilizumab,2011-01-01,ongoing,8\nB,relapse,TM,2011-01-05,,\n"
+            "B,edss,,2012-01-11,,3.0\n")
+    c = summarise(read_events_text(text, "s.csv"), compare="tocilizumab").comparison
+    a, b = c.rows
+    assert (a.years_before, a.relapses_before) == (pytest.approx(365 / 365.25), 1)
+    assert (a.years_on, a.relapses_on) == (pytest.approx(365 / 365.25), 0)
+    assert (b.years_before, b.relapses_before) == (pytest.approx(365 / 365.25), 1)
+    assert (b.years_on, b.relapses_on) == (pytest.approx(365 / 365.25), 0)
+    assert (c.rate.k_before, c.rate.k_on) == (2, 0)
+    every = summarise(read_events_text(text, "s.csv"), compare="tocilizumab",
+                      min_period_days=0).comparison
+    assert (every.rows[0].relapses_before, every.rows[1].relapses_on) == (2, 1)
+
+
 @pytest.mark.parametrize(("text", "label"), [
     ("100y", "100 years"), ("1200m", "1200 months"), ("36525d", "36525 days"), ("1d", "1 day")])
 def test_the_longest_windows_are_accepted(text, label):

@@ -165,6 +165,26 @@ def test_model_json_has_the_issue_fields_and_no_nan():
         assert all(v is None or math.isfinite(v) for v in t.values() if not isinstance(v, str))
 
 
+
+def test_a_regimen_without_relapses_has_no_model_numbers_in_any_report():
+    rows = ["patient,kind,name,start,end,value"]
+    for i in range(12):  # Azathioprine years without a relapse: no rate ratio to estimate
+        rows += [f"P{i},relapse,ON,2010-01-0{1 + i % 9},,",
+                 f"P{i},relapse,ON,2010-0{2 + i % 7}-15,,",
+                 f"P{i},therapy,{'Rituximab' if i % 2 else 'Azathioprine'},2011-01-01,"
+                 "2012-12-31,"]
+        if i % 2:
+            rows.append(f"P{i},relapse,TM,2012-05-01,,")
+    s = summarise(read_events_text("\n".join(rows) + "\n", "m.csv"), model="negbin")
+    aza, rtx = json.loads(to_json(s))["model"]["terms"]
+    assert aza["regimen"] == "Azathioprine" and aza["events"] == 0
+    assert [aza[k] for k in ("rate_ratio", "ci_low", "ci_high", "p")] == [None] * 4
+    assert rtx["events"] == 6 and rtx["rate_ratio"] > 0 and rtx["p"] is not None
+    model = to_table(s).split("Rate ratios")[1].splitlines()
+    assert next(x for x in model if "Azathioprine" in x).split() == [
+        "Azathioprine", "0", "11.99", "not", "estimable", "-"]
+    assert "| Azathioprine | 0 | 11.99 | not estimable | - |" in to_markdown(s)
+
 def test_ci_level_changes_every_interval_and_its_label():
     s90 = summarise(read_events_text(SERIES, "s.csv"), compare="tocilizumab", level=0.9)
     s95 = summarise(read_events_text(SERIES, "s.csv"), compare="tocilizumab")

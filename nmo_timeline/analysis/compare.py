@@ -27,7 +27,7 @@ from .windows import Window
 
 if TYPE_CHECKING:
     from ..load import EventTable
-    from .periods import PatientPeriods, Row
+    from .periods import PatientPeriods, Period, Row
 
 
 @dataclass(frozen=True)
@@ -184,6 +184,15 @@ def _counted(days: int, relapses: int, min_days: int) -> tuple[float, int, float
     return years, relapses, relapses / years if years > 0 and days >= min_days else None
 
 
+def _periods_side(periods: list[Period], min_days: int) -> tuple[float, int, float | None]:
+    """One side over periods: those shorter than the minimum are left out, as from every
+    statistic; a side of short periods only keeps their time and relapses, with no ARR."""
+    kept = [p for p in periods if p.counted]
+    if kept:
+        return _counted(sum(p.days for p in kept), sum(p.relapses for p in kept), min_days)
+    return sum(p.days for p in periods) / DAYS_PER_YEAR, sum(p.relapses for p in periods), None
+
+
 def compare_before_on(
     table: EventTable,
     patients: list[PatientPeriods],
@@ -198,14 +207,16 @@ def compare_before_on(
     """Each patient's ARR before the first dose of ``therapy`` vs on it, and the tests.
 
     Without windows, "before" is every period that ends on or before the first dose and
-    "on" every period whose regimen includes the therapy.  A window replaces its side by
-    calendar time: before = [first dose - window, first dose), on = [first dose, first
-    dose + window), each cut to the patient's record (a note names the patients), with
-    relapses counted by onset; ``grace_days`` moves relapses in the first days after the
-    first dose to "before", as the period rule does at a switch.  The cut-off day closes
-    the record: a window cut there lasts until it (its relapses counted), as the last
-    period does.  A side shorter than ``min_period_days`` has no ARR, and is left out of
-    the pooled rate ratio and the paired test (a note names the patients).
+    "on" every period whose regimen includes the therapy, but for the periods shorter than
+    the minimum (:attr:`~.periods.Period.counted`), left out as from every statistic.  A
+    window replaces its side by calendar time: before = [first dose - window, first dose),
+    on = [first dose, first dose + window), each cut to the patient's record (a note names
+    the patients), with relapses counted by onset; ``grace_days`` moves relapses in the
+    first days after the first dose to "before", as the period rule does at a switch.  The
+    cut-off day closes the record: a window cut there lasts until it (its relapses
+    counted), as the last period does.  A side shorter than ``min_period_days`` (or of
+    short periods only) has no ARR, and is left out of the pooled rate ratio and the
+    paired test (a note names the patients).
 
     Raises
     ------
@@ -241,9 +252,8 @@ def compare_before_on(
         shift = grace_days if first > pp.record_start else 0
         if before is None:
             # the first dose opens a period, so the periods before it end on or before it
-            periods = [p for p in pp.periods if not p.last and p.end <= first]
-            b = _counted(sum(p.days for p in periods), sum(p.relapses for p in periods),
-                         min_period_days)
+            b = _periods_side([p for p in pp.periods if not p.last and p.end <= first],
+                              min_period_days)
         else:
             start = before.shift(first, -1)
             if start < pp.record_start:
@@ -253,9 +263,8 @@ def compare_before_on(
             b = _counted((first - start).days, sum(start <= d < moved for d in onsets),
                          min_period_days)
         if on is None:
-            periods = [p for p in pp.periods if want_key in p.therapies]
-            o = _counted(sum(p.days for p in periods), sum(p.relapses for p in periods),
-                         min_period_days)
+            o = _periods_side([p for p in pp.periods if want_key in p.therapies],
+                              min_period_days)
         else:
             end = on.shift(first, 1)
             # the cut-off day closes the record: relapses on it count, its length ends there

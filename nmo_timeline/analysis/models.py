@@ -29,7 +29,8 @@ MIN_EVENTS_PER_TERM = 10
 
 @dataclass(frozen=True)
 class ModelTerm:
-    """One regimen's rate ratio against the reference, from the NB2 model."""
+    """One regimen's rate ratio against the reference, from the NB2 model; NaN where the
+    model cannot give a value (every value of a regimen without relapses)."""
 
     regimen: str
     rate_ratio: float
@@ -253,9 +254,9 @@ def negbin_rate_ratios(
                      "against it is unbounded and its CI meaningless; choose another reference")
     for r in others:
         if events_by[r] == 0:
-            notes.append(f"{r!r} has no relapses: its rate ratio is near 0 and its CI "
-                         "meaningless (not estimable by this model); report its crude rate "
-                         "and exact CI (the cohort table) instead")
+            notes.append(f"{r!r} has no relapses: its rate ratio is not estimable by this "
+                         "model (left empty); report its crude rate and exact CI (the cohort "
+                         "table) instead")
 
     import numpy as np
 
@@ -295,10 +296,14 @@ def negbin_rate_ratios(
         notes.append("standard errors could not be computed for every term (singular "
                      "information matrix): those CIs and p values are NaN")
 
+    # a regimen without relapses has no estimate (its coefficient runs to -inf): NaN, as
+    # for any value the model cannot compute, so no report shows the optimiser's numbers
     terms = tuple(
-        ModelTerm(regimen=o, rate_ratio=_exp(params[i]),
-                  ci_low=_exp(conf[i, 0]), ci_high=_exp(conf[i, 1]),
-                  p=float(pvalues[i]), events=events_by[o], years=years_by[o])
+        ModelTerm(regimen=o, rate_ratio=_exp(params[i]) if events_by[o] else math.nan,
+                  ci_low=_exp(conf[i, 0]) if events_by[o] else math.nan,
+                  ci_high=_exp(conf[i, 1]) if events_by[o] else math.nan,
+                  p=float(pvalues[i]) if events_by[o] else math.nan,
+                  events=events_by[o], years=years_by[o])
         for i, o in enumerate(others, start=1))
     return NegBinModel(
         family=family, reference=reference, terms=terms, alpha=alpha,

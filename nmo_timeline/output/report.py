@@ -231,8 +231,8 @@ def _ratio(v: float | None) -> str:
 
 
 def _with_ci(v: float | None, low: float | None, high: float | None) -> str:
-    if v is None:
-        return "-"
+    if v is None or math.isnan(v):
+        return "not estimable"
     if low is None or high is None or math.isnan(low) or math.isnan(high):
         return f"{_ratio(v)} (no CI)"
     return f"{_ratio(v)} ({_ratio(low)}-{_ratio(high)})"
