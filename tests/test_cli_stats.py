@@ -109,3 +109,19 @@ def test_help_shows_an_example_and_imports_nothing_heavy(command):
     proc = subprocess.run([sys.executable, "-c", code, command, "--help"], capture_output=True,
                           text=True, timeout=120)
     assert "HEAVY []" in proc.stderr, proc.stderr
+
+
+def test_what_a_figure_leaves_out_is_said_after_any_number_of_analysis_warnings(tmp_path):
+    from stats_series import regimen_series
+
+    close = "".join(f"C{i:02d},relapse,ON,2010-01-01,,\nC{i:02d},relapse,TM,2010-01-11,,\n"
+                    for i in range(12))  # twelve warnings of relapses 10 days apart
+    csv = tmp_path / "s.csv"
+    csv.write_text(regimen_series(20, per_regimen=2) + close)
+    result = invoke("survival", str(csv), "-o", str(tmp_path / "km.png"), "--size", "column")
+    assert result.exit_code == 0, result.output
+    lines = result.stderr.splitlines()
+    assert any(x.startswith("... and ") and x.endswith(" more warnings (summary --format json "
+                                                      "lists them all)") for x in lines)
+    assert lines[-1].startswith("warning: showing the 5 regimens with the most patients; "
+                                "15 more not drawn (")

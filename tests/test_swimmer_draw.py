@@ -10,6 +10,7 @@ from conftest import drawn_texts
 from matplotlib.collections import PolyCollection
 from swimmer_series import SERIES
 
+from nmo_timeline.draw.figure import left_out
 from nmo_timeline.draw.swimmer import render_swimmer
 from nmo_timeline.load import load_events, read_events_text
 from nmo_timeline.plan.swimmer import plan_swimmer
@@ -143,3 +144,37 @@ def test_small_canvases_keep_every_text_on_the_canvas_and_apart(table, size):
         assert fig.bbox.y0 - 1 <= bb.y0 and bb.y1 <= fig.bbox.y1 + 1, name
     for (ta, a), (tb, b) in itertools.combinations(texts, 2):
         assert not a.overlaps(b), (ta, tb)
+
+
+def _series(n: int) -> str:
+    rows = ["patient,kind,name,start,end,value"]
+    for i in range(n):
+        rows += [f"{i:03d},relapse,ON,2010-01-01,,",
+                 f"{i:03d},therapy,Rituximab,2010-02-01,{2012 + i % 5}-06-30,",
+                 f"{i:03d},edss,,2012-06-30,,{1 + i % 6}.0"]
+    return "\n".join(rows) + "\n"
+
+
+def test_thirty_patients_on_a_slide_keep_every_id_and_edss_label_a_little_smaller():
+    fig = render_swimmer(plan_swimmer(read_events_text(_series(30), "s.csv")), dpi=60)
+    (ax,) = fig.axes
+    ids = [t for t in ax.get_yticklabels() if t.get_text()]
+    edss = [t for t in ax.texts if t.get_gid() == "edss-label"]
+    assert len(ids) == 30 and len(edss) == 30
+    assert ids[0].get_fontsize() < 12  # under the usual 0.8 of the slide's 15 pt
+    assert left_out(fig) == ""
+    texts = drawn_texts(fig)
+    for (ta, a), (tb, b) in itertools.combinations(texts, 2):
+        assert not a.overlaps(b), (ta, tb)
+
+
+def test_rows_too_thin_for_every_id_are_labelled_every_other_and_the_figure_says_so():
+    fig = render_swimmer(plan_swimmer(read_events_text(_series(30), "s.csv")),
+                         size=(3.5, 3.2), dpi=100)
+    (ax,) = fig.axes
+    assert [t.get_text() for t in ax.get_yticklabels() if t.get_text()] == [
+        f"{i:03d}" for i in range(0, 30, 2)]
+    assert not [t for t in ax.texts if t.get_gid() == "edss-label"]
+    assert left_out(fig) == ("15 of 30 patient IDs are not written (every other row is "
+                             "labelled) and 30 last EDSS labels are left out; a larger --size "
+                             "writes them")

@@ -351,8 +351,10 @@ def warning_line(warnings: list[Problem]) -> str | None:
     return f"warning: {first}{more}"
 
 
-def print_warnings(file_warnings: list[Problem], analysis: list[str]) -> None:
-    """The file's warnings in one line, then the analysis' warnings (at most ten)."""
+def print_warnings(file_warnings: list[Problem], analysis: list[str],
+                   figure: Sequence[str] = ()) -> None:
+    """The file's warnings in one line, the analysis' warnings (at most ten), then every
+    note on what the figure leaves out (never cut: only this run can say it)."""
     line = warning_line(file_warnings)
     if line:
         err(line)
@@ -362,6 +364,8 @@ def print_warnings(file_warnings: list[Problem], analysis: list[str]) -> None:
     if len(analysis) > len(shown):
         err(f"... and {len(analysis) - len(shown)} more warnings "
             "(summary --format json lists them all)")
+    for note in figure:
+        err(f"warning: {note}")
 
 
 def parse_cutoff(text: str | None) -> Any:

@@ -89,7 +89,7 @@ def forest(
     plan = plan_forest(result, title=title or "", max_rows=forest_capacity(canvas))
     written = _figure(render_forest(plan, size=canvas, dpi=dpi, theme=theme.value), output,
                       dpi, transparent)
-    print_warnings(table.warnings, [*result.warnings, *plan.warnings])
+    print_warnings(table.warnings, result.warnings, plan.warnings)
     typer.echo(f"wrote {written} ({len(plan.rows)} regimens)")
 
 
@@ -149,5 +149,5 @@ def survival(
                          max_curves=survival_capacity(canvas))
     written = _figure(render_survival(plan, size=canvas, dpi=dpi, theme=theme.value), output,
                       dpi, transparent)
-    print_warnings(table.warnings, [*result.warnings, *plan.warnings])
+    print_warnings(table.warnings, result.warnings, plan.warnings)
     typer.echo(f"wrote {written} ({len(plan.curves)} regimens)")

@@ -149,9 +149,10 @@ _LEFT_OUT: weakref.WeakKeyDictionary[Figure, str] = weakref.WeakKeyDictionary()
 
 
 def note_left_out(fig: Figure, note: str) -> None:
-    """Record, on a figure, the one-line note naming the labels that did not fit."""
+    """Record, on a figure, the one-line note naming the labels that did not fit (a
+    second note joins the first: "first; second")."""
     if note:
-        _LEFT_OUT[fig] = note
+        _LEFT_OUT[fig] = "; ".join(filter(None, [_LEFT_OUT.get(fig, ""), note]))
 
 
 def left_out(fig: Figure) -> str:

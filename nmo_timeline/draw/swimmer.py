@@ -11,6 +11,7 @@ columns are chosen from one measurement of each label (:func:`legend_columns`).
 
 from __future__ import annotations
 
+import math
 from collections import defaultdict
 from collections.abc import Callable, Sequence
 from typing import Any, cast
@@ -27,7 +28,7 @@ from matplotlib.patches import Patch
 
 from ..plan.options import DEFAULT_DPI, SLIDE_SIZE
 from ..plan.swimmer import AXES_SHARE, SwimmerPlan, dense_mode
-from .figure import Style, note_left_out, styled_figure
+from .figure import MIN_TEXT_PT, Style, note_left_out, styled_figure
 from .fit import fit_layout
 from .themes import Theme, get_theme
 
@@ -176,7 +177,7 @@ def render_swimmer(
         fit_layout(fig, [ax], legend=legend, legend_entries=ncol, title=title,
                    right_in=0.3)
         if not dense:
-            _thin_labels_to_the_axes(ax, plan, ys, style)
+            _thin_labels_to_the_axes(fig, ax, plan, ys, style)
             _room_for_edss(fig, ax)
         else:  # the longest axis label no taller than the rows
             renderer = fig.canvas.get_renderer()  # type: ignore[attr-defined]
@@ -188,20 +189,39 @@ def render_swimmer(
     return fig
 
 
-def _thin_labels_to_the_axes(ax: Any, plan: SwimmerPlan, ys: np.ndarray, style: Style) -> None:
-    """Thin the row labels again to the rows' height once the layout is placed (on a
+def label_size(style: Style, row_pt: float) -> tuple[float, int]:
+    """The row labels' size in points and step: every row labelled, at a size down to
+    70 % of the usual; rows too thin for that labelled every ``step``-th."""
+    usual = style.text(0.8)
+    least = max(MIN_TEXT_PT, 0.7 * usual)
+    step = max(1, math.ceil(least * 1.25 / max(row_pt, 1e-9)))  # a label's height, with air
+    return min(usual, row_pt * step / 1.25), step
+
+
+def _thin_labels_to_the_axes(fig: Figure, ax: Any, plan: SwimmerPlan, ys: np.ndarray,
+                             style: Style) -> None:
+    """Fit the row labels again to the rows' height once the layout is placed (on a
     small canvas the legend and axis labels leave the rows less than the estimate);
-    EDSS labels stay only where every row keeps its label."""
+    EDSS labels stay only where every row keeps its label.  What is left out is noted."""
     n = len(plan.rows)
-    row_pt = ax.get_window_extent().height * 72 / ax.figure.dpi / max(n, 1)
-    step = max(1, int(np.ceil(style.text(0.8) * 1.25 / max(row_pt, 1e-9))))
-    if len(ax.get_yticks()) <= -(-n // step):
+    row_pt = ax.get_window_extent().height * 72 / fig.dpi / max(n, 1)
+    size, step = label_size(style, row_pt)
+    edss = [t for t in ax.texts if t.get_gid() == "edss-label"]
+    if step == 1:
+        for text in [*ax.get_yticklabels(), *edss]:
+            text.set_fontsize(min(text.get_fontsize(), size))
         return
     shown = list(range(0, n, step))
-    ax.set_yticks([ys[i] for i in shown])
-    ax.set_yticklabels([plan.rows[i].patient for i in shown], fontsize=style.text(0.8))
-    for text in [t for t in ax.texts if t.get_gid() == "edss-label"]:
+    if len(ax.get_yticks()) > len(shown):
+        ax.set_yticks([ys[i] for i in shown])
+        ax.set_yticklabels([plan.rows[i].patient for i in shown], fontsize=size)
+    for text in edss:
         text.remove()
+    with_edss = sum(row.last_edss is not None for row in plan.rows)
+    note_left_out(fig, f"{n - len(shown)} of {n} patient IDs are not written (every "
+                       f"{'other' if step == 2 else f'{step}th'} row is labelled)"
+                       + (f" and {with_edss} last EDSS labels are left out" if with_edss
+                          else "") + "; a larger --size writes them")
 
 
 def _room_for_edss(fig: Figure, ax: Any) -> None:
@@ -315,15 +335,14 @@ def _labels(ax: object, plan: SwimmerPlan, ys: np.ndarray, row_pt: float, style:
 
     assert isinstance(ax, Axes)
     n = len(plan.rows)
-    label_pt = style.text(0.8) * 1.25  # a label's height with some air
-    step = max(1, int(np.ceil(label_pt / max(row_pt, 1e-9))))
+    size, step = label_size(style, row_pt)
     shown = list(range(0, n, step))
     ax.set_yticks([ys[i] for i in shown])
-    ax.set_yticklabels([plan.rows[i].patient for i in shown], fontsize=style.text(0.8))
+    ax.set_yticklabels([plan.rows[i].patient for i in shown], fontsize=size)
     if step == 1:
         for y, row in zip(ys, plan.rows, strict=True):
             if row.last_edss is not None:
                 ax.annotate(f"EDSS {row.last_edss:g}", (row.end, y),
                             xytext=(style.font * (1.2 if row.ongoing else 0.5) + ms, 0),
                             textcoords="offset points", va="center", ha="left",
-                            fontsize=style.text(0.7), gid="edss-label")
+                            fontsize=min(style.text(0.7), size), gid="edss-label")
