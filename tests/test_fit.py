@@ -161,3 +161,55 @@ def test_the_legend_takes_as_many_columns_as_fit():
         assert bb.x0 >= 0 and bb.x1 <= fig.bbox.x1, size
         assert bb.y1 <= ax.get_window_extent(fig.canvas.get_renderer()).y0, size  # below
     assert made["slide"]._ncols > made["column"]._ncols
+
+
+def test_names_cut_short_on_the_figure_are_given_in_full_every_one():
+    from nmo_timeline.draw.labels import left_out_note
+
+    names = [f"Agent {i} given as a very long protocol name of many words, {i * 11} mg"
+             for i in range(5)]
+    note = left_out_note([("full lane name", n) for n in names] + [("dose", n) for n in names])
+    lanes, doses = note.split(": ", 1)[1].split("; ")[:2]
+    assert lanes == f"5 full lane names ({', '.join(names)})"  # whole, and all five
+    assert doses.startswith("5 doses (Agent 0 given as a very long protocol n…, ")
+    assert doses.endswith(", ...)")  # other labels: three, shortened
+
+
+def test_a_lab_key_entry_cut_short_is_named_in_full():
+    text = ("kind,name,start,end,value,unit\n"
+            + "".join(f"therapy,Drug {i},2012-0{i + 1}-01,2012-0{i + 1}-20,1,mg\n"
+                      for i in range(5))
+            + "".join(f"lab,{name},2012-0{m}-01,,{v},{unit}\n"
+                      for name, unit in [("CH50 complement activity assay", "U/mL"),
+                                         ("IgG", "g/L"), ("CSF IL-6", "pg/mL"),
+                                         ("Sodium", "mmol/L")]
+                      for m, v in [(1, 48), (6, 30)])
+            + "relapse,ON,2012-01-01,,,\nedss,,2012-01-01,,3.0,\nmri,brain,2012-02-01,,0,\n")
+    fig = plot_timeline(read_events_text(text, "k.csv"), size=(3.5, 3.2), dpi=72)
+    (ax,) = [a for a in fig.axes if a.get_gid() == "panel:lab:*"]
+    entry = ax.get_legend().get_texts()[0].get_text()
+    assert entry.endswith("…")  # the case this is about
+    assert "1 full lab name (CH50 complement activity assay (max 48 U/mL))" in left_out(fig)
+
+
+def test_long_lane_names_are_shortened_with_a_mark_and_given_in_full_as_footnotes():
+    tail = " secondo il protocollo concordato con il centro di riferimento regionale"
+    names = ["Rituximab biosimilare (Truxima) secondo protocollo di mantenimento guidato da "
+             "CD27+" + tail,
+             "Satralizumab (Enspryng) 120 mg sottocute settimane 0-2-4 poi ogni quattro "
+             "settimane" + tail]
+    text = ("kind,name,start,end,value,unit\n"
+            + "".join(f"therapy,{n},201{i}-01-01,201{i}-06-30,1,mg\n"
+                      for i, n in enumerate(names))
+            + "edss,,2010-01-01,,3.0,\n")  # no legend: room for the footnotes
+    fig = plot_timeline(read_events_text(text, "f.csv"), dpi=50)
+    (lanes,) = [a for a in fig.axes if a.get_gid() == "panel:therapy"]
+    labels = [t.get_text() for t in lanes.get_yticklabels()]
+    assert {label[-1] for label in labels} == {"¹", "²"}
+    assert all("…" in label for label in labels)
+    (foot,) = [t for t in fig.texts if t.get_gid() == "footnote"]
+    flat = foot.get_text().replace("\n", " ")
+    for label in labels:  # each mark with its full name, never broken from it
+        name = next(n for n in names if n.startswith(label.replace("\n", " ")[:20]))
+        assert f"{label[-1]}\u00a0{name}" in flat
+    assert overlaps(fig) == []

@@ -63,15 +63,19 @@ def _short(name: str, n: int = 40) -> str:
 
 
 def left_out_note(left_out: list[tuple[str, str]]) -> str:
-    """One line naming what did not fit: ``3 labels did not fit and are not drawn: ...``."""
+    """One line naming what did not fit: ``3 labels did not fit and are not drawn: ...``;
+    full names cut short on the figure are given in full, every one."""
     if not left_out:
         return ""
     kinds = Counter(what for what, _ in left_out)
     parts = []
     for what, count in kinds.items():
-        where = Counter(_short(place) for w, place in left_out if w == what)
-        named = ", ".join(f"{p} x{c}" if c > 1 else p for p, c in list(where.items())[:3])
-        more = ", ..." if len(where) > 3 else ""
+        full = what.startswith("full ")
+        where = Counter(" ".join(place.split()) if full else _short(place)
+                        for w, place in left_out if w == what)
+        shown = list(where.items())[:None if full else 3]
+        named = ", ".join(f"{p} x{c}" if c > 1 else p for p, c in shown)
+        more = ", ..." if len(where) > len(shown) else ""
         parts.append(f"{count} {what}{'s' if count > 1 else ''} ({named}{more})")
     n = len(left_out)
     return (f"{n} label{'s' if n > 1 else ''} did not fit and {'are' if n > 1 else 'is'} not "
@@ -91,15 +95,22 @@ def lab_key_offset(tick_label_in: float) -> float:
     return tick_label_in + TICK_PAD_PT / 72 + 0.04
 
 
+def _key_text(s: LabSeries) -> str:
+    unit = f" {s.unit}" if s.unit and s.scale != "titre" else ""
+    return f"{s.name} (max {s.text(s.top)}{unit})"
+
+
 def lab_key(labs: Sequence[LabSeries], max_width: float, width: Callable[[str], float]
             ) -> list[str]:
     """The key of the merged lab panel: each analyte with the value that is its 100 %,
     so the absolute level stays readable (``IgG (max 11.8 g/L)``)."""
-    out = []
-    for s in labs:
-        unit = f" {s.unit}" if s.unit and s.scale != "titre" else ""
-        out.append(fit_label(f"{s.name} (max {s.text(s.top)}{unit})", max_width, width)[0])
-    return out
+    return [fit_label(_key_text(s), max_width, width)[0] for s in labs]
+
+
+def lab_key_left_out(labs: Sequence[LabSeries], key: Sequence[str]) -> list[tuple[str, str]]:
+    """The key entries cut short, named in full for the figure's note."""
+    return [("full lab name", _key_text(s)) for s, entry in zip(labs, key, strict=True)
+            if " ".join(entry.split()) != " ".join(_key_text(s).split())]
 
 
 def lab_key_height(key: Sequence[str], size: float) -> float:

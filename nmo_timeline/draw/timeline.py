@@ -163,6 +163,8 @@ class _Timeline:
             draw[key.kind](ax, key, h)
         self.time_axis(axes, ticks)
         left_out = layout.left_out + panels.left_out
+        if layout.attempt.merge_labs:
+            left_out += labels.lab_key_left_out(plan.labs, self.lab_key())
         left_out += self.callouts(axes, layout.axes_width, layout.heights[0])
         for hidden in resolve_collisions(self.fig):  # named by lane where they have one
             kind, _, lane = (hidden.get_gid() or "").partition(":")
@@ -253,8 +255,8 @@ class _Timeline:
 
             suffix = mark(len(footnotes) + 1) if attempt.footnotes else ""
             label, cut = fit_label(lane.label, cap, width, attempt.lines, suffix)
-            if cut and attempt.footnotes:
-                footnotes.append(f"{mark(len(footnotes) + 1)} {lane.label}")
+            if cut and attempt.footnotes:  # the mark stays with its name (no-break space)
+                footnotes.append(f"{mark(len(footnotes) + 1)}\u00a0{lane.label}")
             elif cut:
                 left_out.append(("full lane name", lane.label))
             labels.append(label)
