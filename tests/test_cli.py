@@ -353,3 +353,27 @@ def test_a_style_files_therapies_reach_the_roles_and_the_figure(tmp_path):
         "registry is changed by its key)",
         f"{style}:5: therapies.antiemetic.role: 'never' is not a role; use acute, "
         "maintenance or other"]
+
+
+@pytest.mark.parametrize("command", ["plot", "swimmer", "forest", "occupancy"])
+def test_an_output_named_like_the_registry_file_is_refused(tmp_path, series, command):
+    reg = tmp_path / "clinic.svg"  # a registry file, oddly named
+    text = '[therapies.ofatumumab]\naliases.brands = ["Ofatu-B"]\n'
+    reg.write_text(text)
+    extra = ["--patient", "A"] if command == "plot" else []
+    result = invoke(command, str(series), *extra, "--registry", str(reg), "-o", str(reg))
+    assert result.exit_code == 1
+    assert result.stderr == (f"error: {reg}: this is the input file {reg}; writing there "
+                             "would replace your data with the output; choose another name\n")
+    assert reg.read_text() == text
+
+
+def test_an_output_named_like_the_style_file_is_refused(tmp_path, series):
+    style = tmp_path / "house.svg"
+    style.write_text("[font]\nscale = 1.2\n")
+    result = invoke("plot", str(series), "--patient", "A", "--style", str(style),
+                    "-o", str(style))
+    assert result.exit_code == 1, result.output
+    assert result.stderr == (f"error: {style}: this is the input file {style}; writing there "
+                             "would replace your data with the output; choose another name\n")
+    assert style.read_text() == "[font]\nscale = 1.2\n"

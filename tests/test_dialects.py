@@ -152,6 +152,19 @@ def test_cp1252_with_explicit_encoding(load):
     assert t.events.loc[0, "detail"] == "café"
 
 
+
+@pytest.mark.parametrize(("encoding", "message"), [
+    ("foo", "unknown encoding 'foo'"),
+    ("rot13", "unknown encoding 'rot13'"),  # text to text: not a file encoding
+    ("punycode", "cannot be read as punycode text; choose another --encoding (utf-8, "
+                 "cp1252, latin-1, ...)"),
+    ("undefined", "cannot be read as undefined text; choose another --encoding (utf-8, "
+                  "cp1252, latin-1, ...)")])
+def test_an_encoding_that_cannot_read_the_file_is_the_users_error(problems, encoding,
+                                                                   message):
+    (found,) = problems("kind,start\nrelapse,2011-01-01\n", encoding=encoding)
+    assert found.message == message
+
 def test_unterminated_quote_names_the_line_where_it_opened(problems):
     found = problems('kind,start,detail\nrelapse,2011-01-01,"open\nrelapse,2011-02-01,x\n')
     assert places(found) == [(2, None)]

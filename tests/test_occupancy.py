@@ -137,3 +137,17 @@ def test_the_period_rules_reach_the_occupancy(options, month_6, month_9):
     assert [n for n in occ.names if state[n][9] == 1.0] == [month_9]
     assert occ.warnings == ["patient P1: relapse on line 6 is known only to the month; it is "
                             "counted on 2010-05-01"]
+
+
+@pytest.mark.parametrize("align", ["onset", "first-therapy", "azathioprine"])
+def test_anchors_before_1970_count_like_any_other(align):
+    # day numbers before 1970 are negative: they are dates, not "no anchor"
+    text = "patient,kind,name,start,end,value\n" + "".join(
+        f"{p},relapse,ON,{onset},,\n{p},therapy,Azathioprine,{first},1990-01-01,100\n"
+        f"{p},edss,,1995-01-01,,3\n"
+        for p, onset, first in [("A", "1969-12-31", "1969-12-31"),
+                                ("B", "1970-01-01", "1975-01-01"),
+                                ("C", "1900-01-01", "1900-02-01")])
+    occ = regimen_occupancy(read_events_text(text, "o.csv"), align=align)
+    assert occ.patients == ["A", "B", "C"] and occ.left_out == []
+    assert occ.at_risk[0] == 3

@@ -48,6 +48,8 @@ ANCHORS = ("onset", "first-therapy")
 # a month is 365.25 / 12 = 30.4375 = 487 / 16 days: month k is day (487 k) // 16
 _MONTH_NUM, _MONTH_DEN = 487, 16
 _EPOCH = date(1970, 1, 1).toordinal()
+#: A patient without the anchor (day numbers before 1970 are negative, so not -1).
+NO_ANCHOR = -(2**62)
 
 
 @dataclass
@@ -116,7 +118,7 @@ def _month_at_or_after(days: np.ndarray) -> np.ndarray:
 
 def patient_anchors(table: EventTable, patients: list[PatientPeriods],
                     align: str) -> tuple[np.ndarray, str]:
-    """Each patient's anchor as a day number since 1970 (``-1`` where it has none),
+    """Each patient's anchor as a day number since 1970 (:data:`NO_ANCHOR` where it has none),
     and what the anchor is called (module docstring)."""
     ev = table.events
     codes, uniques = pd.factorize(ev["patient"].to_numpy(dtype=object))
@@ -139,7 +141,7 @@ def patient_anchors(table: EventTable, patients: list[PatientPeriods],
                           dtype=np.int64)
         anchors = np.where(none, record, anchors)
     else:
-        anchors = np.where(none, -1, anchors)
+        anchors = np.where(none, NO_ANCHOR, anchors)
     return anchors, label
 
 
@@ -162,7 +164,7 @@ def occupancy_of(table: EventTable, patients: list[PatientPeriods], *,
         When no patient has the anchor.
     """
     anchors, label = patient_anchors(table, patients, align)
-    keep = anchors >= 0
+    keep = anchors != NO_ANCHOR
     left_out = [pp.patient for pp, ok in zip(patients, keep.tolist(), strict=True) if not ok]
     warnings: list[str] = []
     first_therapy = align.strip().casefold() == "first-therapy"

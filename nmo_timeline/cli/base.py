@@ -321,7 +321,10 @@ def read_registry(registry: Path | None, style: Any = None) -> Any:
         return None
     from ..domain.registry import default_registry
     from ..load import read_registry as read_file
+    from ..output.atomic import protect
 
+    if registry is not None:
+        protect(registry)  # no output of this run may replace it
     out = read_file(registry) if registry is not None else default_registry()
     if style is not None and style.therapies:
         out = out.extended(style.therapies, source=style.source)

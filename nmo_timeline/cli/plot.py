@@ -132,6 +132,7 @@ def plot(
         from ..plan.style import load_style
 
         spec = load_style(style)
+        protect(style)  # no output of this run may replace it
     fmt = output_format(output)  # refuse a bad extension before any work
     protect(csv if csv is not None else bundled_events_path())
     options = FigureOptions(

@@ -64,6 +64,9 @@ def decode(data: bytes, name: str, encoding: str, notes: list[str]) -> str:
         line = data[: exc.start].count(b"\n") + 1
         raise InputError([Problem(name, line, None,
                                   f"not valid {encoding} text ({exc.reason})")]) from None
+    except UnicodeError as exc:  # codecs that say no without a position (punycode, undefined)
+        raise file_problem(name, f"cannot be read as {encoding} text; choose another "
+                                 "--encoding (utf-8, cp1252, latin-1, ...)") from exc
     notes.append(f"read as {encoding}")
     return text
 
