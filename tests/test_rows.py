@@ -185,6 +185,29 @@ def test_in_a_semicolon_file_the_hint_is_one_cell():
         "cell (4,5 or 4.5)"]
 
 
+def test_a_bare_number_in_detail_right_after_the_value_suggests_a_decimal_comma():
+    text = ("kind,name,start,end,value,detail\nedss,,2020-01-01,,3,5\n"
+            "lab,IL6,2020-02-01,,12,25\nedss,,2020-03-01,,3,cycle 2\n")
+    with pytest.raises(InputError) as info:
+        read_events_text(text, "d.csv")
+    assert [(p.line, p.column, p.message) for p in info.value.problems] == [
+        (2, "detail", "detail '5' is a bare number right after the value; was a value written "
+                      "with a decimal comma? In a comma-separated file 4,5 is split at the "
+                      "comma into value 4 and detail 5: write it with a point (4.5); if it is "
+                      "a note, write it with words (cycle 5)"),
+        (3, "detail", "detail '25' is a bare number right after the value; was a value "
+                      "written with a decimal comma? In a comma-separated file 4,25 is split "
+                      "at the comma into value 4 and detail 25: write it with a point (4.25); "
+                      "if it is a note, write it with words (cycle 25)")]
+
+
+@pytest.mark.parametrize("text", [
+    "kind,name,start,end,detail,value\nedss,,2020-01-01,,5,3\n",  # detail not after value
+    "kind;start;value;detail\nedss;2020-01-01;3;5\n",  # a semicolon file: no split
+])
+def test_a_number_in_detail_elsewhere_is_a_note(text):
+    assert read_events_text(text, "d.csv").events.loc[0, "detail"] == "5"
+
 @pytest.mark.parametrize("unit", ["mg", "1:x", "pg/mL", "x10^9/L", "%", "g/kg/day", "IU/mL"])
 def test_real_units_are_free_text(unit):
     t = read_events_text(f"kind,name,start,value,unit\nlab,A,2011-01-01,1,{unit}\n", "u.csv")

@@ -158,8 +158,10 @@ def check(data: Rows, read_date: DateReader, *, custom: bool, decimal_comma: boo
     def column(key: str) -> TextColumn:
         return by_key.get(key) or TextColumn.empty(n)
 
+    at = {i: key for key, i in header.position.items()}
+    after_value = at.get(header.position["value"] + 1, "") if "value" in header.position else ""
     ctx = Context(read_date, decimal_comma, data.has_patient, frozenset(header.position),
-                  registry)
+                  registry, after_value)
     kind = np.full(n, NO_KIND, dtype=np.int64)
     read: dict[str, Applied] = {}
     for rule in RULES:  # the kind rule comes first: the others may depend on it

@@ -60,6 +60,7 @@ class Context:
     has_patient: bool = False
     present: frozenset[str] = frozenset()  # the contract columns the file has
     registry: Registry = field(default_factory=default_registry)  # what therapy names mean
+    after_value: str = ""  # the contract column right after 'value' in the file, if any
 
 
 Rule = Callable[[str, str, Context], Cell]
@@ -243,20 +244,31 @@ def read_unit(text: str, kind: str, ctx: Context) -> Cell:
     number = _BARE_NUMBER.match(text) is not None
     if not number and kind != "edss":
         return Cell(text)
-    if ctx.decimal_comma:  # semicolon or tab file: a comma cannot split a cell
-        hint = "if it belongs to the value, write the value in one cell (4,5 or 4.5)"
-    else:
-        digits = text if text.isdigit() else "5"
-        hint = (f"was a value written with a decimal comma? In a comma-separated file 4,{digits} "
-                f"is split at the comma into value 4 and unit {digits}: write it with a point "
-                f"(4.{digits})")
+    hint = _split_hint(text, "unit", ctx)
     if number:
         return Cell(text, f"unit '{text}' is a number, not a unit; {hint}")
     return Cell(text, f"an EDSS score has no unit (found '{text}'): leave unit empty; {hint}")
 
 
-def read_text(text: str, kind: str, ctx: Context) -> Cell:
-    """Free text, kept as written (missing-value tokens too)."""
+def _split_hint(text: str, column: str, ctx: Context) -> str:
+    if ctx.decimal_comma:  # semicolon or tab file: a comma cannot split a cell
+        return "if it belongs to the value, write the value in one cell (4,5 or 4.5)"
+    digits = text if text.isdigit() else "5"
+    return (f"was a value written with a decimal comma? In a comma-separated file 4,{digits} "
+            f"is split at the comma into value 4 and {column} {digits}: write it with a point "
+            f"(4.{digits})")
+
+
+def read_detail(text: str, kind: str, ctx: Context) -> Cell:
+    """Free text, kept as written (missing-value tokens too); but a bare number in a comma
+    file's detail column right after the value column is what a decimal comma leaves
+    behind (``edss,,2011-04-01,,4,5`` with the columns ``...,value,detail`` reads as EDSS 4
+    with detail 5)."""
+    if (ctx.after_value == "detail" and not ctx.decimal_comma
+            and _BARE_NUMBER.match(text) is not None):
+        return Cell(text, f"detail '{text}' is a bare number right after the value; "
+                          f"{_split_hint(text, 'detail', ctx)}; if it is a note, write it "
+                          f"with words (cycle {text})")
     return Cell(text)
 
 
@@ -270,5 +282,5 @@ RULES: tuple[CellRule, ...] = (
     CellRule("value", read_value, by_kind=True),
     CellRule("role", read_role, by_kind=True),
     CellRule("unit", read_unit, by_kind=True),
-    CellRule("detail", read_text),
+    CellRule("detail", read_detail),
 )

@@ -11,7 +11,10 @@ A workbook is a zip of XML parts, and three things about it are not trusted:
 - document type declarations: no part of a real workbook has one, and one may
   declare entities that expand to gigabytes or read other files, so a workbook
   with one is refused before any XML parser sees it;
-- the zip itself: a truncated or damaged file is one clear error.
+- the zip itself: a truncated or damaged file is one clear error;
+- formulas: a workbook written by a program that does not calculate (openpyxl,
+  pandas, many exporters) stores a formula without its value; such a cell would
+  read as empty, so each one is an error naming its cell.
 """
 
 from __future__ import annotations
@@ -80,6 +83,56 @@ def check_parts(data: bytes, name: str) -> None:
             from None
 
 
+def _has_formulas(data: bytes) -> bool:
+    """Whether any worksheet part holds a formula element (``<f>`` or ``<f ...>``)."""
+    with zipfile.ZipFile(io.BytesIO(data)) as archive:
+        for member in archive.infolist():
+            if member.filename.startswith("xl/worksheets/") and \
+                    member.filename.endswith(".xml"):
+                with archive.open(member) as fh:
+                    tail = b""
+                    while chunk := fh.read(_CHUNK):
+                        window = tail + chunk
+                        if b"<f>" in window or b"<f " in window or b":f>" in window \
+                                or b":f " in window:
+                            return True
+                        tail = window[-3:]
+    return False
+
+
+def _refuse_formulas_without_values(data: bytes, name: str,
+                                    records: list[tuple[int, list[str], int]]) -> None:
+    """An error for every formula cell of the first sheet that has no saved value."""
+    from openpyxl import load_workbook
+    from openpyxl.utils import get_column_letter
+
+    header = next((c for _, c, _ in records if any(x.strip() for x in c)), [])
+    wb = load_workbook(io.BytesIO(data), read_only=True, data_only=False)
+    try:
+        ws = wb.worksheets[0]
+        if hasattr(ws, "reset_dimensions"):
+            ws.reset_dimensions()
+        problems = []
+        for (number, cells, _), values in zip(
+                records, ws.iter_rows(min_row=1, min_col=1, values_only=True), strict=False):
+            for i, v in enumerate(values):
+                formula = (isinstance(v, str) and v.startswith("=")) or \
+                    type(v).__name__ in ("ArrayFormula", "DataTableFormula")
+                if formula and (i >= len(cells) or cells[i] == ""):
+                    column = (header[i].strip() if i < len(header) and header[i].strip()
+                              else get_column_letter(i + 1))
+                    text = v if isinstance(v, str) else "an array formula"
+                    problems.append(Problem(
+                        name, number, column,
+                        f"the formula {text[:40]} has no saved value (the workbook was "
+                        "written by a program that does not calculate); open it in Excel or "
+                        "LibreOffice and save it, or type the value"))
+    finally:
+        wb.close()
+    if problems:
+        raise InputError(problems)
+
+
 def read_xlsx_records(data: bytes, name: str) -> tuple[list[tuple[int, list[str], int]], list[str]]:
     """Rows of the first worksheet as (sheet row number, cells, sheet row number)."""
     try:
@@ -112,6 +165,8 @@ def read_xlsx_records(data: bytes, name: str) -> tuple[list[tuple[int, list[str]
         raise _unreadable(name, f"the sheet cannot be read: {type(exc).__name__}") from None
     finally:
         wb.close()
+    if _has_formulas(data):
+        _refuse_formulas_without_values(data, name, records)
     # a sheet has no short rows: empty trailing cells are empty, so pad to the header
     header_width = next((len(c) for _, c, _ in records if any(x.strip() for x in c)), 0)
     padded = [(n, c + [""] * (header_width - len(c)) if len(c) < header_width else c, last)

@@ -57,6 +57,21 @@ def test_a_formula_cell_is_read_by_its_computed_value(tmp_path):
     assert load(tmp_path, data).events.loc[0, "value"] == 3.5
 
 
+
+def test_a_formula_without_a_saved_value_is_an_error_at_its_cell(tmp_path):
+    # openpyxl, pandas and many exporters write formulas without computing them: the cell
+    # would read as empty (an infusion course as one dose, a dose lost)
+    data = workbook([["kind", "name", "start", "end", "value", "unit"],
+                     ["therapy", "IVMP", datetime(2020, 4, 4), "=C2+4", "=500*2", "mg"],
+                     ["therapy", "Azathioprine", datetime(2020, 6, 1), None, 150, "mg"],
+                     ["edss", None, datetime(2021, 5, 10), None, 3.5, None]])
+    with pytest.raises(InputError) as err:
+        load(tmp_path, data)
+    assert [(p.line, p.column) for p in err.value.problems] == [(2, "end"), (2, "value")]
+    assert err.value.problems[0].message == (
+        "the formula =C2+4 has no saved value (the workbook was written by a program that "
+        "does not calculate); open it in Excel or LibreOffice and save it, or type the value")
+
 def test_whole_number_floats_in_a_sheet_are_plain_numbers(tmp_path):
     data = workbook([["kind", "name", "start", "value", "unit"],
                      ["lab", "AQP4-IgG", datetime(2011, 2, 1), 1000, "1:x"]])
