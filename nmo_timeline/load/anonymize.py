@@ -4,9 +4,10 @@ Calendar dates are what ``--anonymize`` takes out of a figure: the axis is relat
 and the detail text is not drawn.  Names and units are kept (they are what the
 figure is for), but a date can hide in them too (``Rituximab 2008-06-02``, a lab
 named ``IL-6 (10.05.2006)``): :func:`scrub_dates` replaces every date-like piece
-of such text with ``[date]``.  Date-like: full or partial ISO dates, dotted and
-slash dates, a month name with a day or year, and a year from 1900 to 2100
-standing alone.
+of such text with ``[date]``.  Date-like: full or partial ISO dates (also written
+without separators, ``20190310``), dotted and slash dates, a month and year
+(``12/2019``, ``Mar-2020``), a month name with a day or year, a range of years
+(``2015-2018``), and a year from 1900 to 2100 standing alone.
 """
 
 from __future__ import annotations
@@ -29,11 +30,14 @@ DATE_LIKE = re.compile(
     rf"(?<![\w-])(?:"
     rf"\d{{4}}[-/.]\d{{1,2}}(?:[-/.]\d{{1,2}})?(?:[ T]\d{{1,2}}:\d{{2}}(?::\d{{2}})?)?"  # ISO
     rf"|\d{{1,2}}[./-]\d{{1,2}}[./-]\d{{2,4}}"  # dotted, slash, dashed day-month-year
+    rf"|(?:{_YEAR})\s*[-\u2013/]\s*(?:{_YEAR}|\d\d)(?!\d)"  # 2015-2018, 2015/16
+    rf"|\d{{1,2}}[./-](?:{_YEAR})"  # month and year: 12/2019, 03.2020
+    rf"|(?:19|20)\d\d(?:0[1-9]|1[0-2])(?:0[1-9]|[12]\d|3[01])?"  # 20190310, 201903
     rf"|\d{{1,2}}\.?\s*{_MONTH}(?:\s*,?\s*\d{{2,4}})?"  # 10 May 2006, 10. Mai
     rf"|{_MONTH}\s*\d{{1,2}}(?:st|nd|rd|th)?,?\s*\d{{4}}"  # May 10, 2006
-    rf"|{_MONTH}\s*'?\d{{2,4}}"  # May 2006, Mai '06
+    rf"|{_MONTH}[\s/-]*'?\d{{2,4}}"  # May 2006, Mai '06, Mar-2020
     rf"|{_YEAR}"  # a year standing alone
-    rf")(?![\w])",
+    rf")(?!\w)",
     re.IGNORECASE,
 )
 MASK = "[date]"

@@ -62,13 +62,18 @@ def test_scrubbing_keeps_lanes_apart_and_keys_free_of_dates():
 
 @pytest.mark.parametrize("text", ["2006-05-10", "2006-05", "10.05.2006", "10/05/06",
                                   "5/10/2006", "10 May 2006", "May 10, 2006", "Mai 2006",
-                                  "10. Mai 2006", "2006", "2006-05-10T00:00", "mars 2006"])
+                                  "10. Mai 2006", "2006", "2006-05-10T00:00", "mars 2006",
+                                  # ranges, month and year, dates without separators
+                                  "2015-2018", "2015\u20132018", "2015/16", "12/2019",
+                                  "03.2020", "Mar-2020", "20190310", "201903"])
 def test_date_like_text_is_scrubbed(text):
     assert scrub_text(f"IL-6 {text} CSF") == "IL-6 [date] CSF"
 
 
 @pytest.mark.parametrize("text", ["CSF IL-6", "mg/m2", "pg/mL", "LETM C3-C7", "T2 lesions",
-                                  "1000 mg", "EDSS 2.5", "cycle 12", "AQP4-IgG", "x3000"])
+                                  "1000 mg", "EDSS 2.5", "cycle 12", "AQP4-IgG", "x3000",
+                                  "weeks 0-2-4", "XY-1234", "COVID-19", "CD19-guided",
+                                  "x10^9/L", "1:x"])
 def test_other_text_is_kept(text):
     assert scrub_text(text) == text
 
