@@ -58,6 +58,35 @@ def test_window_by_dates_and_by_relative_numbers(table):
     assert plan.x_max == date(2008, 1, 1)
 
 
+
+@pytest.mark.parametrize(("window", "lo", "hi"), [
+    ("2009:2010", date(2009, 1, 1), date(2010, 12, 31)),  # two years, as a clinician says it
+    ("2009-06:2009-07", date(2009, 6, 1), date(2009, 7, 31)),
+    ("2009-06-15:2009-07-20", date(2009, 6, 15), date(2009, 7, 20)),
+])
+def test_a_partial_date_ends_a_window_on_its_last_day(table, window, lo, hi):
+    plan = plan_timeline(table, window=window)
+    assert (plan.x_min, plan.x_max) == (lo, hi)
+
+
+@pytest.mark.parametrize("window", ["2030-01-01:2031-01-01", "1990:2000", "2013:", ":2005"])
+def test_a_window_outside_the_record_is_refused(table, window):
+    with pytest.raises(OptionError) as err:
+        plan_timeline(table, window=window)
+    assert str(err.value) == (f"--window '{window}' holds nothing of the record, which runs "
+                              "from 2006-05-10 to 2012-06-14")
+
+
+@pytest.mark.parametrize("window", ["2009-01-01:2011-01-01", "2011-01-01:2012-01-01",
+                                    "2009:2010-12-31"])
+@pytest.mark.parametrize("size", [(13.333, 7.5), (7.2, 4.5), (3.5, 3.2)])
+def test_a_window_ending_on_a_tick_keeps_every_tick_label_on_the_canvas(table, window, size):
+    from layout_measure import measure
+
+    fig = plot_timeline(table, window=window, size=size, dpi=60)
+    m = measure(fig)
+    assert m.clipped == [] and m.overlaps == []
+
 @pytest.mark.parametrize(("kw", "message"), [
     ({"window": "2"}, "use FROM:TO"),
     ({"window": "0:5"}, "numbers need --relative"),

@@ -423,6 +423,10 @@ class _Timeline:
             start = min(start, num(found.days[0]) - first * per_in)
             last = self.text_width(labels[-1], self.tick_pt) / 2 - RIGHT_IN + 0.04
             stop = max(stop, num(found.days[-1]) + last * per_in)
+        elif labels:  # a window's end is the user's: a last label past the canvas is not written
+            x = (num(found.days[-1]) - start) / max(stop - start, 1e-9) * axes_width
+            if x + self.text_width(labels[-1], self.tick_pt) / 2 > axes_width + RIGHT_IN - 0.04:
+                labels = [*labels[:-1], ""]
         return [num(d) for d in found.days], labels, start, stop
 
     def time_axis(self, axes: list[Axes], ticks: tuple[list[float], list[str], float, float]

@@ -105,13 +105,16 @@ def resolve_anchor(table: EventTable, spec: str) -> tuple[date, str]:
     return ev["start"][rule.rows].min().date(), f"first {rule.therapy}"
 
 
-def parse_window(text: str, axis: TimeAxis) -> tuple[date | None, date | None]:
-    """``FROM:TO`` as dates, or as numbers in the relative unit; either side may be empty."""
+def parse_window(text: str, axis: TimeAxis, record: tuple[date, date]
+                 ) -> tuple[date | None, date | None]:
+    """``FROM:TO`` as dates, or as numbers in the relative unit; either side may be empty.
+    A partial date means its first day as FROM and its last as TO (``2009:2010`` is two
+    years).  A window outside the ``record`` (first and last day) is refused."""
     if ":" not in text:
         raise OptionError(f"--window '{text}': use FROM:TO, e.g. 2010-01-01:2012-12-31 or -1:3")
     left, right = text.split(":", 1)
 
-    def one(part: str) -> date | None:
+    def one(part: str, last: bool = False) -> date | None:
         part = part.strip()
         if not part:
             return None
@@ -128,11 +131,15 @@ def parse_window(text: str, axis: TimeAxis) -> tuple[date | None, date | None]:
             except OptionError as exc:
                 raise OptionError(f"--window '{text}': {exc}") from None
         try:
-            return parse_date(part).first
+            parsed = parse_date(part)
         except DateError as exc:
             raise OptionError(f"--window '{text}': {exc}") from None
+        return parsed.last if last else parsed.first
 
-    lo, hi = one(left), one(right)
+    lo, hi = one(left), one(right, last=True)
     if lo is not None and hi is not None and lo >= hi:
         raise OptionError(f"--window '{text}': FROM must be before TO")
+    if (hi is not None and hi < record[0]) or (lo is not None and lo > record[1]):
+        raise OptionError(f"--window '{text}' holds nothing of the record, which runs from "
+                          f"{record[0].isoformat()} to {record[1].isoformat()}")
     return lo, hi

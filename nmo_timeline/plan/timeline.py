@@ -344,7 +344,7 @@ def plan_timeline(table: EventTable, options: FigureOptions | None = None,
         raise OptionError("--unit goes with --relative (calendar dates have no unit)")
     windowed = False
     if opt.window:
-        lo, hi = parse_window(opt.window, axis)
+        lo, hi = parse_window(opt.window, axis, (record_start, record_end))
         x_min = lo or x_min
         x_max = hi or x_max
         windowed = True
