@@ -22,12 +22,15 @@ class Need:
 
     ``edge_labels``: the panel has numeric tick labels at its top and bottom edges, which
     reach half a line beyond the axes (so the gap to a neighbour must hold them).
+    ``stretch``: the panel may grow past its cap when every cap is reached (a strip of
+    labels, such as the period band, may not: it would become a large empty box).
     """
 
     minimum: float
     weight: float
     cap: float
     edge_labels: bool = False
+    stretch: bool = True
 
 
 def label_width_cap(width_in: float) -> float:
@@ -92,7 +95,9 @@ def allocate(needs: list[Need], gap_list: list[float], available_in: float,
             heights[i] = needs[i].cap
         open_ = [i for i in open_ if i not in bound]
     if spare > 1e-9:  # every cap reached: fill the canvas anyway, by weight
-        weights = [n.weight for n in needs]
+        weights = [n.weight if n.stretch else 0.0 for n in needs]
+        if not any(weights):
+            weights = [n.weight for n in needs]
         if not any(weights):
             weights = [1.0] * len(needs)
         total = sum(weights)

@@ -323,7 +323,7 @@ class _Timeline:
             return stack.Need(low, 0.3, max(low, 0.5 * scale))
         if key.kind is Panel.periods:
             low = self.lines_in(1, self.style.text(0.72)) * (1.4 if tight else 1.8)
-            return stack.Need(low, 0.2, low * 1.4)
+            return stack.Need(low, 0.2, low * 1.4, stretch=False)
         if key == MERGED_LABS:
             key_in = labels.lab_key_height(self.lab_key(), self.style.text(0.7))
             low = max(key_in - hang, 2.2 * line)
