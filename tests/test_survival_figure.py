@@ -119,13 +119,25 @@ def test_print_theme_tells_curves_apart_by_dashes(series):
 
 
 @pytest.mark.parametrize("theme", ["light", "dark", "print"])
-def test_lines_stand_out_from_the_paper(series, theme):
-    fig = render_survival(plan_survival(series), dpi=40, theme=theme)
+def test_lines_keep_the_therapy_colour_and_stand_out_from_the_paper(series, theme):
     from matplotlib.colors import to_hex
 
-    for ln in fig.axes[0].get_lines():
-        if (ln.get_gid() or "").startswith("curve:"):
-            assert _contrast(to_hex(ln.get_color()).upper(), THEMES[theme].paper) >= 3.0
+    plan = plan_survival(series)
+    th = THEMES[theme]
+    fig = render_survival(plan, dpi=40, theme=theme)
+    lines = {ln.get_gid(): ln for ln in fig.axes[0].get_lines()}
+    outlined = 0
+    for curve, hue in zip(plan.curves, th.series_colours([c.colour for c in plan.curves]),
+                          strict=True):
+        line = lines[f"curve:{curve.regimen}"]
+        assert to_hex(line.get_color()).upper() == hue.upper()  # as in every other figure
+        if _contrast(hue, th.paper) < 3.0:  # a pale line gets an outline in the ink
+            (effect,) = line.get_path_effects()
+            assert to_hex(effect._gc["foreground"]).upper() == th.ink.upper()
+            outlined += 1
+        else:
+            assert line.get_path_effects() == []
+    assert theme == "print" or outlined  # the series has a pale colour in light and dark
 
 
 CASES = {

@@ -58,6 +58,17 @@ def _contrast(a: str, b: str) -> float:
     return (hi + 0.05) / (lo + 0.05)
 
 
+def _outline(colour: str, th: Theme, width: float) -> list[Any]:
+    """An ink outline for a line whose colour has less than 3:1 contrast with the paper
+    (light yellows on white, dark blues on the dark theme): the line keeps the therapy's
+    colour of every other figure, the outline makes it stand out."""
+    if _contrast(colour, th.paper) >= LINE_CONTRAST:
+        return []
+    from matplotlib.patheffects import withStroke
+
+    return [withStroke(linewidth=width * 1.5, foreground=th.ink)]
+
+
 def _line_colour(colour: str, th: Theme) -> str:
     """``colour``, moved towards the ink in small steps until a line of it has a contrast
     of at least 3:1 with the paper (light yellows on white, dark blues on the dark theme)."""
@@ -85,7 +96,8 @@ def render_survival(
     ink = th.ink
     n = len(plan.curves)
     small = style.text(0.8)
-    colours = [_line_colour(c, th) for c in th.series_colours([c.colour for c in plan.curves])]
+    hues = th.series_colours([c.colour for c in plan.curves])  # as in every other figure
+    colours = [_line_colour(c, th) for c in hues]  # for text and thin guides: readable
     # a line style each in every theme: two regimens of near colours stay apart
     dashes: list[Any] = [DASHES[i % len(DASHES)] for i in range(n)]
     lw = max(1.2, style.font / 6)
@@ -96,13 +108,15 @@ def render_survival(
         risk = fig.add_subplot(grid[1], sharex=ax)
         ax.set_gid("panel:survival")
         risk.set_gid("panel:at-risk")
-        for curve, colour, dash in zip(plan.curves, colours, dashes, strict=True):
-            ax.plot(curve.x, curve.y, drawstyle="steps-post", color=colour, linewidth=lw,
-                    linestyle=dash, label=curve.label, zorder=3, gid=f"curve:{curve.regimen}")
+        for curve, hue, colour, dash in zip(plan.curves, hues, colours, dashes, strict=True):
+            ax.plot(curve.x, curve.y, drawstyle="steps-post", color=hue, linewidth=lw,
+                    linestyle=dash, label=curve.label, zorder=3, gid=f"curve:{curve.regimen}",
+                    path_effects=_outline(hue, th, lw))
             if curve.censored_x:
                 ax.plot(curve.censored_x, curve.censored_y, linestyle="none", marker="|",
-                        markersize=style.font * 0.7, markeredgewidth=lw * 0.8, color=colour,
-                        zorder=4, gid=f"censored:{curve.regimen}")
+                        markersize=style.font * 0.7, markeredgewidth=lw * 0.8, color=hue,
+                        zorder=4, gid=f"censored:{curve.regimen}",
+                        path_effects=_outline(hue, th, lw * 0.8))
             if curve.median is not None:
                 ax.plot([curve.median, curve.median], [0.0, 0.5], color=colour,
                         linewidth=lw * 0.6, linestyle=(0, (1, 1.5)), zorder=2,
@@ -141,9 +155,10 @@ def render_survival(
         gap = _gap_in(fig, ax, small)
 
         handles = [Line2D([], [], color=c, linestyle=d, linewidth=lw,
+                          path_effects=_outline(c, th, lw),
                           label=curve.label if name == curve.regimen
                           else f"{name} (n = {curve.patients})")
-                   for curve, name, c, d in zip(plan.curves, names, colours, dashes, strict=True)]
+                   for curve, name, c, d in zip(plan.curves, names, hues, dashes, strict=True)]
         handles.append(Line2D([], [], linestyle="none", marker="|", color=ink,
                               markersize=style.font * 0.7, label="censored"))
 
