@@ -12,6 +12,7 @@ from registry import write_registry
 from test_occupancy import SERIES
 
 from nmo_timeline.domain.colours import KNOWN, UNTREATED
+from nmo_timeline.draw.figure import left_out
 from nmo_timeline.draw.occupancy import areas, render_occupancy
 from nmo_timeline.load import load_events, read_events_text
 from nmo_timeline.plan.occupancy import LEGEND_MAX, plan_occupancy
@@ -92,6 +93,9 @@ def test_other_regimens_beyond_the_legend_cap(tmp_path):
     assert len(names) == LEGEND_MAX + 2 and names[-2:] == ["other regimens (8)", "untreated"]
     fig = render_occupancy(plan, dpi=40)
     assert to_hex(areas(fig)["other regimens (8)"].get_facecolor()[0]) != to_hex(UNTREATED)
+    grouped = [f"Drug {i:02d}" for i in range(LEGEND_MAX, 20)]  # a patient-year each: by name
+    assert plan.notes == ["the 8 regimens with the fewest patient-months drawn as one grey "
+                          "layer, 'other regimens (8)': " + ", ".join(grouped)]
 
 
 @pytest.mark.parametrize("size", [(2, 1.5), (2.5, 2), (3, 2)])
@@ -103,3 +107,16 @@ def test_smallest_canvases_draw_without_clipping(registry, size):
         assert fig.bbox.y0 - 1 <= bb.y0 and bb.y1 <= fig.bbox.y1 + 1, text
     legend = [t.get_text() for t in fig.legends[0].get_texts()]
     assert legend[-1].startswith("+") and legend[-1].endswith(" more regimens")
+    k = int(legend[-1][1:].split()[0])  # and the figure's note names each of them
+    unnamed = [layer.name for layer in plan.layers if layer.colours and not layer.untreated][-k:]
+    assert left_out(fig) == (f"{k} regimens are drawn but not named in the legend "
+                             f"({', '.join(unnamed)}); a larger --size names them")
+
+
+@pytest.mark.parametrize("theme", ["light", "dark"])
+def test_untreated_is_the_themes_faint_grey_as_the_swimmers_follow_up_line(registry, theme):
+    from nmo_timeline.draw.themes import THEMES
+
+    fig = render_occupancy(plan_occupancy(registry), dpi=40, theme=theme)
+    face = to_hex(areas(fig)["untreated"].get_facecolor()[0]).upper()
+    assert face == THEMES[theme].faint.upper()  # on the dark theme, not a bright block

@@ -100,6 +100,10 @@ def test_small_series_wedges_and_labels(table):
     assert ring1 == [("Azathioprine", 2), ("Rituximab", 2), ("Tocilizumab", 1),
                      ("no maintenance therapy", 1)]
     assert plan.wedges[-1].kind == NO_THERAPY
+    # named as in the legend where it fits, "no therapy" only where that is all that fits
+    assert plan.wedges[-1].labels[:2] == ("no maintenance therapy\n17%",
+                                          "no maintenance therapy 17%")
+    assert plan.wedges[-1].labels[-3:] == ("no therapy\n17%", "no therapy 17%", "no\ntherapy\n17%")
     fig = render_pathways(plan, dpi=60)
     texts = [t.get_text() for t in fig.axes[0].texts]
     assert "6\npatients" in texts

@@ -172,9 +172,11 @@ def occupancy(
         print_json(plan.occupancy.as_dict())
         print_warnings(table.warnings, plan.warnings)
         return
+    from ..draw.figure import left_out
     from ..draw.occupancy import render_occupancy
 
-    written = _save(render_occupancy(plan, size=canvas, dpi=dpi, theme=theme.value), path,
-                    dpi, transparent)
-    print_warnings(table.warnings, plan.warnings)
+    fig = render_occupancy(plan, size=canvas, dpi=dpi, theme=theme.value)
+    written = _save(fig, path, dpi, transparent)
+    drawn = left_out(fig)
+    print_warnings(table.warnings, plan.warnings, [*plan.notes, *([drawn] if drawn else [])])
     typer.echo(f"wrote {written} ({len(plan.occupancy.patients)} patients)")

@@ -26,7 +26,7 @@ from matplotlib.transforms import blended_transform_factory
 from ..plan.occupancy import Layer, OccupancyPlan
 from ..plan.options import DEFAULT_DPI, SLIDE_SIZE
 from ..plan.pathways import OTHER_HATCH
-from .figure import Style, styled_figure
+from .figure import Style, note_left_out, styled_figure
 from .fit import fit_layout
 from .pathways import set_hatch_colour
 from .swimmer import LEGEND_SHARE, legend_that_fits, more_handle
@@ -98,6 +98,12 @@ def render_occupancy(
 
             fit_layout(fig, [ax], legend=make, legend_entries=ncol, title=title,
                        right_in=0.3, extra_bottom_in=block)
+        unnamed = [layer.name for layer in plan.layers
+                   if layer.colours and not layer.untreated][keep:]
+        if unnamed:  # drawn in their colours, but the legend has no room to name them
+            what = "1 regimen is" if len(unnamed) == 1 else f"{len(unnamed)} regimens are"
+            note_left_out(fig, f"{what} drawn but not named in the legend "
+                               f"({', '.join(unnamed)}); a larger --size names them")
         _at_risk(fig, ax, plan, ticks, axis_block, row_h, risk_font)
         tall = ax.get_window_extent(renderer).height * 72 / dpi  # points
         for ticks_y in ([0, 0.25, 0.5, 0.75, 1.0], [0, 0.5, 1.0], [0, 1.0]):

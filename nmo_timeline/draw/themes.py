@@ -11,6 +11,7 @@ from __future__ import annotations
 from collections.abc import Sequence
 from dataclasses import dataclass
 
+from ..domain.colours import UNTREATED
 from ..errors import OptionError
 
 # No diagonal hatches: "////" means "acute treatment", and a maintenance lane must
@@ -45,10 +46,12 @@ class Theme:
 
         In greyscale, maintenance therapy ``index`` of ``count`` gets its own grey,
         evenly spaced from dark to light (colours of equal lightness would merge);
-        acute treatments (index -1) keep a grey of their own lightness.
+        acute treatments (index -1) keep a grey of their own lightness.  Untreated time
+        is the theme's faint grey, as the swimmer's follow-up line (on the dark theme a
+        light grey would be the brightest area of the slide).
         """
         if not self.greyscale:
-            return colour
+            return self.faint if colour == UNTREATED else colour
         if index < 0 or count <= 0:
             return grey_of(colour)
         level = 0.2 + 0.55 * (index / max(count - 1, 1))

@@ -61,6 +61,7 @@ class OccupancyPlan:
     min_at_risk: int  # the chart ends where fewer patients are in follow-up
     title: str = ""
     warnings: list[str] = field(default_factory=list)
+    notes: list[str] = field(default_factory=list)  # what the figure groups or leaves out
 
     ylabels: tuple[str, ...] = ("Patients in follow-up", "In follow-up", "")  # longest first
 
@@ -138,13 +139,18 @@ def plan_from_occupancy(occ: Occupancy, colours: TherapyColours, *,
         paint = colours.of(occ.regimens[i])
         layers.append(Layer(occ.names[i], paint[:2],
                             COMBINATION_HATCH if len(paint) > 1 else "", counts[i]))
+    notes = []
     if rest:
         layers.append(Layer(f"{OTHER_REGIMENS} ({len(rest)})", (), "",
                             counts[rest].sum(axis=0)))
+        few = "the regimen" if len(rest) == 1 else f"the {len(rest)} regimens"
+        notes.append(f"{few} with the fewest patient-months drawn as one grey layer, "
+                     f"'{OTHER_REGIMENS} ({len(rest)})': "
+                     + ", ".join(occ.names[i] for i in rest))
     for i, r in enumerate(occ.regimens):
         if not r and counts[i].any():
             layers.append(Layer(occ.names[i], (UNTREATED,), "", counts[i], untreated=True))
     ticks, labels, xlabel = time_ticks(months / 12, occ.anchor)
     return OccupancyPlan(layers, occ.times_years[:months], occ.at_risk[:months], ticks,
                          labels, xlabel, colours.series, occ, floor, title,
-                         list(occ.warnings))
+                         list(occ.warnings), notes)

@@ -174,7 +174,8 @@ def plan_from_pathways(result: Pathways, colours: TherapyColours, *,
     if untreated >= k_min:
         wedges.append(Wedge(1, start, start + untreated / total, edges[0], edges[1],
                             NO_THERAPY, NONE, (), (UNTREATED,), "", untreated,
-                            _labels("no therapy", untreated, total)))
+                            _labels(NONE, untreated, total) + _labels("no therapy", untreated,
+                                                                      total)))
     elif untreated:  # too few to show on their own: with the rare first lines
         last = wedges[-1] if wedges and wedges[-1].ring == 1 else None
         if last is not None and last.kind == RARE:
