@@ -7,8 +7,8 @@ Text from the input file (patient IDs, therapy and regimen names) is made safe f
 it goes: in CSV a text cell that a spreadsheet would run as a formula (first character
 ``=``, ``+``, ``-``, ``@``, tab or carriage return) gets a leading ``'`` (OWASP's advice;
 numbers the tool writes, such as an EDSS change of -1.0, stay numbers); in Markdown ``|``
-is escaped and line breaks become spaces; in the terminal table (and Markdown, which is
-printed too) control and format characters, such as the escape that starts a terminal
+is escaped and line breaks become spaces; in the terminal table (and Markdown and CSV,
+which are printed too) control and format characters, such as the escape that starts a terminal
 command, are shown as ``\\x1b``-style escapes instead of being sent to the terminal.
 """
 
@@ -40,14 +40,16 @@ _UNSAFE_CATEGORIES = {"Cc", "Cf", "Zl", "Zp", "Cs", "Co", "Cn"}
 
 
 def csv_text(text: str) -> str:
-    """A text cell for CSV: a leading ``'`` where a spreadsheet would see a formula.
+    """A text cell for CSV: a leading ``'`` where a spreadsheet would see a formula, and
+    control characters shown as escapes (the CSV is printed to the terminal).
 
     Examples
     --------
-    >>> csv_text("=HYPERLINK(1)"), csv_text("-x"), csv_text("P-1")
-    ("'=HYPERLINK(1)", "'-x", 'P-1')
+    >>> csv_text("=HYPERLINK(1)"), csv_text("-x"), csv_text("P-1"), csv_text("P\\x1b[2J")
+    ("'=HYPERLINK(1)", "'-x", 'P-1', 'P\\\\x1b[2J')
     """
-    return "'" + text if text.startswith(FORMULA_START) else text
+    safe = terminal_text(text)
+    return "'" + safe if text.startswith(FORMULA_START) else safe
 
 
 def terminal_text(text: str) -> str:
