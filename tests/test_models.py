@@ -199,17 +199,62 @@ def test_negbin_singular_fit_becomes_one_line_stats_error(monkeypatch):
 
 
 @pytest.mark.parametrize(("args", "msg"), [
-    (([1, 2], [1.0], ["a", "b"], ["p", "q"], "a"), "lengths"),
-    (([1, 2, 3, 4], [1.0] * 4, ["a"] * 4, list("pqrs"), "a"), "at least two regimens"),
-    (([1, 2, 3, 4], [1.0] * 4, ["a", "a", "b", "b"], list("pqrs"), "c"), "reference regimen"),
-    (([1, 2, 3], [1.0] * 3, ["a", "a", "b"], list("pqr"), "a"), "too few"),
-    (([0] * 6, [1.0] * 6, ["a"] * 3 + ["b"] * 3, list("pqrstu"), "a"), "no relapses"),
-    (([1, -2, 3, 4], [1.0] * 4, ["a", "a", "b", "b"], list("pqrs"), "a"), "negative"),
-    (([1, 2, 3, 4], [1.0, -1.0, 1, 1], ["a", "a", "b", "b"], list("pqrs"), "a"), "years"),
+    (([1, 2], [1.0], ["a", "b"], ["p", "q"], "a"),
+     "the inputs must have the same length: lengths counts=2, years=1, regimens=2, "
+     "patients=2"),
+    (([1, 2], [1.0] * 2, ["a", "b"], ["p"], "a"),
+     "the inputs must have the same length: lengths counts=2, years=2, regimens=2, "
+     "patients=1"),
+    (([1, 2, 3, 4], [1.0] * 4, ["a"] * 4, list("pqrs"), "a"),
+     "a rate-ratio model needs at least two regimens; only 'a' has periods of positive "
+     "length"),
+    (([1, 2, 3, 4], [1.0] * 4, ["a", "a", "b", "b"], list("pqrs"), "c"),
+     "reference regimen 'c' has no period of positive length (regimens: a, b)"),
+    # intercept, one indicator and alpha: 3 parameters need 4 periods
+    (([1, 2, 3], [1.0] * 3, ["a", "a", "b"], list("pqr"), "a"),
+     "3 periods are too few for a model with 3 parameters"),
+    (([0] * 6, [1.0] * 6, ["a"] * 3 + ["b"] * 3, list("pqrstu"), "a"),
+     "no relapses in any period: rate ratios cannot be estimated"),
+    (([1, -2, 3, 4], [1.0] * 4, ["a", "a", "b", "b"], list("pqrs"), "a"),
+     "relapse count cannot be negative, got -2"),
+    (([1, 2, 3, 4], [1.0, -1.0, 1, 1], ["a", "a", "b", "b"], list("pqrs"), "a"),
+     "period length must be a finite number of years 0 or more, got -1.0"),
 ])
 def test_negbin_refuses_bad_input(args, msg):
-    with pytest.raises(StatsError, match=msg):
+    with pytest.raises(StatsError) as info:
         negbin_rate_ratios(*args)
+    assert str(info.value) == msg
+
+
+def test_four_periods_are_enough_for_three_parameters():
+    m = negbin_rate_ratios([1, 2, 3, 1], [1.0] * 4, ["a", "a", "b", "b"], list("pqrs"), "a")
+    assert m.n_periods == 4 and len(m.terms) == 1
+
+
+def test_the_poisson_fallback_uses_the_exposure_and_the_clusters():
+    # underdispersed counts over periods of different lengths: the Poisson model's rate
+    # ratio is the ratio of crude rates, its Wald SE sqrt(1/k_on + 1/k_before)
+    c = [3, 2, 3, 3, 2, 3, 1, 0, 1, 1, 1, 0]
+    y = [2.0, 1.0, 1.5, 2.5, 1.0, 2.0, 1.0, 3.0, 0.5, 2.0, 1.5, 1.0]
+    r = ["untreated"] * 6 + ["Rituximab"] * 6
+    p = [f"P{i % 6}" for i in range(12)]
+    m = negbin_rate_ratios(c, y, r, p, "untreated")
+    assert m.family.startswith("Poisson") and m.cov_type == "nonrobust" and m.level == 0.95
+    (t,) = m.terms
+    k0, t0, k1, t1 = sum(c[:6]), sum(y[:6]), sum(c[6:]), sum(y[6:])
+    assert t.rate_ratio == pytest.approx((k1 / t1) / (k0 / t0), rel=1e-6)
+    se = math.sqrt(1 / k1 + 1 / k0)
+    z = sps.norm.ppf(0.975)
+    assert (t.ci_low, t.ci_high) == pytest.approx(
+        (t.rate_ratio * math.exp(-z * se), t.rate_ratio * math.exp(z * se)), rel=1e-5)
+    clustered = negbin_rate_ratios(c, y, r, p, "untreated", cluster=True, level=0.9)
+    assert clustered.family.startswith("Poisson") and clustered.cov_type == "cluster"
+    assert clustered.level == 0.9
+    res = _direct_fit(c, y, r, groups=np.array([i % 6 for i in range(12)]), poisson=True)
+    low, high = np.exp(res.conf_int(alpha=0.1)[1])
+    assert (clustered.terms[0].ci_low, clustered.terms[0].ci_high) == pytest.approx(
+        (low, high), rel=1e-6)
+    assert clustered.terms[0].rate_ratio == pytest.approx(t.rate_ratio, rel=1e-6)
 
 
 # --------------------------------------------------------------------------- from periods
@@ -303,3 +348,23 @@ def test_the_default_reference_is_the_regimen_with_most_person_years():
     with_gap = text + "3,relapse,ON,2010-01-01,,\n3,therapy,Rituximab,2010-06-01,,\n"
     assert default_reference(all_patient_periods(read_events_text(with_gap, "r.csv"))) == \
         "untreated"
+
+
+def test_the_default_reference_counts_only_periods_long_enough_for_an_arr():
+    from nmo_timeline.analysis.models import default_reference
+    from nmo_timeline.analysis.periods import all_patient_periods
+    from nmo_timeline.load import read_events_text
+
+    # untreated only for the 20 days before the first dose: too short to be a reference
+    text = ("patient,kind,name,start,end,value\n"
+            "1,relapse,ON,2010-01-01,,\n1,therapy,Azathioprine,2010-01-21,ongoing,\n"
+            "1,edss,,2012-01-01,,3\n"
+            "2,therapy,Rituximab,2010-01-01,2010-12-31,\n2,edss,,2011-01-01,,3\n")
+    periods = all_patient_periods(read_events_text(text, "r.csv"))
+    assert default_reference(periods) == "Azathioprine"
+    # a tie in person-years: the first regimen in cohort order
+    tie = ("patient,kind,name,start,end,value\n"
+           "1,therapy,Azathioprine,2010-01-01,2010-12-31,\n1,edss,,2011-01-01,,3\n"
+           "2,therapy,Rituximab,2010-01-01,2010-12-31,\n2,edss,,2011-01-01,,3\n")
+    assert default_reference(all_patient_periods(read_events_text(tie, "t.csv"))) == \
+        "Azathioprine"
