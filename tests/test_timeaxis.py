@@ -161,3 +161,23 @@ def test_short_record_uses_days():
     t = read_events_text("kind,name,start,end\nrelapse,ON,2011-01-01,\n"
                          "therapy,PLEX,2011-01-05,2011-01-15\n")
     assert plan_timeline(t, relative="onset").axis.unit == "days"
+
+
+@pytest.mark.parametrize("name", ["labs_two_analytes", "long_course_20y", "span_3days",
+                                  "partial_dates_history", "starts_mid_year"])
+@pytest.mark.parametrize("size", [(13.333, 7.5), (10, 7.5), (7.2, 4.5), (3.5, 3.2)])
+def test_relative_axes_keep_the_label_and_the_calendar_row_apart_and_on_the_canvas(name,
+                                                                                   size):
+    from pathlib import Path
+
+    from layout_measure import measure
+
+    corpus = Path(__file__).parent / "corpus"
+    fig = plot_timeline(load_events(corpus / f"{name}.csv"), size=size, relative="onset",
+                        dpi=60)
+    m = measure(fig)
+    assert m.overlaps == [] and m.clipped == []
+    years = [t.get_text() for t in fig.findobj(match=lambda a: getattr(a, "get_gid", None)
+                                               and a.get_gid() == "calendar-row")[0]
+             .xaxis.get_ticklabels()]
+    assert years and all(y.isdigit() for y in years)

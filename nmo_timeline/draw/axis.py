@@ -1,5 +1,5 @@
-"""Time-axis ticks: calendar ticks that always name the record's first year, and relative
-ticks in whole units.
+"""Time-axis ticks: calendar ticks that always name the record's first year, relative
+ticks in whole units, and the row of calendar years under a relative axis.
 
 Calendar ticks step by days (1, 2, 7, 14), months (1, 2, 3, 6) or years (1, 2, 5, 10, ...),
 the finest step that keeps at most ``max_ticks`` ticks.  They are aligned to the start
@@ -14,6 +14,12 @@ from __future__ import annotations
 import math
 from dataclasses import dataclass
 from datetime import date, timedelta
+from typing import TYPE_CHECKING
+
+from .figure import Style, num
+
+if TYPE_CHECKING:
+    from matplotlib.axes import Axes
 
 DAY_STEPS = (1, 2, 7, 14)
 MONTH_STEPS = (1, 2, 3, 6)
@@ -102,3 +108,26 @@ def relative_ticks(lo: float, hi: float, max_ticks: int) -> list[float]:
         first = math.ceil(lo / step) * step
         ticks = [round(first + k * step, 6) for k in range(int((hi - first) / step + 1e-9) + 1)]
     return ticks
+
+
+def calendar_row(bottom: Axes, lo: float, hi: float, n_ticks: int, style: Style,
+                 colour: str, gap_pt: float) -> None:
+    """Calendar years under a relative time axis (day numbers ``lo`` to ``hi``), ``gap_pt``
+    points below it (under its tick labels and axis label); only years inside the axis,
+    every one or every few, as many as the axis has ticks (an axis of a few days or
+    weeks within one year shows that year in its middle)."""
+    from matplotlib.dates import num2date
+
+    sec = bottom.secondary_xaxis("bottom")
+    sec.set_gid("calendar-row")
+    sec.spines["bottom"].set_position(("outward", gap_pt))
+    sec.spines["bottom"].set_visible(False)
+    step = max(1, round((hi - lo) / 365.25 / max(n_ticks, 3)))
+    days = {y: num(date(y, 1, 1)) for y in range(num2date(lo).year, num2date(hi).year + 1)
+            if y % step == 0}
+    years = [y for y, day in days.items() if lo <= day <= hi]
+    if years:
+        sec.set_xticks([days[y] for y in years], [str(y) for y in years])
+    else:  # no new year inside a short axis: its year, in the middle
+        sec.set_xticks([(lo + hi) / 2], [str(num2date((lo + hi) / 2).year)])
+    sec.tick_params(axis="x", length=0, labelsize=style.text(0.75), labelcolor=colour)

@@ -26,7 +26,7 @@ from ..errors import OptionError
 from ..plan.options import FigureOptions
 from ..plan.timeline import Panel, PanelKey, TimelinePlan
 from . import labels, stack
-from .axis import date_ticks, relative_ticks
+from .axis import calendar_row, date_ticks, relative_ticks
 from .figure import MIN_TEXT_PT, Style, note_left_out, num, styled_figure
 from .fit import fit_text_width, legend_that_fits, resolve_collisions, wrap_to_width
 from .labels import LAB_KEY_TITLE, TICK_PAD_PT, fit_label, lab_key, left_out_note, mark
@@ -445,26 +445,14 @@ class _Timeline:
                 ax.axvline(num(axis.anchor), color=self.theme.ink, linewidth=0.8, alpha=0.5,
                            linestyle=(0, (1, 2)), zorder=0, gid="anchor")
             if axis.calendar_row:
-                self.calendar_row(bottom, lo, hi, len(positions))
+                lines = max((len(label.split("\n")) for label in labels), default=1)
+                calendar_row(bottom, lo, hi, len(labels), self.style, self.theme.muted,
+                             gap_pt=lines * self.line_in * 72 + TICK_PAD_PT  # tick labels,
+                             + self.style.font * 1.2 + 4)  # the axis label and its pad
         for ax in axes[:-1]:  # the time axis is drawn once, under the bottom panel
             ax.xaxis.set_major_locator(NullLocator())
             ax.xaxis.set_visible(False)
             ax.spines["bottom"].set_visible(False)
-
-    def calendar_row(self, bottom: Axes, lo: float, hi: float, n_ticks: int) -> None:
-        """Calendar years under relative time."""
-        from matplotlib import dates as mdates
-
-        gap = self.style.font * 2.6  # points below the axis: under tick labels and xlabel
-        sec = bottom.secondary_xaxis("bottom")
-        sec.set_gid("calendar-row")
-        sec.spines["bottom"].set_position(("outward", gap))
-        sec.spines["bottom"].set_visible(False)
-        years = max(1, round((hi - lo) / 365.25 / max(n_ticks, 3)))
-        sec.xaxis.set_major_locator(mdates.YearLocator(base=years))
-        sec.xaxis.set_major_formatter(mdates.DateFormatter("%Y"))
-        sec.tick_params(axis="x", length=0, labelsize=self.style.text(0.75),
-                        labelcolor=self.theme.muted)
 
     # -- callouts -------------------------------------------------------------
     def callouts(self, axes: list[Axes], axes_width: float, top_height: float
