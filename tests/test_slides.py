@@ -59,9 +59,10 @@ def test_reveal_keeps_the_axis_and_cuts_the_rest():
     full = plan_timeline(t, arr=True)
     part = reveal(full, date(2008, 6, 1))
     assert (part.x_min, part.x_max) == (full.x_min, full.x_max)
-    # every lane keeps its place, but one not started yet has no name: no spoilers
-    assert [lane.label for lane in part.lanes] == [
-        "IV methylprednisolone", "Mitoxantrone", "Plasma exchange", "", "", ""]
+    # every lane keeps its place and label (its room), but one not started yet is not
+    # shown, so its name is not drawn: no spoilers
+    assert [lane.shown for lane in part.lanes] == [True, True, True, False, False, False]
+    assert [lane.label for lane in part.lanes] == [lane.label for lane in full.lanes]
     assert [lane.key for lane in part.lanes] == [lane.key for lane in full.lanes]
     assert part.legend == full.legend  # the legend does not move between frames
     assert all(m.day <= date(2008, 6, 1) for m in part.relapses + part.mri + part.edss)
@@ -70,6 +71,34 @@ def test_reveal_keeps_the_axis_and_cuts_the_rest():
     assert toci.bars == [] and toci.ticks == []
     assert all(p.start <= date(2008, 6, 1) for p in part.periods)
 
+
+
+@pytest.mark.parametrize("size", [(13.333, 7.5), (3.5, 3.2)])
+def test_every_frame_has_the_layout_of_the_last_and_names_only_started_lanes(size):
+    from nmo_timeline.draw.timeline import render_plan
+
+    long_names = ("kind,name,start,end,value\nrelapse,ON,2010-01-01,,\n"
+                  "therapy,Azathioprine,2010-02-01,2011-12-31,\n"
+                  "therapy,Rituximab biosimilar (Truxima) 375 mg/m2 weekly x4 then CD19-guided "
+                  "re-dosing every six months,2012-01-01,2014-06-30,\n"
+                  "relapse,TM,2013-01-01,,\nedss,,2014-06-30,,3.0\n")
+    from nmo_timeline.load import read_events_text
+
+    for t in (load_events(bundled_events_path()), read_events_text(long_names, "l.csv")):
+        full = plan_timeline(t, arr=True)
+        boxes = []
+        for until in build_steps(t):
+            fig = render_plan(reveal(full, until), size=size, dpi=40)
+            boxes.append([tuple(round(v, 4) for v in ax.get_position().bounds)
+                          for ax in fig.axes])
+            (lanes,) = [ax for ax in fig.axes if ax.get_gid() == "panel:therapy"]
+            named = [x.get_text() for x in lanes.get_yticklabels() if x.get_text()]
+            started = [lane for lane in reveal(full, until).lanes if lane.shown]
+            assert len(named) == len(started)  # no future therapy is named
+            notes = [x.get_text() for x in fig.texts if x.get_gid() == "footnote"]
+            hidden = [lane.label for lane in reveal(full, until).lanes if not lane.shown]
+            assert not any(h in n.replace("\n", " ") for h in hidden for n in notes)
+        assert all(b == boxes[-1] for b in boxes)  # the panels do not move between frames
 
 def test_build_writes_numbered_frames_and_slides(tmp_path):
     deck = tmp_path / "talk.pptx"

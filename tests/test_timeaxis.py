@@ -110,6 +110,43 @@ def test_callouts(table):
     assert texts[0].get_visible()
 
 
+
+def _callouts(fig):
+    texts = [t for ax in fig.axes for t in ax.texts if t.get_gid() == "callout"]
+    lines = {round(line.get_xdata()[0], 3) for ax in fig.axes for line in ax.get_lines()
+             if line.get_gid() == "callout-line"}
+    return texts, lines
+
+
+def test_a_callout_outside_the_axis_is_named_and_draws_nothing(table):
+    from nmo_timeline.draw.figure import left_out
+
+    fig = plot_timeline(table, annotate=["Early@2001-01-01", "Inside@2010-10-04"], dpi=40)
+    texts, lines = _callouts(fig)
+    assert [t.get_text() for t in texts] == ["Inside"] and len(lines) == 1
+    assert "1 callout (Early (outside the time axis))" in left_out(fig)
+
+
+def test_a_callout_without_room_draws_no_line_and_one_near_the_end_stays_on_the_canvas(
+        table):
+    from layout_measure import measure
+
+    from nmo_timeline.draw.figure import left_out
+
+    many = [f"Long callout label number {i}@2010-10-{4 + i:02d}" for i in range(6)]
+    fig = plot_timeline(table, annotate=many, size=(7.2, 4.5), dpi=60)
+    texts, lines = _callouts(fig)
+    shown = [t for t in texts if t.get_visible()]
+    assert len(lines) == len(shown) < 6  # a line for each box drawn, none for the others
+    assert f"{6 - len(shown)} callouts" in left_out(fig)
+    for when in ("2012-06-14", "2006-05-10"):  # the record's last and first day
+        fig = plot_timeline(table, annotate=[f"A long callout at the record's end@{when}"],
+                            size=(7.2, 4.5), dpi=60)
+        texts, lines = _callouts(fig)
+        assert len(texts) == 1 and texts[0].get_visible() and len(lines) == 1
+        m = measure(fig)
+        assert m.clipped == [] and m.overlaps == []
+
 def test_anonymize_leaves_no_date_or_detail_in_the_output(table, tmp_path):
     fig = plot_timeline(table, anonymize=True, arr=True, dpi=30)
     out = save_figure(fig, tmp_path / "anon.svg")

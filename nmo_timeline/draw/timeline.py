@@ -133,13 +133,17 @@ class _Timeline:
         paints = self.theme.lane_paints([(lane.colour, lane.acute) for lane in plan.lanes])
         layout = self.fit(title, legend, paints)
         foot = PAD_IN
-        if layout.footnotes:
+        unseen = [label for label, lane in zip(layout.lane_labels, plan.lanes, strict=True)
+                  if not lane.shown]  # a hidden lane's footnote keeps only its room
+        notes = [n for n in layout.footnotes
+                 if not any(u.endswith(n.split("\u00a0")[0]) for u in unseen)]
+        if notes:
             size = self.style.text(0.7)
-            text = wrap_to_width("   ".join(layout.footnotes), self.width - 2 * PAD_IN,
+            text = wrap_to_width("   ".join(notes), self.width - 2 * PAD_IN,
                                  lambda s: self.text_width(s, size))
             self.fig.text(PAD_IN / self.width, PAD_IN / self.height, text, ha="left",
                           va="bottom", fontsize=size, gid="footnote")
-            foot += layout.footnote_height
+        foot += layout.footnote_height if layout.footnotes else 0.0
         if legend is not None:
             legend.set_bbox_to_anchor((0.5, foot / self.height), transform=self.fig.transFigure)
         axes = []
@@ -152,8 +156,10 @@ class _Timeline:
             ax.set_gid(key.gid)
             axes.append(ax)
         ticks = layout.ticks
+        shown = [label if lane.shown else "" for label, lane in zip(layout.lane_labels,
+                                                                     plan.lanes, strict=True)]
         panels = Panels(plan, self.style, self.renderer, self.dpi, layout.axes_width,
-                        layout.lane_labels, paints, span_days=ticks[3] - ticks[2],
+                        shown, paints, span_days=ticks[3] - ticks[2],
                         lane_pt=layout.lane_pt, compact_labs=layout.attempt.compact_labs,
                         lab_key=self.lab_key() if layout.attempt.merge_labs else [])
         draw = {Panel.edss: panels.edss, Panel.therapy: panels.therapy,
@@ -257,7 +263,7 @@ class _Timeline:
             label, cut = fit_label(lane.label, cap, width, attempt.lines, suffix)
             if cut and attempt.footnotes:  # the mark stays with its name (no-break space)
                 footnotes.append(f"{mark(len(footnotes) + 1)}\u00a0{lane.label}")
-            elif cut:
+            elif cut and lane.shown:
                 left_out.append(("full lane name", lane.label))
             labels.append(label)
         return labels, footnotes, left_out
@@ -458,28 +464,35 @@ class _Timeline:
     def callouts(self, axes: list[Axes], axes_width: float, top_height: float
                  ) -> list[tuple[str, str]]:
         """Callouts at the top of the first panel, in as many rows as they need (up to
-        three, as the panel allows); the ones that find no room are returned."""
+        three, as the panel allows), a box near an end moved inside the canvas; the ones
+        outside the time axis or without room are returned (and get no line)."""
         size = self.style.text(0.8)
         box = self.lines_in(1, size) + size * 0.5 / 72 + 0.04
         rows = max(1, min(3, int(top_height * 0.7 / box)))
         lo, hi = axes[0].get_xlim()
+        right = axes_width + RIGHT_IN - PAD_IN  # the canvas edge, from the axes' left
         placed: list[list[tuple[float, float]]] = [[] for _ in range(rows)]
         left_out = []
         for day, label in sorted(self.plan.callouts):
             x = num(day)
-            for ax in axes:
-                ax.axvline(x, color=self.theme.ink, linewidth=self.style.font / 10,
-                           linestyle=(0, (2, 2)), zorder=1, gid="callout-line")
+            if not lo <= x <= hi:
+                left_out.append(("callout", f"{label} (outside the time axis)"))
+                continue
             centre = (x - lo) / (hi - lo) * axes_width
             half = self.text_width(label, size) / 2 + size * 0.3 / 72 + 0.05
-            row = next((r for r in range(rows) if all(centre + half < a or centre - half > b
-                                                      for a, b in placed[r])), None)
+            shift = max(0.0, half - centre) or min(0.0, right - centre - half)
+            a, b = centre + shift - half, centre + shift + half
+            row = next((r for r in range(rows)
+                        if all(b < a0 or a > b0 for a0, b0 in placed[r])), None)
             if row is None:
                 left_out.append(("callout", label))
                 continue
-            placed[row].append((centre - half, centre + half))
+            placed[row].append((a, b))
+            for ax in axes:
+                ax.axvline(x, color=self.theme.ink, linewidth=self.style.font / 10,
+                           linestyle=(0, (2, 2)), zorder=1, gid="callout-line")
             axes[0].annotate(label, (x, 1.0), xycoords=("data", "axes fraction"),
-                             xytext=(0, -self.style.font * 0.3 - row * box * 72),
+                             xytext=(shift * 72, -self.style.font * 0.3 - row * box * 72),
                              textcoords="offset points", ha="center", va="top", fontsize=size,
                              color=self.theme.ink, gid="callout",
                              bbox={"boxstyle": "round,pad=0.25", "facecolor": self.theme.paper,

@@ -27,9 +27,9 @@ def reveal(plan: TimelinePlan, until: date) -> TimelinePlan:
                 for b in lane.bars if b.start <= until]
         ticks = [t for t in lane.ticks if t.day <= until]
         note = lane.note if ticks and len(ticks) == len(lane.ticks) else ""
-        # a lane not started yet keeps its place (frames line up) but not its name
-        label = lane.label if bars or ticks else ""
-        lanes.append(replace(lane, bars=bars, ticks=ticks, note=note, label=label))
+        # a lane not started yet keeps its place and its label's room (frames line up),
+        # but not its name
+        lanes.append(replace(lane, bars=bars, ticks=ticks, note=note, shown=bool(bars or ticks)))
     return replace(
         plan, lanes=lanes, frozen_legend=plan.legend,
         edss=[m for m in plan.edss if m.day <= until],
@@ -38,7 +38,8 @@ def reveal(plan: TimelinePlan, until: date) -> TimelinePlan:
         labs=[replace(series, points=[m for m in series.points if m.day <= until])
               for series in plan.labs],
         periods=[replace(p, stop=min(p.stop, stop)) for p in plan.periods if p.start <= until],
-        callouts=[c for c in plan.callouts if c[0] <= until],
+        # the last frame keeps every callout: one outside the record is named there
+        callouts=[c for c in plan.callouts if c[0] <= until or until >= plan.record_end],
     )
 
 

@@ -103,6 +103,7 @@ class Lane:
     bars: list[Bar] = field(default_factory=list)
     ticks: list[Tick] = field(default_factory=list)
     note: str = ""
+    shown: bool = True  # False in a build frame before it starts: its room, no name
 
     @property
     def acute(self) -> bool:
@@ -238,9 +239,8 @@ class TimelinePlan:
             return self.frozen_legend
         shown = {key.kind for key in self.panels}
         entries = []
-        if Panel.therapy in shown and any(
-                any(b.acute for b in lane.bars) or any(t.acute for t in lane.ticks)
-                for lane in self.lanes):
+        if Panel.therapy in shown and (any(b.acute for ln in self.lanes for b in ln.bars)
+                                       or any(t.acute for ln in self.lanes for t in ln.ticks)):
             entries.append(LegendEntry("acute", "acute treatment"))
         present = {m.group for m in self.relapses} if Panel.relapse in shown else set()
         entries += [LegendEntry(f"relapse:{s}", self._syndrome_label(s), SYNDROME_MARKERS[s])
