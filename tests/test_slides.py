@@ -185,3 +185,22 @@ def test_libreoffice_opens_the_deck_and_shows_the_figure_across_the_slide(tmp_pa
     rows, cols = ink[:, 0], ink[:, 1]
     assert cols.max() - cols.min() > 0.85 * width  # the figure spans the slide
     assert rows.max() - rows.min() > 0.65 * height
+
+
+@pytest.mark.parametrize(("title", "size"), [
+    ("Case 1", 28),
+    ("Four analytes: CSF IL-6, GFAP, NfL and AQP4-IgG titres over four years of follow-up "
+     "under tocilizumab", 24),
+    ("A title of a great many words " * 8, 16)])
+def test_a_long_slide_title_gets_smaller_to_fit_its_box(tmp_path, title, size):
+    from nmo_timeline.output.slides import TITLE_IN
+
+    deck = tmp_path / "talk.pptx"
+    result = CliRunner().invoke(app, ["plot", "-o", str(tmp_path / "f.png"), "--pptx",
+                                      str(deck), "--dpi", "50", "--title", title])
+    assert result.exit_code == 0, result.output
+    shape = pptx.Presentation(str(deck)).slides[0].shapes.title
+    (run,) = shape.text_frame.paragraphs[0].runs
+    assert run.font.size.pt == size and shape.text_frame.word_wrap
+    lines = int(TITLE_IN * 72 // (size * 1.2))
+    assert lines * size * 1.2 <= shape.height / 12700  # the lines it may take fit the box

@@ -14,6 +14,7 @@ from __future__ import annotations
 
 import contextlib
 import io
+import math
 import os
 import time
 from collections.abc import Iterator
@@ -96,8 +97,25 @@ def require_pptx(deck: str | Path, title: str = "") -> None:
                               f"({type(exc).__name__}: {exc})") from None
 
 
+def title_size(title: str, width_in: float) -> int:
+    """The largest title size (28 pt down to 12 pt) at which ``title`` fits the title box,
+    on as many lines as the box holds; measured in DejaVu Sans, wider than the fonts of
+    Office themes, so the text fits whatever font the deck uses."""
+    from matplotlib import font_manager
+    from PIL import ImageFont
+
+    path = font_manager.findfont(font_manager.FontProperties(family="DejaVu Sans"))
+    for size in (28, 24, 20, 18, 16, 14, 12):
+        lines = max(1, math.floor(TITLE_IN * 72 / (size * 1.2)))
+        words = ImageFont.truetype(path, size * 4).getlength(title) / 4 / 72  # inches
+        if words <= 0.9 * width_in * lines:  # a tenth for where the lines break
+            return size
+    return 12
+
+
 def _add_title(slide: Any, prs: Any, title: str) -> int:
-    """Write the title on ``slide``; return where the picture may start (EMU)."""
+    """Write the title on ``slide``, as large as fits its box; return where the picture
+    may start (EMU)."""
     from pptx.util import Inches, Pt
 
     margin = int(Inches(MARGIN_IN))
@@ -105,9 +123,11 @@ def _add_title(slide: Any, prs: Any, title: str) -> int:
     shape.text = xml_safe(title)
     shape.left, shape.top = margin, margin
     shape.width, shape.height = int(prs.slide_width or 0) - 2 * margin, int(Inches(TITLE_IN))
+    shape.text_frame.word_wrap = True
+    size = Pt(title_size(title, SLIDE_W_IN - 2 * MARGIN_IN))
     for paragraph in shape.text_frame.paragraphs:
         for run in paragraph.runs:
-            run.font.size = Pt(28)
+            run.font.size = size
     return int(shape.top) + int(shape.height)
 
 
