@@ -310,6 +310,22 @@ def test_negbin_singular_near_the_boundary_uses_poisson():
     assert math.isfinite(t.ci_low) and t.ci_low < t.rate_ratio < t.ci_high < 1
     res = _direct_fit(counts, years, regimens, poisson=True)
     assert t.ci_high == pytest.approx(math.exp(res.conf_int()[1, 1]), rel=1e-8)
+    # with cluster-robust errors the same boundary is the Poisson model too (those errors
+    # exist even where the information matrix cannot be inverted)
+    with warnings.catch_warnings():
+        warnings.simplefilter("error")
+        clustered = negbin_rate_ratios(counts, years, regimens, patients, "untreated",
+                                       cluster=True)
+    assert clustered.family.startswith("Poisson") and clustered.alpha == 0.0
+    assert not any("statsmodels" in w for w in clustered.warnings)
+    res = _direct_fit(counts, years, regimens, groups=np.repeat(np.arange(7)[None], 2, 0)
+                      .ravel(), poisson=True)
+    assert clustered.terms[0].ci_high == pytest.approx(math.exp(res.conf_int()[1, 1]),
+                                                       rel=1e-8)
+    # 23 relapses for one term is "enough" overall, but 3 on tocilizumab are not
+    assert ("fewer than 10 relapses on Tocilizumab (3): a rate ratio from so few relapses "
+            "is imprecise") in m.warnings
+    assert not any(w.startswith("only ") for w in m.warnings)
 
 
 def test_each_term_reports_its_own_relapses_and_years():

@@ -249,6 +249,11 @@ def negbin_rate_ratios(
     if per_term < MIN_EVENTS_PER_TERM:
         notes.append(f"only {total} relapses for {len(others)} term(s) ({per_term:.1f} per "
                      f"term, fewer than {MIN_EVENTS_PER_TERM} is unreliable)")
+    few = [f"{r} ({events_by[r]})" for r in [reference, *others]
+           if 0 < events_by[r] < MIN_EVENTS_PER_TERM]
+    if few:  # a regimen's own relapses: one of 3 is imprecise, however many the others have
+        notes.append(f"fewer than {MIN_EVENTS_PER_TERM} relapses on {', '.join(few)}: a "
+                     "rate ratio from so few relapses is imprecise")
     if events_by[reference] == 0:
         notes.append(f"reference regimen {reference!r} has no relapses: every rate ratio "
                      "against it is unbounded and its CI meaningless; choose another reference")
@@ -274,7 +279,10 @@ def negbin_rate_ratios(
     params, conf, pvalues, converged, fit_notes = fit
     alpha = float(params[-1])
     n_coef = len(others) + 1
-    singular = not np.all(np.isfinite(conf[1:n_coef]))
+    # singular: no standard errors, or none but the cluster-robust ones (the information
+    # matrix could not be inverted, as at the Poisson boundary)
+    singular = not np.all(np.isfinite(conf[1:n_coef])) or any(
+        "HessianInversionWarning" in n for n in fit_notes)
     if np.all(np.isfinite(params)) and (
             alpha < _ALPHA_AT_BOUND or (singular and alpha < _ALPHA_SMALL)):
         # Under- or equidispersed counts: the NB2 likelihood is largest at alpha = 0, where
