@@ -6,6 +6,7 @@ import re
 from datetime import date
 
 import pytest
+from matplotlib.text import Text
 
 from nmo_timeline import bundled_events_path, load_events, plot_timeline
 from nmo_timeline.errors import OptionError
@@ -53,7 +54,17 @@ def test_window_by_dates_and_by_relative_numbers(table):
     assert all(date(2009, 1, 1) <= m.day <= date(2011, 1, 1) for m in plan.relapses)
     plan = plan_timeline(table, relative="onset", unit="months", window="0:12")
     assert plan.x_min == date(2006, 5, 10)
-    assert (plan.x_max - date(2006, 5, 10)).days == 365
+    assert (plan.x_max - date(2006, 5, 10)).days == 366  # 12 x 30.44 days, rounded up
+    # a window's ends round outwards to whole days, so its own end ticks are inside it
+    plan = plan_timeline(table, relative="onset", unit="months", window="-1:2")
+    assert (plan.x_min - date(2006, 5, 10)).days == -31  # -30.44 days, rounded down
+    assert (plan.x_max - date(2006, 5, 10)).days == 61  # 60.88 days, rounded up
+    fig = plot_timeline(table, relative="onset", unit="months", window="-1:2", dpi=40)
+    bottom = fig.axes[-1]
+    fig.canvas.draw()
+    shown = [t.get_text().replace("\u2212", "-") for t in bottom.get_xticklabels()
+             if bottom.get_xlim()[0] <= t.get_position()[0] <= bottom.get_xlim()[1]]
+    assert shown[0] == "-1" and shown[-1] == "2"
     plan = plan_timeline(table, window=":2008-01-01")
     assert plan.x_max == date(2008, 1, 1)
 
@@ -218,3 +229,19 @@ def test_relative_axes_keep_the_label_and_the_calendar_row_apart_and_on_the_canv
                                                and a.get_gid() == "calendar-row")[0]
              .xaxis.get_ticklabels()]
     assert years and all(y.isdigit() for y in years)
+
+
+def test_a_window_writes_the_labels_of_what_it_shows_and_counts_nothing_outside(table):
+    from nmo_timeline.draw.figure import left_out
+
+    # tocilizumab runs from 2010-10 past the window's end; CSF IL-6 has one value inside
+    fig = plot_timeline(table, window="2010-06-01:2011-01-01", dpi=60)
+    values = [t.get_text() for t in fig.findobj(Text)
+              if (t.get_gid() or "").startswith("lab-value:")]
+    assert values == ["45"]  # 12 and 4.5 lie after the window: not written, not "left out"
+    assert "lab value" not in left_out(fig)
+    # a bar that starts before the window writes its dose on the part inside it
+    fig = plot_timeline(table, window="2011-01-01:2012-06-14", dpi=60)
+    labels = [t.get_text() for t in fig.findobj(Text)
+              if (t.get_gid() or "").startswith("bar-label:Tocilizumab") and t.get_visible()]
+    assert labels and "dose" not in left_out(fig)

@@ -151,6 +151,8 @@ class Panels:
         bars it gets smaller, down to the smallest text size, then it is left out."""
         if not labels or stop <= self.plan.x_min or start > self.plan.x_max:
             return
+        # in a --window, the part of the bar inside it holds the label
+        start, stop = max(start, self.plan.x_min), min(stop, self.plan.x_max)
         size = min(self.style.text(0.72), bar_in * 72 / LABEL_LINE)
         if size < MIN_TEXT_PT:
             self.left_out.append(("dose", lane))
@@ -219,10 +221,13 @@ class Panels:
         # band, or its shortest text if that stays clear of every other; else none
         placed: list[tuple[float, float]] = []
         gap = MARK_GAP_PT / 72
+        lo_day, hi_day = self.plan.x_min, self.plan.x_max
         for band in sorted(bands, key=lambda b: (b.start - b.stop, b.start)):
-            mid = self.days_in((band.start - self.plan.x_min).days
-                                + (band.stop - band.start).days / 2)
-            room = self.days_in((band.stop - band.start).days) - 0.06
+            start, stop = max(band.start, lo_day), min(band.stop, hi_day)  # inside a window
+            if stop <= start:
+                continue
+            mid = self.days_in((start - lo_day).days + (stop - start).days / 2)
+            room = self.days_in((stop - start).days) - 0.06
             text = None
             for t in band.texts:
                 w = self.width_in(t, size)
@@ -235,7 +240,7 @@ class Panels:
             if text is None:
                 self.left_out.append(("period ARR", band.regimen))
                 continue
-            ax.text((num(band.start) + num(band.stop)) / 2, 0, text, ha="center",
+            ax.text((num(start) + num(stop)) / 2, 0, text, ha="center",
                     va="center", fontsize=size, gid="period-arr")
         self.row_axis(ax, "Periods")
         ax.get_lines()[-1].set_visible(False)  # no centre line behind the text
@@ -284,6 +289,8 @@ class Panels:
             # above each point; in a compact strip, below the points in its upper half
             span = (math.log(hi) - math.log(lo)) if series.scale != "linear" else hi - lo
             for m, yv in zip(series.points, y, strict=True):
+                if not self.plan.x_min <= m.day <= self.plan.x_max:
+                    continue  # outside a --window: not drawn, so not written
                 at = ((math.log(yv) - math.log(lo)) if series.scale != "linear"
                       else yv - lo) / span
                 below = compact and at > 0.5

@@ -10,6 +10,7 @@ unit (days, weeks, months, years) follows the span unless given.
 from __future__ import annotations
 
 import math
+from collections.abc import Callable
 from dataclasses import dataclass
 from datetime import date, timedelta
 from typing import TYPE_CHECKING
@@ -52,16 +53,17 @@ class TimeAxis:
     def label(self) -> str:
         return f"{self.unit.capitalize()} since {self.anchor_label}" if self.relative else ""
 
-    def to_date(self, value: float) -> date:
-        """The day ``value`` units after the anchor; an OptionError for a time that no
-        axis can show (not finite, or over 200 years away)."""
+    def to_date(self, value: float, to_day: Callable[[float], int] = round) -> date:
+        """The day ``value`` units after the anchor (rounded to a day by ``to_day``: a
+        window's start rounds down, its end up, so its own ticks are inside it); an
+        OptionError for a time that no axis can show (not finite, over 200 years away)."""
         assert self.anchor is not None
         days = value * self.unit_days
         if not math.isfinite(days) or abs(days) > MAX_OFFSET_DAYS:
             raise OptionError(f"'{value:g}' {self.unit} from the anchor is not a time the axis "
                               "can show (at most 200 years either side)")
         try:
-            return self.anchor + timedelta(days=round(days))
+            return self.anchor + timedelta(days=to_day(days))
         except OverflowError:
             raise OptionError(f"'{value:g}' {self.unit} from the anchor is past the years a "
                               "date can have") from None
@@ -127,7 +129,7 @@ def parse_window(text: str, axis: TimeAxis, record: tuple[date, date]
                 raise OptionError(f"--window '{text}': numbers need --relative; "
                                   "or give dates (YYYY-MM-DD)")
             try:
-                return axis.to_date(value)
+                return axis.to_date(value, math.ceil if last else math.floor)
             except OptionError as exc:
                 raise OptionError(f"--window '{text}': {exc}") from None
         try:
