@@ -5,6 +5,7 @@ fails if its mechanism is switched off."""
 from __future__ import annotations
 
 import itertools
+from datetime import date
 
 from matplotlib.colors import to_hex
 from matplotlib.figure import Figure
@@ -204,6 +205,31 @@ def test_relapses_days_apart_are_dodged_and_far_ones_stay_on_the_line():
     (ax0, ay0), (ax1, ay1) = points
     assert abs(ay1 - ay0) >= ms * 0.9 or abs(ax1 - ax0) >= ms  # apart in one direction
 
+
+
+def test_a_row_with_marks_to_dodge_is_tall_enough_to_hold_them():
+    from nmo_timeline.draw.panels import crowded
+
+    assert crowded([date(2013, 9, 10), date(2013, 9, 24)], 20.0)
+    assert not crowded([date(2013, 9, 10), date(2013, 10, 24)], 20.0)
+    text = ("kind,name,start,end,value,unit\nrelapse,TM,2013-09-10,,,\n"
+            "relapse,APS,2013-09-24,,,\nrelapse,ON,2012-03-01,,,\n"
+            "mri,spinal,2013-09-11,,2,\nmri,brain,2013-09-25,,0,\n"
+            "therapy,Rituximab,2012-04-01,2017-10-01,1000,mg\nedss,,2012-04-01,,3.0,\n")
+    fig = plot_timeline(table(text), dpi=72)  # a slide: marks 0.16 in wide, 14 days 0.07 in
+    ms = 15 * 0.75 / 72  # inches
+    for gid in ("panel:relapse", "panel:mri"):
+        ax = axes(fig, gid)
+        assert ax.get_position().height * 7.5 >= 3.2 * ms - 1e-6  # a mark above and below
+    fig.canvas.draw()
+    for gid in ("panel:relapse", "panel:mri"):  # every mark inside its own row
+        ax = axes(fig, gid)
+        box = ax.get_window_extent()
+        for line in ax.get_lines():
+            for x, y in line.get_xydata():
+                _, py = ax.transData.transform((x, y))
+                half = line.get_markersize() / 2 * fig.dpi / 72
+                assert box.y0 - 1 <= py - half and py + half <= box.y1 + 1
 
 def test_a_short_period_does_not_crowd_out_the_label_of_its_longer_neighbour():
     text = """kind,name,start,end,value,unit

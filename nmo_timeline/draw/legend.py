@@ -3,11 +3,28 @@
 from __future__ import annotations
 
 from matplotlib.artist import Artist
+from matplotlib.figure import Figure
+from matplotlib.legend import Legend
 from matplotlib.lines import Line2D
 from matplotlib.patches import Patch
 
 from ..plan.timeline import LegendEntry
 from .figure import Style
+from .fit import legend_that_fits
+
+
+def timeline_legend(fig: Figure, entries: list[LegendEntry], style: Style,
+                    width_in: float) -> Legend | None:
+    """The legend under the panels, in as many columns as fit ``width_in``."""
+    handles = [legend_handle(entry, style) for entry in entries]
+    if not handles:
+        return None
+    renderer = fig.canvas.get_renderer()  # type: ignore[attr-defined]
+    return legend_that_fits(
+        lambda ncol: fig.legend(handles=handles, loc="lower center", ncol=ncol, frameon=False,
+                                handletextpad=0.3, columnspacing=0.9, labelspacing=0.3,
+                                borderpad=0.2, numpoints=1),
+        len(handles), width_in, renderer, float(fig.dpi))
 
 
 def legend_handle(entry: LegendEntry, style: Style) -> Artist:

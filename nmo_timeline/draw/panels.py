@@ -8,6 +8,7 @@ grow fat bars.
 
 from __future__ import annotations
 
+import itertools
 import math
 from datetime import date
 from typing import TYPE_CHECKING
@@ -37,6 +38,13 @@ MARK_GAP_PT = 2.0  # the least space between two texts that may sit side by side
 
 def values(points: list[Marker]) -> list[float]:
     return [m.value if m.value is not None else float("nan") for m in points]
+
+
+def crowded(days: list[date], wide_days: float) -> bool:
+    """Whether two marks of a row are closer than a mark's width (``wide_days``), so the
+    row dodges one above or below its line (:meth:`Panels.dodge`)."""
+    xs = sorted(num(d) for d in days)
+    return any(b - a < wide_days for a, b in itertools.pairwise(xs))
 
 
 class Panels:

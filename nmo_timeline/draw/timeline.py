@@ -28,10 +28,10 @@ from ..plan.timeline import Panel, PanelKey, TimelinePlan
 from . import labels, stack
 from .axis import calendar_row, date_ticks, relative_ticks
 from .figure import MIN_TEXT_PT, Style, note_left_out, num, styled_figure
-from .fit import fit_text_width, legend_that_fits, resolve_collisions, wrap_to_width
+from .fit import fit_text_width, resolve_collisions, wrap_to_width
 from .labels import LAB_KEY_TITLE, TICK_PAD_PT, fit_label, lab_key, left_out_note, mark
-from .legend import legend_handle
-from .panels import Panels
+from .legend import timeline_legend
+from .panels import Panels, crowded
 from .themes import get_theme
 
 PAD_IN = 0.08  # canvas edge padding
@@ -109,6 +109,7 @@ class _Timeline:
         self.width, self.height = (float(v) for v in fig.get_size_inches())
         self.tick_pt = style.font * 0.93
         self.line_in = self.tick_pt * 1.25 / 72
+        self.axes_in, self.days = 1.0, 1.0  # the attempt's axes width and span (fit sets)
 
     # -- measuring ------------------------------------------------------------
     def text_width(self, text: str, size: float, italic: bool = False) -> float:
@@ -129,7 +130,8 @@ class _Timeline:
     def draw(self) -> None:
         plan = self.plan
         title = self.title()
-        legend = self.legend()
+        legend = timeline_legend(self.fig, self.plan.legend, self.style,
+                                 self.width - 2 * PAD_IN)
         paints = self.theme.lane_paints([(lane.colour, lane.acute) for lane in plan.lanes])
         layout = self.fit(title, legend, paints)
         foot = PAD_IN
@@ -227,6 +229,7 @@ class _Timeline:
             top = self.top_chrome(title)
             bottom = PAD_IN + foot + legend_height + self.axis_height(ticks)
             available = self.height - top - bottom
+            self.axes_in, self.days = axes_width, ticks[3] - ticks[2]  # for crowded rows
             hang = self.key_hang(ticks, axes_width) if attempt.hang_key else 0.0
             needs = [self.need(key, labels, available, attempt, lane_pt, hang) for key in keys]
             gaps = stack.gaps(needs, self.line_in, base_in=0.03 if attempt.tight else 0.06)
@@ -326,6 +329,9 @@ class _Timeline:
             return stack.Need(n * lane, 0.5 * n, n * max(lane, 0.5 * scale))
         if key.kind in (Panel.relapse, Panel.mri):
             low = max(line * (1.0 if tight else 1.2), f * 0.75 / 72 * 1.3)
+            marks = self.plan.relapses if key.kind is Panel.relapse else self.plan.mri
+            if crowded([m.day for m in marks], f * 0.75 * 1.1 / 72 / self.axes_in * self.days):
+                low = max(low, 3.2 * f * 0.75 / 72)  # room to dodge a mark above and below
             return stack.Need(low, 0.3, max(low, 0.5 * scale))
         if key.kind is Panel.periods:
             low = self.lines_in(1, self.style.text(0.72)) * (1.4 if tight else 1.8)
@@ -375,18 +381,6 @@ class _Timeline:
         first = self.plan.panels[0] if self.plan.panels else None
         numeric = first is not None and first.kind in (Panel.edss, Panel.lab)
         return PAD_IN + title + (self.line_in / 2 if numeric else 0.05)
-
-    def legend(self) -> Legend | None:
-        handles = [legend_handle(entry, self.style) for entry in self.plan.legend]
-        if not handles:
-            return None
-        legend = legend_that_fits(
-            lambda ncol: self.fig.legend(handles=handles, loc="lower center", ncol=ncol,
-                                         frameon=False, handletextpad=0.3, columnspacing=0.9,
-                                         labelspacing=0.3, borderpad=0.2,
-                                         numpoints=1),
-            len(handles), self.width - 2 * PAD_IN, self.renderer, self.dpi)
-        return legend
 
     def axis_height(self, ticks: tuple[list[float], list[str], float, float]) -> float:
         """Height of the time axis under the panels: tick labels, label, calendar row."""
