@@ -204,3 +204,17 @@ def test_a_long_slide_title_gets_smaller_to_fit_its_box(tmp_path, title, size):
     assert run.font.size.pt == size and shape.text_frame.word_wrap
     lines = int(TITLE_IN * 72 // (size * 1.2))
     assert lines * size * 1.2 <= shape.height / 12700  # the lines it may take fit the box
+
+
+def test_a_course_under_way_at_a_frame_keeps_its_dose():
+    from nmo_timeline.load import read_events_text
+
+    text = ("kind,name,start,end,value,unit\nrelapse,ON,2010-01-01,,,\n"
+            "therapy,Azathioprine,2010-02-01,2012-12-31,150,mg/day\n"
+            "therapy,Rituximab,2013-01-15,ongoing,1000,mg\nedss,,2014-01-01,,3.0,\n")
+    full = plan_timeline(read_events_text(text, "c.csv"))
+    part = reveal(full, date(2011, 6, 30))
+    (aza,) = [lane for lane in part.lanes if lane.key == "azathioprine"]
+    (bar,) = aza.bars
+    assert bar.stop == date(2011, 7, 1) and bar.labels == full.lanes[0].bars[0].labels
+    assert bar.labels  # "150 mg/day", as in the last frame

@@ -22,9 +22,8 @@ def reveal(plan: TimelinePlan, until: date) -> TimelinePlan:
     stop = until + timedelta(days=1)
     lanes = []
     for lane in plan.lanes:
-        bars = [replace(b, stop=min(b.stop, stop), ongoing=b.ongoing and b.stop <= stop,
-                        labels=b.labels if b.stop <= stop else ())
-                for b in lane.bars if b.start <= until]
+        bars = [replace(b, stop=min(b.stop, stop), ongoing=b.ongoing and b.stop <= stop)
+                for b in lane.bars if b.start <= until]  # a course under way keeps its dose
         ticks = [t for t in lane.ticks if t.day <= until]
         note = lane.note if ticks and len(ticks) == len(lane.ticks) else ""
         # a lane not started yet keeps its place and its label's room (frames line up),
