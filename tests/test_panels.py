@@ -12,7 +12,7 @@ from matplotlib.figure import Figure
 from matplotlib.lines import Line2D
 from matplotlib.text import Text
 
-from nmo_timeline import plot_timeline, read_events_text
+from nmo_timeline import load_events, plot_timeline, read_events_text
 from nmo_timeline.draw.figure import left_out
 from nmo_timeline.draw.labels import LAB_KEY_TITLE
 from nmo_timeline.draw.themes import ACUTE_HATCH, THEMES
@@ -245,6 +245,25 @@ edss,,2021-12-01,,3.0,
     assert "ARR 1.50" in shown  # azathioprine, 8 months: the words "ARR" kept
     assert "1 period ARR (Rituximab)" in left_out(fig)  # 10 days: named instead
 
+
+
+def test_numbers_spilling_out_of_short_periods_keep_a_space_from_their_neighbours(tmp_path):
+    # short periods side by side write "0.00" each; one that spills out of its band must
+    # not touch the next, or the two read as "0.000.00" (large text: a style file's scale)
+    from pathlib import Path
+
+    from nmo_timeline.plan.style import load_style
+
+    style = tmp_path / "big.toml"
+    style.write_text("[font]\nscale = 1.6\n")
+    corpus = Path(__file__).parent / "corpus" / "addon_aza_tocilizumab.csv"
+    fig = plot_timeline(load_events(corpus), arr=True, style=load_style(style), dpi=100)
+    fig.canvas.draw()
+    texts = sorted(visible(fig, "period-arr"), key=lambda t: t.get_window_extent().x0)
+    size_px = texts[0].get_fontsize() * 100 / 72
+    for a, b in itertools.pairwise(texts):
+        gap = b.get_window_extent().x0 - a.get_window_extent().x1
+        assert gap >= 0.4 * size_px, (a.get_text(), b.get_text())
 
 def test_fallback_fonts_are_tried_only_for_text_that_needs_them():
     from nmo_timeline.draw.figure import Style
