@@ -243,7 +243,8 @@ edss,,2021-12-01,,3.0,
     fig = plot_timeline(table(text), arr=True, size="column", dpi=150)
     shown = [t.get_text() for t in visible(fig, "period-arr")]
     assert "ARR 1.50" in shown  # azathioprine, 8 months: the words "ARR" kept
-    assert "1 period ARR (Rituximab)" in left_out(fig)  # 10 days: named instead
+    # 10 and 9 days: no ARR, and no room for their dash a space from "ARR 1.50": named
+    assert "2 period ARRs (Rituximab, untreated)" in left_out(fig)
 
 
 

@@ -239,9 +239,9 @@ class Panels:
             text = None
             for t in band.texts:
                 w = self.width_in(t, size)
-                # a number spilling out of its band keeps a space from its neighbours,
-                # so two never read as one ("0.00 0.00", not "0.000.00")
-                clear = gap if w <= room else max(gap, size * 0.6 / 72)
+                # a text spilling out of its band keeps a space from its neighbours, so
+                # two never read as one ("0.00 0.00", not "0.000.00"; "- 0.00", not "-0.00")
+                clear = max(gap, size * 0.6 / 72) if w > room else gap
                 span = (mid - w / 2 - clear, mid + w / 2 + clear)
                 if (w <= room or t == band.texts[-1]) and not any(
                         span[0] < hi and lo < span[1] for lo, hi in placed):
