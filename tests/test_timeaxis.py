@@ -245,3 +245,14 @@ def test_a_window_writes_the_labels_of_what_it_shows_and_counts_nothing_outside(
     labels = [t.get_text() for t in fig.findobj(Text)
               if (t.get_gid() or "").startswith("bar-label:Tocilizumab") and t.get_visible()]
     assert labels and "dose" not in left_out(fig)
+
+
+def test_an_open_window_side_is_padded_for_the_window_not_the_whole_record():
+    from pathlib import Path
+
+    long = load_events(Path(__file__).parent / "corpus" / "span_50y.csv")
+    full = plan_timeline(long)
+    plan = plan_timeline(long, relative="onset", unit="years", window="40:")
+    window_days = (plan.record_end - plan.x_min).days
+    assert 0 < (plan.x_max - plan.record_end).days <= 0.06 * window_days  # not a year on
+    assert (full.x_max - full.record_end).days > (plan.x_max - plan.record_end).days

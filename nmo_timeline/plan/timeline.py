@@ -327,8 +327,7 @@ def plan_timeline(table: EventTable, options: FigureOptions | None = None,
     record_end = max(starts + ends)
     span = max((record_end - record_start).days, 1)
     pad = timedelta(days=max(1, round(span * 0.03)))
-    x_min = record_start - pad
-    x_max = record_end + pad + timedelta(days=max(1, round(span * 0.02)))
+    x_min, x_max = record_start - pad, record_end + pad + timedelta(days=round(span * 0.02) or 1)
     show_details, relative, calendar_row = opt.show_details, opt.relative, opt.calendar_row
     if opt.anonymize:  # free text may identify; doses are what the figure is for
         show_details = False
@@ -342,12 +341,12 @@ def plan_timeline(table: EventTable, options: FigureOptions | None = None,
         axis = TimeAxis(anchor, opt.unit or auto_unit(span), described, calendar_row)
     elif opt.unit is not None:
         raise OptionError("--unit goes with --relative (calendar dates have no unit)")
-    windowed = False
-    if opt.window:
+    windowed = bool(opt.window)
+    if opt.window:  # an open side is padded as the window's own span asks, not the record's
         lo, hi = parse_window(opt.window, axis, (record_start, record_end))
-        x_min = lo or x_min
-        x_max = hi or x_max
-        windowed = True
+        seen = max(((hi or record_end) - (lo or record_start)).days, 1)
+        x_min = lo or record_start - timedelta(days=max(1, round(seen * 0.03)))
+        x_max = hi or record_end + timedelta(days=max(1, round(seen * 0.05)))
     callouts = [_callout(spec, axis) for spec in opt.annotate]
 
     style = opt.style
