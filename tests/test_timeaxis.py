@@ -256,3 +256,21 @@ def test_an_open_window_side_is_padded_for_the_window_not_the_whole_record():
     window_days = (plan.record_end - plan.x_min).days
     assert 0 < (plan.x_max - plan.record_end).days <= 0.06 * window_days  # not a year on
     assert (full.x_max - full.record_end).days > (plan.x_max - plan.record_end).days
+
+
+@pytest.mark.parametrize("kw", [{"window": "2008-03-26:2009-03-01"},
+                                {"relative": "onset", "unit": "months", "window": "0:12"}])
+def test_a_mark_on_a_windows_edge_is_drawn_whole(table, kw):
+    fig = plot_timeline(table, dpi=60, **kw)
+    fig.canvas.draw()
+    for ax in fig.axes:
+        if ax.get_gid() not in ("panel:relapse", "panel:mri"):
+            continue
+        box = ax.get_window_extent()
+        for line in ax.get_lines():
+            if not (line.get_gid() or "").startswith(("relapse:", "mri:")):
+                continue
+            half = line.get_markersize() / 2 * fig.dpi / 72
+            for x, y in line.get_xydata():
+                px, _ = ax.transData.transform((x, y))
+                assert box.x0 - 0.5 <= px - half and px + half <= box.x1 + 0.5

@@ -400,16 +400,19 @@ class _Timeline:
         max_ticks = max(3, min(10, int(axes_width / (self.tick_pt * 4.2 / 72))))
         lo, hi = plan.x_min, plan.x_max
         axis = plan.axis
+        # a window gets half a mark of margin, so a mark on its edge is drawn whole
+        margin = (num(hi) - num(lo)) / axes_width * (self.style.font * 0.75 / 144 + 0.02) * (
+            plan.windowed)
         if axis.relative:
             assert axis.anchor is not None
             origin, unit = num(axis.anchor), axis.unit_days
             values = relative_ticks((num(lo) - origin) / unit, (num(hi) - origin) / unit,
                                     max_ticks)
             return ([origin + v * unit for v in values], [f"{v:g}" for v in values],
-                    num(lo), num(hi))
+                    num(lo) - margin, num(hi) + margin)
         found = date_ticks(lo, hi, max_ticks, fixed_start=plan.windowed,
                            first_day=plan.record_start)
-        start, stop = num(found.start), num(hi)
+        start, stop = num(found.start) - margin, num(hi) + margin
         labels = found.labels
         one_line = [label.replace("\n", " ") for label in labels]
         if len(found.days) > 1 and one_line != labels:  # "Jan 2016" where it fits
