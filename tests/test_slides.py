@@ -82,15 +82,20 @@ def test_every_frame_has_the_layout_of_the_last_and_names_only_started_lanes(siz
                   "therapy,Rituximab biosimilar (Truxima) 375 mg/m2 weekly x4 then CD19-guided "
                   "re-dosing every six months,2012-01-01,2014-06-30,\n"
                   "relapse,TM,2013-01-01,,\nedss,,2014-06-30,,3.0\n")
+    from pathlib import Path
+
     from nmo_timeline.load import read_events_text
 
-    for t in (load_events(bundled_events_path()), read_events_text(long_names, "l.csv")):
+    corpus = Path(__file__).parent / "corpus"
+    for t in (load_events(bundled_events_path()), read_events_text(long_names, "l.csv"),
+              load_events(corpus / "long_course_20y.csv"),  # close scans revealed late
+              load_events(corpus / "labs_four_analytes.csv")):  # lab axes
         full = plan_timeline(t, arr=True)
         boxes = []
         for until in build_steps(t):
             fig = render_plan(reveal(full, until), size=size, dpi=40)
-            boxes.append([tuple(round(v, 4) for v in ax.get_position().bounds)
-                          for ax in fig.axes])
+            boxes.append([(ax.get_gid(), tuple(round(v, 4) for v in ax.get_position().bounds),
+                           tuple(round(v, 6) for v in ax.get_ylim())) for ax in fig.axes])
             (lanes,) = [ax for ax in fig.axes if ax.get_gid() == "panel:therapy"]
             named = [x.get_text() for x in lanes.get_yticklabels() if x.get_text()]
             started = [lane for lane in reveal(full, until).lanes if lane.shown]
@@ -98,7 +103,8 @@ def test_every_frame_has_the_layout_of_the_last_and_names_only_started_lanes(siz
             notes = [x.get_text() for x in fig.texts if x.get_gid() == "footnote"]
             hidden = [lane.label for lane in reveal(full, until).lanes if not lane.shown]
             assert not any(h in n.replace("\n", " ") for h in hidden for n in notes)
-        assert all(b == boxes[-1] for b in boxes)  # the panels do not move between frames
+        # the panels do not move between frames, nor do the lab axes rescale
+        assert all(b == boxes[-1] for b in boxes)
 
 def test_build_writes_numbered_frames_and_slides(tmp_path):
     deck = tmp_path / "talk.pptx"
@@ -218,3 +224,20 @@ def test_a_course_under_way_at_a_frame_keeps_its_dose():
     (bar,) = aza.bars
     assert bar.stop == date(2011, 7, 1) and bar.labels == full.lanes[0].bars[0].labels
     assert bar.labels  # "150 mg/day", as in the last frame
+
+
+def test_a_period_too_short_to_count_adds_no_frame_and_the_last_frame_is_the_cutoff():
+    from nmo_timeline.analysis.periods import patient_periods
+    from nmo_timeline.load import read_events_text
+
+    text = ("kind,name,start,end,value\nrelapse,ON,2010-01-01,,\n"
+            "therapy,Azathioprine,2010-02-01,2011-01-31,\n"
+            "therapy,Mycophenolate,2011-02-01,2011-02-15,\n"  # 15 days: too short
+            "therapy,Rituximab,2011-02-16,2012-12-31,\n"
+            "relapse,TM,2013-06-01,,\nedss,,2014-01-01,,3.0\n")  # untreated at the end
+    t = read_events_text(text, "s.csv")
+    periods = patient_periods(t, t.patients[0]).periods
+    assert [p.regimen for p in periods if not p.counted] == ["Mycophenolate mofetil"]
+    steps = build_steps(t)
+    assert date(2011, 2, 15) not in steps
+    assert steps[-1] == date(2014, 1, 1)  # the untreated end of the record is shown too

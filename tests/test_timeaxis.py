@@ -274,3 +274,44 @@ def test_a_mark_on_a_windows_edge_is_drawn_whole(table, kw):
             for x, y in line.get_xydata():
                 px, _ = ax.transData.transform((x, y))
                 assert box.x0 - 0.5 <= px - half and px + half <= box.x1 + 0.5
+
+
+
+@pytest.mark.parametrize(("kw", "message"), [
+    ({"relative": "onset", "unit": "days", "window": "1:1"},
+     "--window '1:1': FROM must be before TO"),
+    ({"relative": "onset", "unit": "days", "window": "0:2009"},
+     "--window '0:2009': '2009' could be a year or 2009 days; write the date as 2009-01-01, "
+     "or the number as 2009.0"),
+    ({"relative": "onset", "unit": "years", "window": "2:2.002"},
+     "--window '2:2.002': shorter than a fiftieth of a year; choose a smaller --unit (days, "
+     "weeks, months)"),
+    ({"relative": "onset", "unit": "days", "window": "2:2.01"},
+     "--window '2:2.01': shorter than a fiftieth of a day; choose a wider window"),
+    ({"relative": "onset", "annotate": ["X@2010"]},
+     "--annotate 'X@2010': '2010' could be a year or 2010 years; write the date as "
+     "2010-01-01, or the number as 2010.0"),
+    ({"annotate": ["X@5"]}, "--annotate 'X@5': numbers need --relative; or give dates "
+                            "(YYYY-MM-DD)"),
+])
+def test_window_and_callout_numbers_that_cannot_be_read_one_way_are_refused(table, kw,
+                                                                            message):
+    with pytest.raises(OptionError) as err:
+        plan_timeline(table, **kw)
+    assert str(err.value) == message
+
+
+def test_the_shortest_windows_draw_and_a_year_written_as_a_date_is_one(table):
+    fig = plot_timeline(table, relative="onset", unit="years", window="2:2.05", dpi=30)
+    assert fig.axes  # a window of a few weeks in years: ticks, no crash
+    plan = plan_timeline(table, relative="onset", unit="days", window="0:2009.0")
+    assert (plan.x_max - plan.axis.anchor).days == 2009
+    plan = plan_timeline(table, relative="onset", annotate=["X@2010-01-01", "Y@2.5"])
+    assert [d for d, _ in plan.callouts] == [date(2010, 1, 1), date(2008, 11, 8)]
+
+
+def test_relative_ticks_of_a_sliver_are_its_two_ends():
+    from nmo_timeline.draw.axis import relative_ticks
+
+    assert relative_ticks(1.99863, 2.00137, 5) == [1.999, 2.001]  # figures enough to differ
+    assert relative_ticks(0.0, 0.001, 5) == [0.0, 0.001]  # never an empty search (a crash)

@@ -104,9 +104,12 @@ def relative_ticks(lo: float, hi: float, max_ticks: int) -> list[float]:
     first = math.ceil(lo / step) * step
     ticks = [first + k * step for k in range(int((hi - first) // step) + 1)]
     if len(ticks) < 2:  # less than a unit in view: halves and tenths
-        step = next(s for s in (0.5, 0.2, 0.1, 0.05, 0.02, 0.01) if span / s >= 2)
-        first = math.ceil(lo / step) * step
-        ticks = [round(first + k * step, 6) for k in range(int((hi - first) / step + 1e-9) + 1)]
+        fine = next((s for s in (0.5, 0.2, 0.1, 0.05, 0.02, 0.01) if span / s >= 2), None)
+        if fine is None:  # a day or so of years: the two ends, to the figures that tell
+            return next([a, b] for d in range(3, 12)  # them apart
+                        if (a := float(f"{lo:.{d}g}")) != (b := float(f"{hi:.{d}g}")))
+        first = math.ceil(lo / fine) * fine
+        ticks = [round(first + k * fine, 6) for k in range(int((hi - first) / fine + 1e-9) + 1)]
     return ticks
 
 

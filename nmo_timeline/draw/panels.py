@@ -268,7 +268,7 @@ class Panels:
         if series.scale == "linear":
             # from 0, unless every value sits in the upper half (sodium 129 to 136 mmol/L
             # would look flat); a compact strip keeps a margin so no marker is cut
-            low = min((v for v in y if not math.isnan(v)), default=0.0)
+            low = series.lowest  # of the whole record: a build frame's axis stays put
             base = (_round_down(low - (top - low) * 0.5, top - low) if 0.5 * top < low < top
                     else 0.0)
             span = top - base

@@ -329,7 +329,8 @@ class _Timeline:
             return stack.Need(n * lane, 0.5 * n, n * max(lane, 0.5 * scale))
         if key.kind in (Panel.relapse, Panel.mri):
             low = max(line * (1.0 if tight else 1.2), f * 0.75 / 72 * 1.3)
-            marks = self.plan.relapses if key.kind is Panel.relapse else self.plan.mri
+            whole = self.plan.whole or self.plan  # a build frame: sized as the last
+            marks = whole.relapses if key.kind is Panel.relapse else whole.mri
             if crowded([m.day for m in marks], f * 0.75 * 1.1 / 72 / self.axes_in * self.days):
                 low = max(low, 3.2 * f * 0.75 / 72)  # room to dodge a mark above and below
             return stack.Need(low, 0.3, max(low, 0.5 * scale))

@@ -30,7 +30,7 @@ def reveal(plan: TimelinePlan, until: date) -> TimelinePlan:
         # but not its name
         lanes.append(replace(lane, bars=bars, ticks=ticks, note=note, shown=bool(bars or ticks)))
     return replace(
-        plan, lanes=lanes, frozen_legend=plan.legend,
+        plan, lanes=lanes, frozen_legend=plan.legend, whole=plan.whole or plan,
         edss=[m for m in plan.edss if m.day <= until],
         relapses=[m for m in plan.relapses if m.day <= until],
         mri=[m for m in plan.mri if m.day <= until],
@@ -48,6 +48,8 @@ def build_steps(table: EventTable, max_gap_days: int = 30) -> list[date]:
     from ..analysis.periods import UNTREATED, patient_periods
 
     pp = patient_periods(table, table.patients[0], max_gap_days=max_gap_days)
+    # a period too short to count (a bridging course of days) adds no frame of its own,
+    # and the last frame shows the whole record
     steps = [p.end - timedelta(days=0 if p.last else 1)
-             for p in pp.periods if p.regimen != UNTREATED]
-    return steps or [pp.cutoff]
+             for p in pp.periods if p.regimen != UNTREATED and p.counted]
+    return steps if steps and steps[-1] >= pp.cutoff else [*steps, pp.cutoff]

@@ -107,41 +107,64 @@ def resolve_anchor(table: EventTable, spec: str) -> tuple[date, str]:
     return ev["start"][rule.rows].min().date(), f"first {rule.therapy}"
 
 
+def axis_number(text: str, axis: TimeAxis, option: str) -> float | None:
+    """``text`` as a number of the relative unit, or None where it is a date.  Under
+    ``--relative`` a bare four-digit number could be a year or a count of units, so it is
+    refused; without ``--relative`` a number is refused (only dates have a place)."""
+    text = text.strip()
+    try:
+        value = float(text)
+    except ValueError:
+        return None
+    year_like = len(text) == 4 and text.isdigit()
+    if year_like and axis.relative:
+        raise OptionError(f"{option}: '{text}' could be a year or {text} {axis.unit}; write "
+                          f"the date as {text}-01-01, or the number as {text}.0")
+    if year_like:
+        return None
+    if not axis.relative:
+        raise OptionError(f"{option}: numbers need --relative; or give dates (YYYY-MM-DD)")
+    return value
+
+
 def parse_window(text: str, axis: TimeAxis, record: tuple[date, date]
                  ) -> tuple[date | None, date | None]:
     """``FROM:TO`` as dates, or as numbers in the relative unit; either side may be empty.
     A partial date means its first day as FROM and its last as TO (``2009:2010`` is two
-    years).  A window outside the ``record`` (first and last day) is refused."""
+    years).  A window outside the ``record`` (first and last day) is refused, and so is
+    one of relative numbers shorter than a fiftieth of the unit."""
     if ":" not in text:
         raise OptionError(f"--window '{text}': use FROM:TO, e.g. 2010-01-01:2012-12-31 or -1:3")
-    left, right = text.split(":", 1)
+    option = f"--window '{text}'"
+    parts = [part.strip() for part in text.split(":", 1)]
+    values = [axis_number(part, axis, option) if part else None for part in parts]
+    if values[0] is not None and values[1] is not None:
+        if values[0] >= values[1]:
+            raise OptionError(f"{option}: FROM must be before TO")
+        if values[1] - values[0] < 0.02:
+            advice = ("choose a wider window" if axis.unit == "days"
+                      else "choose a smaller --unit (days, weeks, months)")
+            raise OptionError(f"{option}: shorter than a fiftieth of a {axis.unit[:-1]}; "
+                              f"{advice}")
 
-    def one(part: str, last: bool = False) -> date | None:
-        part = part.strip()
+    def one(part: str, value: float | None, last: bool = False) -> date | None:
         if not part:
             return None
-        try:
-            value = float(part)
-        except ValueError:
-            value = None
-        if value is not None and not (len(part) == 4 and part.isdigit()):
-            if not axis.relative:
-                raise OptionError(f"--window '{text}': numbers need --relative; "
-                                  "or give dates (YYYY-MM-DD)")
+        if value is not None:
             try:
                 return axis.to_date(value, math.ceil if last else math.floor)
             except OptionError as exc:
-                raise OptionError(f"--window '{text}': {exc}") from None
+                raise OptionError(f"{option}: {exc}") from None
         try:
             parsed = parse_date(part)
         except DateError as exc:
-            raise OptionError(f"--window '{text}': {exc}") from None
+            raise OptionError(f"{option}: {exc}") from None
         return parsed.last if last else parsed.first
 
-    lo, hi = one(left), one(right, last=True)
+    lo, hi = one(parts[0], values[0]), one(parts[1], values[1], last=True)
     if lo is not None and hi is not None and lo >= hi:
-        raise OptionError(f"--window '{text}': FROM must be before TO")
+        raise OptionError(f"{option}: FROM must be before TO")
     if (hi is not None and hi < record[0]) or (lo is not None and lo > record[1]):
-        raise OptionError(f"--window '{text}' holds nothing of the record, which runs from "
+        raise OptionError(f"{option} holds nothing of the record, which runs from "
                           f"{record[0].isoformat()} to {record[1].isoformat()}")
     return lo, hi

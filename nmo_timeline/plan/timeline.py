@@ -22,7 +22,7 @@ from ..domain.registry import ACUTE, Registry
 from ..domain.syndromes import SYNDROMES, syndrome_of
 from ..errors import NmoTimelineError, OptionError
 from .options import FigureOptions
-from .timeaxis import TimeAxis, auto_unit, parse_window, resolve_anchor
+from .timeaxis import TimeAxis, auto_unit, axis_number, parse_window, resolve_anchor
 
 if TYPE_CHECKING:
     from ..load import EventTable
@@ -143,6 +143,7 @@ class LabSeries:
     top: float = 0.0
     bottom: float = 0.0
     scale: str = "linear"
+    lowest: float = 0.0  # the smallest value in the whole record (the axis' base)
 
     @property
     def label(self) -> str:
@@ -226,6 +227,7 @@ class TimelinePlan:
     callouts: list[tuple[date, str]] = field(default_factory=list)
     windowed: bool = False
     frozen_legend: list[LegendEntry] | None = None  # a build frame keeps the whole legend
+    whole: TimelinePlan | None = None  # a build frame: the whole record's plan, for the layout
 
     @property
     def relapse_days(self) -> list[date]:
@@ -411,7 +413,7 @@ def plan_timeline(table: EventTable, options: FigureOptions | None = None,
     for series in labs.values():
         values = [float(m.value or 0.0) for m in series.points]
         series.top = max(values)
-        series.bottom = min((v for v in values if v > 0), default=0.0)
+        series.bottom, series.lowest = min((v for v in values if v > 0), default=0.0), min(values)
         series.scale = lab_scale(series.name, series.unit, values)
 
     bands: list[PeriodBand] = []
@@ -456,11 +458,8 @@ def _callout(spec: str, axis: TimeAxis) -> tuple[date, str]:
     label, sep, when = spec.rpartition("@")
     if not sep or not label.strip() or not when.strip():
         raise OptionError(f"--annotate '{spec}': use LABEL@DATE, e.g. 'IL-6 blockade@2010-10-04'")
-    try:
-        value = float(when)
-    except ValueError:
-        value = None
-    if value is not None and axis.relative and len(when.strip()) != 4:
+    value = axis_number(when, axis, f"--annotate '{spec}'")
+    if value is not None:
         return axis.to_date(value), label.strip()
     try:
         return parse_date(when.strip()).first, label.strip()
