@@ -156,10 +156,15 @@ def test_cp1252_with_explicit_encoding(load):
 @pytest.mark.parametrize(("encoding", "message"), [
     ("foo", "unknown encoding 'foo'"),
     ("rot13", "unknown encoding 'rot13'"),  # text to text: not a file encoding
-    ("punycode", "cannot be read as punycode text; choose another --encoding (utf-8, "
-                 "cp1252, latin-1, ...)"),
-    ("undefined", "cannot be read as undefined text; choose another --encoding (utf-8, "
-                  "cp1252, latin-1, ...)")])
+    # codecs that decode but rewrite the text: never read silently changed
+    ("punycode", "'punycode' is not a character encoding of text files; choose one such as "
+                 "utf-8, cp1252 or latin-1"),
+    ("idna", "'idna' is not a character encoding of text files; choose one such as utf-8, "
+             "cp1252 or latin-1"),
+    ("unicode_escape", "'unicode_escape' is not a character encoding of text files; choose "
+                       "one such as utf-8, cp1252 or latin-1"),
+    ("undefined", "'undefined' is not a character encoding of text files; choose one such "
+                  "as utf-8, cp1252 or latin-1")])
 def test_an_encoding_that_cannot_read_the_file_is_the_users_error(problems, encoding,
                                                                    message):
     (found,) = problems("kind,start\nrelapse,2011-01-01\n", encoding=encoding)

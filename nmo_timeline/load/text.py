@@ -7,6 +7,7 @@ lines, so a record's lines are remembered for messages.
 
 from __future__ import annotations
 
+import codecs
 import contextlib
 import csv
 import io
@@ -57,6 +58,13 @@ def decode(data: bytes, name: str, encoding: str, notes: list[str]) -> str:
                                      "expected a CSV file")
         return text
     try:
+        codec = codecs.lookup(encoding).name
+    except LookupError:
+        raise file_problem(name, f"unknown encoding '{encoding}'") from None
+    if codec in _NOT_CHARACTER_SETS:  # they decode, but rewrite the text as they go
+        raise file_problem(name, f"'{encoding}' is not a character encoding of text files; "
+                                 "choose one such as utf-8, cp1252 or latin-1")
+    try:
         text = data.decode(encoding)
     except LookupError:
         raise file_problem(name, f"unknown encoding '{encoding}'") from None
@@ -69,6 +77,12 @@ def decode(data: bytes, name: str, encoding: str, notes: list[str]) -> str:
                                  "--encoding (utf-8, cp1252, latin-1, ...)") from exc
     notes.append(f"read as {encoding}")
     return text
+
+
+#: Codecs Python decodes with that are not character sets: they turn escapes or domain
+#: labels into other text (``\\n`` into a line break, ``xn--`` into letters).
+_NOT_CHARACTER_SETS = frozenset({"idna", "punycode", "unicode-escape", "raw-unicode-escape",
+                                 "undefined", "utf-7"})
 
 
 def _looks_binary(sample: str) -> bool:
