@@ -27,16 +27,19 @@ _MONTH = (r"(?:jan(?:uary|vier|uar)?|feb(?:ruary|ruar)?|f[ée]v(?:rier)?|m[aä]r
           r"de[cz](?:ember|embre)?|d[ée]c(?:embre)?)\.?")
 _YEAR = r"(?:19|20)\d\d|2100"
 DATE_LIKE = re.compile(
-    rf"(?<![\w-])(?:"
-    rf"\d{{4}}[-/.]\d{{1,2}}(?:[-/.]\d{{1,2}})?(?:[ T]\d{{1,2}}:\d{{2}}(?::\d{{2}})?)?"  # ISO
-    rf"|\d{{1,2}}[./-]\d{{1,2}}[./-]\d{{2,4}}"  # dotted, slash, dashed day-month-year
+    rf"(?<!\w)(?:"  # after a hyphen too ('ECU-2019-01'), but for forms that start with a day
+    rf"\d{{4}}[-/._]\d{{1,2}}(?:[-/._]\d{{1,2}})?(?:[ T]\d{{1,2}}:\d{{2}}(?::\d{{2}})?)?"  # ISO
+    rf"|(?<!-)\d{{1,2}}[./-]\d{{1,2}}[./-]\d{{2,4}}"  # dotted, slash, dashed day-month-year
     rf"|(?:{_YEAR})\s*[-\u2013/]\s*(?:{_YEAR}|\d\d)(?!\d)"  # 2015-2018, 2015/16
-    rf"|\d{{1,2}}[./-](?:{_YEAR})"  # month and year: 12/2019, 03.2020
+    rf"|(?<!-)\d{{1,2}}[./-](?:{_YEAR})"  # month and year: 12/2019, 03.2020
     rf"|(?:19|20)\d\d(?:0[1-9]|1[0-2])(?:0[1-9]|[12]\d|3[01])?"  # 20190310, 201903
-    rf"|\d{{1,2}}\.?\s*{_MONTH}(?:\s*,?\s*\d{{2,4}})?"  # 10 May 2006, 10. Mai
+    rf"|(?<!-)\d{{1,2}}[-./ ]{_MONTH}[-./ ]\d{{2,4}}"  # 10-Mar-2019
+    rf"|(?<!-)\d{{1,2}}\.?\s*{_MONTH}(?:\s*,?\s*\d{{2,4}})?"  # 10 May 2006, 10. Mai
     rf"|{_MONTH}\s*\d{{1,2}}(?:st|nd|rd|th)?,?\s*\d{{4}}"  # May 10, 2006
     rf"|{_MONTH}[\s/-]*'?\d{{2,4}}"  # May 2006, Mai '06, Mar-2020
-    rf"|{_YEAR}"  # a year standing alone
+    rf"|(?:Q[1-4]|H[12]|FY)[-/ ]?(?:{_YEAR})|(?:{_YEAR})[-/ ]?(?:Q[1-4]|H[12])"  # quarters
+    rf"|(?:{_YEAR})\u5e74(?:\d{{1,2}}\u6708(?:\d{{1,2}}\u65e5)?)?"  # 2019年3月10日
+    rf"|(?:{_YEAR})(?!\s*(?:mg|g|µg|ug|mcg|ml|mL|IU|U|units?)\b)"  # a year, not a dose
     rf")(?!\w)",
     re.IGNORECASE,
 )

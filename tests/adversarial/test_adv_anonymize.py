@@ -65,15 +65,23 @@ def test_scrubbing_keeps_lanes_apart_and_keys_free_of_dates():
                                   "10. Mai 2006", "2006", "2006-05-10T00:00", "mars 2006",
                                   # ranges, month and year, dates without separators
                                   "2015-2018", "2015\u20132018", "2015/16", "12/2019",
-                                  "03.2020", "Mar-2020", "20190310", "201903"])
+                                  "03.2020", "Mar-2020", "20190310", "201903",
+                                  "10-Mar-2019", "2019_03_10", "Q1-2019", "FY2019", "2019Q1",
+                                  "2019\u5e743\u6708"])
 def test_date_like_text_is_scrubbed(text):
     assert scrub_text(f"IL-6 {text} CSF") == "IL-6 [date] CSF"
+
+
+def test_a_date_after_a_hyphen_is_scrubbed_but_a_day_first_date_needs_a_clean_start():
+    assert scrub_text("ECU-2019-01") == "ECU-[date]"
+    assert scrub_text("Lot AB-2019") == "Lot AB-[date]"
+    assert scrub_text("IL-6 May 10, 2006") == "IL-6 [date]"  # not "IL-[date]"
 
 
 @pytest.mark.parametrize("text", ["CSF IL-6", "mg/m2", "pg/mL", "LETM C3-C7", "T2 lesions",
                                   "1000 mg", "EDSS 2.5", "cycle 12", "AQP4-IgG", "x3000",
                                   "weeks 0-2-4", "XY-1234", "COVID-19", "CD19-guided",
-                                  "x10^9/L", "1:x"])
+                                  "x10^9/L", "1:x", "Rituximab 2000 mg", "a 1900 mg dose"])
 def test_other_text_is_kept(text):
     assert scrub_text(text) == text
 
