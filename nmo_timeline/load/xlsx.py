@@ -20,6 +20,7 @@ A workbook is a zip of XML parts, and three things about it are not trusted:
 from __future__ import annotations
 
 import io
+import re
 import zipfile
 from datetime import date, datetime, time
 
@@ -100,6 +101,26 @@ def _has_formulas(data: bytes) -> bool:
     return False
 
 
+_CELL = re.compile(rb"<(?:\w+:)?c\b([^>]*)>(.*?)</(?:\w+:)?c>", re.DOTALL)
+_EMPTY_VALUE = re.compile(rb"<(?:\w+:)?v\s*/>|<(?:\w+:)?v>\s*</(?:\w+:)?v>")
+
+
+def _saved_empty_strings(data: bytes, part: str) -> set[str]:
+    """References of the formula cells whose saved value is an empty string (Excel writes
+    ``=IF(...,"",...)`` as ``<c t="str"><f>...</f><v></v></c>``): those cells are empty
+    by the formula's own answer, not for want of one."""
+    if not part:
+        return set()
+    with zipfile.ZipFile(io.BytesIO(data)) as archive:
+        xml = archive.read(part.lstrip("/"))
+    out = set()
+    for attrs, body in _CELL.findall(xml):
+        ref = re.search(rb'\br="([A-Z]+\d+)"', attrs)
+        if ref and re.search(rb'\bt="str"', attrs) and _EMPTY_VALUE.search(body):
+            out.add(ref.group(1).decode())
+    return out
+
+
 def _refuse_formulas_without_values(data: bytes, name: str,
                                     records: list[tuple[int, list[str], int]]) -> None:
     """An error for every formula cell of the first sheet that has no saved value."""
@@ -112,19 +133,21 @@ def _refuse_formulas_without_values(data: bytes, name: str,
         ws = wb.worksheets[0]
         if hasattr(ws, "reset_dimensions"):
             ws.reset_dimensions()
+        empty = _saved_empty_strings(data, getattr(ws, "_worksheet_path", ""))
         problems = []
         for (number, cells, _), values in zip(
                 records, ws.iter_rows(min_row=1, min_col=1, values_only=True), strict=False):
             for i, v in enumerate(values):
                 formula = (isinstance(v, str) and v.startswith("=")) or \
                     type(v).__name__ in ("ArrayFormula", "DataTableFormula")
-                if formula and (i >= len(cells) or cells[i] == ""):
+                if formula and (i >= len(cells) or cells[i] == "") and \
+                        f"{get_column_letter(i + 1)}{number}" not in empty:
                     column = (header[i].strip() if i < len(header) and header[i].strip()
                               else get_column_letter(i + 1))
-                    text = v if isinstance(v, str) else "an array formula"
+                    what = f"the formula {v[:40]}" if isinstance(v, str) else "an array formula"
                     problems.append(Problem(
                         name, number, column,
-                        f"the formula {text[:40]} has no saved value (the workbook was "
+                        f"{what} has no saved value (the workbook was "
                         "written by a program that does not calculate); open it in Excel or "
                         "LibreOffice and save it, or type the value"))
     finally:

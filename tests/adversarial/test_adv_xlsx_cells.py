@@ -72,6 +72,21 @@ def test_a_formula_without_a_saved_value_is_an_error_at_its_cell(tmp_path):
         "the formula =C2+4 has no saved value (the workbook was written by a program that "
         "does not calculate); open it in Excel or LibreOffice and save it, or type the value")
 
+
+def test_a_formula_whose_saved_value_is_an_empty_string_reads_as_an_empty_cell(tmp_path):
+    # Excel saves =IF(...,"",...) as <c t="str"><f>..</f><v></v></c>: computed, and empty
+    data = workbook([["kind", "name", "start", "end", "value", "unit"],
+                     ["therapy", "Rituximab", datetime(2010, 3, 1), '=IF(1=1,"","x")', 1000,
+                      "mg"]])
+    data = rewrite(data, SHEET, lambda b: b.replace(b'<c r="D2"><f>', b'<c r="D2" t="str"><f>'))
+    table = load(tmp_path, data)
+    assert table.events.loc[0, "end"] != table.events.loc[0, "end"]  # empty: one dose
+    # without the saved string type it was never computed: an error, as before
+    bare = workbook([["kind", "name", "start", "end"],
+                     ["therapy", "Rituximab", datetime(2010, 3, 1), '=IF(1=1,"","x")']])
+    assert [m[:40] for m in problems(tmp_path, bare)] == [
+        'the formula =IF(1=1,"","x") has no saved']
+
 def test_whole_number_floats_in_a_sheet_are_plain_numbers(tmp_path):
     data = workbook([["kind", "name", "start", "value", "unit"],
                      ["lab", "AQP4-IgG", datetime(2011, 2, 1), 1000, "1:x"]])
