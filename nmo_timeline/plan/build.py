@@ -30,7 +30,7 @@ def reveal(plan: TimelinePlan, until: date) -> TimelinePlan:
         # but not its name
         lanes.append(replace(lane, bars=bars, ticks=ticks, note=note, shown=bool(bars or ticks)))
     return replace(
-        plan, lanes=lanes, frozen_legend=plan.legend, whole=plan.whole or plan,
+        plan, lanes=lanes, whole=plan.whole or plan,
         edss=[m for m in plan.edss if m.day <= until],
         relapses=[m for m in plan.relapses if m.day <= until],
         mri=[m for m in plan.mri if m.day <= until],

@@ -226,8 +226,7 @@ class TimelinePlan:
     axis: TimeAxis = field(default_factory=TimeAxis)
     callouts: list[tuple[date, str]] = field(default_factory=list)
     windowed: bool = False
-    frozen_legend: list[LegendEntry] | None = None  # a build frame keeps the whole legend
-    whole: TimelinePlan | None = None  # a build frame: the whole record's plan, for the layout
+    whole: TimelinePlan | None = None  # a build frame: the whole record's plan (layout, legend)
 
     @property
     def relapse_days(self) -> list[date]:
@@ -237,8 +236,8 @@ class TimelinePlan:
     def legend(self) -> list[LegendEntry]:
         """Entries for what the panels shown draw: acute treatment, the relapse shapes
         present, the kinds of MRI scan."""
-        if self.frozen_legend is not None:
-            return self.frozen_legend
+        if self.whole is not None:  # a build frame keeps the whole record's legend
+            return self.whole.legend
         shown = {key.kind for key in self.panels}
         entries = []
         if Panel.therapy in shown and (any(b.acute for ln in self.lanes for b in ln.bars)
