@@ -88,7 +88,7 @@ class Layout:
 
     attempt: Attempt
     lane_labels: list[str]
-    footnotes: list[str]
+    footnotes: list[tuple[str, bool]]  # each with whether its lane is shown
     left_out: list[tuple[str, str]]
     left: float
     axes_width: float
@@ -135,17 +135,14 @@ class _Timeline:
         paints = self.theme.lane_paints([(lane.colour, lane.acute) for lane in plan.lanes])
         layout = self.fit(title, legend, paints)
         foot = PAD_IN
-        unseen = [label for label, lane in zip(layout.lane_labels, plan.lanes, strict=True)
-                  if not lane.shown]  # a hidden lane's footnote keeps only its room
-        notes = [n for n in layout.footnotes
-                 if not any(u.endswith(n.split("\u00a0")[0]) for u in unseen)]
+        notes = [n for n, shown in layout.footnotes if shown]  # a hidden lane's: room only
         if notes:
             size = self.style.text(0.7)
             text = wrap_to_width("   ".join(notes), self.width - 2 * PAD_IN,
                                  lambda s: self.text_width(s, size))
             self.fig.text(PAD_IN / self.width, PAD_IN / self.height, text, ha="left",
                           va="bottom", fontsize=size, gid="footnote")
-        foot += layout.footnote_height if layout.footnotes else 0.0
+        foot += layout.footnote_height  # 0 without footnotes
         if legend is not None:
             legend.set_bbox_to_anchor((0.5, foot / self.height), transform=self.fig.transFigure)
         axes = []
@@ -225,7 +222,7 @@ class _Timeline:
             left = PAD_IN + self.label_column(keys, labels, paints, lane_pt)
             axes_width = self.width - left - RIGHT_IN
             ticks = self.ticks(axes_width)
-            foot = self.footnote_height(footnotes)
+            foot = self.footnote_height([n for n, _ in footnotes])
             top = self.top_chrome(title)
             bottom = PAD_IN + foot + legend_height + self.axis_height(ticks)
             available = self.height - top - bottom
@@ -251,12 +248,13 @@ class _Timeline:
 
     # -- lane labels ----------------------------------------------------------
     def fit_lane_labels(self, attempt: Attempt, size: float
-                        ) -> tuple[list[str], list[str], list[tuple[str, str]]]:
+                        ) -> tuple[list[str], list[tuple[str, bool]], list[tuple[str, str]]]:
         """Each lane's label within the column's width cap; the full names of those cut
-        short as footnotes (or, without footnotes, as labels left out)."""
+        short as footnotes, each with whether its lane is shown (or, without footnotes, as
+        labels left out)."""
         cap = stack.label_width_cap(self.width) * self.width
         labels: list[str] = []
-        footnotes: list[str] = []
+        footnotes: list[tuple[str, bool]] = []
         left_out: list[tuple[str, str]] = []
         for lane in self.plan.lanes:
             def width(text: str, italic: bool = lane.acute) -> float:
@@ -265,7 +263,7 @@ class _Timeline:
             suffix = mark(len(footnotes) + 1) if attempt.footnotes else ""
             label, cut = fit_label(lane.label, cap, width, attempt.lines, suffix)
             if cut and attempt.footnotes:  # the mark stays with its name (no-break space)
-                footnotes.append(f"{mark(len(footnotes) + 1)}\u00a0{lane.label}")
+                footnotes.append((f"{mark(len(footnotes) + 1)}\u00a0{lane.label}", lane.shown))
             elif cut and lane.shown:
                 left_out.append(("full lane name", lane.label))
             labels.append(label)
