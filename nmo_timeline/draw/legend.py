@@ -11,6 +11,7 @@ from matplotlib.patches import Patch
 from ..plan.timeline import LegendEntry
 from .figure import Style
 from .fit import legend_that_fits
+from .panels import mark_pt
 
 
 def timeline_legend(fig: Figure, entries: list[LegendEntry], style: Style,
@@ -30,7 +31,7 @@ def timeline_legend(fig: Figure, entries: list[LegendEntry], style: Style,
 def legend_handle(entry: LegendEntry, style: Style) -> Artist:
     """The handle that stands for ``entry``: the acute-treatment patch, the partial-date
     whisker, the relapse marker, or an MRI marker (active, quiet or unknown)."""
-    ms = style.font * 0.75 * 0.85
+    ms = mark_pt(style) * 0.85  # a legend sample, a little smaller than the mark
     t = style.theme
     if not entry.marker:
         paint = t.acute_paint

@@ -40,6 +40,20 @@ def values(points: list[Marker]) -> list[float]:
     return [m.value if m.value is not None else float("nan") for m in points]
 
 
+MARK_EM = 0.75  # a relapse or scan mark's size, in ems of the figure's font
+
+
+def mark_pt(style: Style) -> float:
+    """A relapse or scan mark's size in points."""
+    return style.font * MARK_EM
+
+
+def mark_days(ms_pt: float, axes_width_in: float, span_days: float) -> float:
+    """A mark's width, with a tenth of air, as days along an axis of ``span_days`` drawn
+    ``axes_width_in`` wide: two marks closer than this hide each other."""
+    return ms_pt * 1.1 / 72 / axes_width_in * span_days
+
+
 def crowded(days: list[date], wide_days: float) -> bool:
     """Whether two marks of a row are closer than a mark's width (``wide_days``), so the
     row dodges one above or below its line (:meth:`Panels.dodge`)."""
@@ -179,7 +193,7 @@ class Panels:
                           "edgecolor": "none"} if boxed else None)
 
     def relapse(self, ax: Axes, key: PanelKey, height_in: float) -> None:
-        ms = self.style.font * 0.75
+        ms = mark_pt(self.style)
         groups: dict[str, list[Marker]] = {}
         for m in self.plan.relapses:
             groups.setdefault(m.group, []).append(m)
@@ -197,7 +211,7 @@ class Panels:
         self.row_axis(ax, "Relapses")
 
     def mri(self, ax: Axes, key: PanelKey, height_in: float) -> None:
-        ms = self.style.font * 0.75
+        ms = mark_pt(self.style)
         rows = self.dodge(self.plan.mri, ms, height_in)
         for entry in self.plan.legend:
             kind, _, group = entry.key.partition(":")
@@ -350,7 +364,7 @@ class Panels:
     def dodge(self, markers: list[Marker], ms: float, height_in: float) -> dict[int, float]:
         """The height of each marker in its row (-0.5 to 0.5): on the line, or just above
         or below it where a marker of an earlier date would hide it."""
-        wide = ms * 1.1 / 72 / self.axes_width_in * self.span  # a marker's width in days
+        wide = mark_days(ms, self.axes_width_in, self.span)
         step = min(ms * 1.05 / 72 / max(height_in, 1e-6), 0.5)
         last: dict[float, float] = {}  # row -> the right edge of its last marker
         out: dict[int, float] = {}

@@ -31,7 +31,7 @@ from .figure import MIN_TEXT_PT, Style, note_left_out, num, styled_figure
 from .fit import fit_text_width, resolve_collisions, wrap_to_width
 from .labels import LAB_KEY_TITLE, TICK_PAD_PT, fit_label, lab_key, left_out_note, mark
 from .legend import timeline_legend
-from .panels import Panels, crowded
+from .panels import Panels, crowded, mark_days, mark_pt
 from .themes import get_theme
 
 PAD_IN = 0.08  # canvas edge padding
@@ -109,7 +109,6 @@ class _Timeline:
         self.width, self.height = (float(v) for v in fig.get_size_inches())
         self.tick_pt = style.font * 0.93
         self.line_in = self.tick_pt * 1.25 / 72
-        self.axes_in, self.days = 1.0, 1.0  # the attempt's axes width and span (fit sets)
 
     # -- measuring ------------------------------------------------------------
     def text_width(self, text: str, size: float, italic: bool = False) -> float:
@@ -226,9 +225,10 @@ class _Timeline:
             top = self.top_chrome(title)
             bottom = PAD_IN + foot + legend_height + self.axis_height(ticks)
             available = self.height - top - bottom
-            self.axes_in, self.days = axes_width, ticks[3] - ticks[2]  # for crowded rows
             hang = self.key_hang(ticks, axes_width) if attempt.hang_key else 0.0
-            needs = [self.need(key, labels, available, attempt, lane_pt, hang) for key in keys]
+            wide = mark_days(mark_pt(self.style), axes_width, ticks[3] - ticks[2])
+            needs = [self.need(key, labels, available, attempt, lane_pt, hang, wide)
+                     for key in keys]
             gaps = stack.gaps(needs, self.line_in, base_in=0.03 if attempt.tight else 0.06)
             try:
                 heights = stack.allocate(needs, gaps, available, what)
@@ -310,9 +310,10 @@ class _Timeline:
 
     # -- heights --------------------------------------------------------------
     def need(self, key: PanelKey, lane_labels: list[str], available: float, attempt: Attempt,
-             lane_pt: float, hang: float = 0.0) -> stack.Need:
+             lane_pt: float, hang: float = 0.0, mark_wide: float = 0.0) -> stack.Need:
         """What a panel needs to keep its labels readable and apart (the merged lab key
-        may hang ``hang`` inches below its panel)."""
+        may hang ``hang`` inches below its panel; marks closer than ``mark_wide`` days are
+        dodged)."""
         line, f, tight = self.line_in, self.style.font, attempt.tight
         scale = f / 15
         if key.kind is Panel.edss:
@@ -326,11 +327,12 @@ class _Timeline:
             n = len(self.plan.lanes)
             return stack.Need(n * lane, 0.5 * n, n * max(lane, 0.5 * scale))
         if key.kind in (Panel.relapse, Panel.mri):
-            low = max(line * (1.0 if tight else 1.2), f * 0.75 / 72 * 1.3)
+            ms = mark_pt(self.style) / 72
+            low = max(line * (1.0 if tight else 1.2), ms * 1.3)
             whole = self.plan.whole or self.plan  # a build frame: sized as the last
             marks = whole.relapses if key.kind is Panel.relapse else whole.mri
-            if crowded([m.day for m in marks], f * 0.75 * 1.1 / 72 / self.axes_in * self.days):
-                low = max(low, 3.2 * f * 0.75 / 72)  # room to dodge a mark above and below
+            if crowded([m.day for m in marks], mark_wide):
+                low = max(low, 3.2 * ms)  # room to dodge a mark above and below
             return stack.Need(low, 0.3, max(low, 0.5 * scale))
         if key.kind is Panel.periods:
             low = self.lines_in(1, self.style.text(0.72)) * (1.4 if tight else 1.8)
@@ -400,8 +402,8 @@ class _Timeline:
         lo, hi = plan.x_min, plan.x_max
         axis = plan.axis
         # a window gets half a mark of margin, so a mark on its edge is drawn whole
-        margin = (num(hi) - num(lo)) / axes_width * (self.style.font * 0.75 / 144 + 0.02) * (
-            plan.windowed)
+        margin = ((num(hi) - num(lo)) / axes_width * (mark_pt(self.style) / 2 / 72 + 0.02)
+                  if plan.windowed else 0.0)
         if axis.relative:
             assert axis.anchor is not None
             origin, unit = num(axis.anchor), axis.unit_days
