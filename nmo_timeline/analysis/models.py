@@ -308,13 +308,12 @@ def negbin_rate_ratios(
 
     # a regimen without relapses has no estimate (its coefficient runs to -inf): NaN, as
     # for any value the model cannot compute, so no report shows the optimiser's numbers
-    terms = tuple(
-        ModelTerm(regimen=o, rate_ratio=_exp(params[i]) if events_by[o] else math.nan,
-                  ci_low=_exp(conf[i, 0]) if events_by[o] else math.nan,
-                  ci_high=_exp(conf[i, 1]) if events_by[o] else math.nan,
-                  p=float(pvalues[i]) if events_by[o] else math.nan,
-                  events=events_by[o], years=years_by[o])
-        for i, o in enumerate(others, start=1))
+    def term(i: int, o: str) -> ModelTerm:
+        values = ((_exp(params[i]), _exp(conf[i, 0]), _exp(conf[i, 1]), float(pvalues[i]))
+                  if events_by[o] else (math.nan,) * 4)
+        return ModelTerm(o, *values, events=events_by[o], years=years_by[o])
+
+    terms = tuple(term(i, o) for i, o in enumerate(others, start=1))
     return NegBinModel(
         family=family, reference=reference, terms=terms, alpha=alpha,
         n_periods=len(rows), n_patients=len(patient_ids), n_dropped=dropped, events=total,
