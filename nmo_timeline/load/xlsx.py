@@ -31,6 +31,7 @@ _DTD_MARKERS = tuple(marker.encode(encoding)
                      for marker in ("<!DOCTYPE", "<!ENTITY")
                      for encoding in ("utf-8", "utf-16-le", "utf-16-be"))
 _CHUNK = 1 << 20
+_FORMULA_MARKERS = (b"<f>", b"<f ", b":f>", b":f ")  # a formula element, prefixed or not
 
 
 def _cell_text(value: object) -> str:
@@ -53,26 +54,34 @@ def _unreadable(name: str, why: str) -> InputError:
     return InputError([Problem(name, None, None, f"is not a readable .xlsx workbook ({why})")])
 
 
-def _has_dtd(archive: zipfile.ZipFile, member: zipfile.ZipInfo) -> bool:
-    """Whether an XML part declares a document type, read in chunks (parts can be large)."""
-    keep = max(len(m) for m in _DTD_MARKERS) - 1
+def _markers_in(archive: zipfile.ZipFile, member: zipfile.ZipInfo,
+                markers: tuple[bytes, ...]) -> set[bytes]:
+    """The ``markers`` an XML part holds, read in chunks (parts can be large)."""
+    keep = max(len(m) for m in markers) - 1
+    found: set[bytes] = set()
     tail = b""
     with archive.open(member) as fh:
         while chunk := fh.read(_CHUNK):
             window = tail + chunk
-            if any(marker in window for marker in _DTD_MARKERS):
-                return True
+            found.update(m for m in markers if m in window)
             tail = window[-keep:]
-    return False
+    return found
 
 
-def check_parts(data: bytes, name: str) -> None:
-    """Refuse a workbook that is not a whole zip, or whose XML declares a document type."""
+def check_parts(data: bytes, name: str) -> bool:
+    """Refuse a workbook that is not a whole zip, or whose XML declares a document type;
+    return whether a worksheet holds formulas (read in the same pass)."""
+    formulas = False
     try:
         with zipfile.ZipFile(io.BytesIO(data)) as archive:
             for member in archive.infolist():
-                if member.filename.lower().endswith((".xml", ".rels", ".vml")) and \
-                        _has_dtd(archive, member):
+                if not member.filename.lower().endswith((".xml", ".rels", ".vml")):
+                    continue
+                sheet = member.filename.startswith("xl/worksheets/")
+                found = _markers_in(archive, member,
+                                    _DTD_MARKERS + (_FORMULA_MARKERS if sheet else ()))
+                formulas = formulas or bool(found & set(_FORMULA_MARKERS))
+                if found & set(_DTD_MARKERS):
                     raise InputError([Problem(
                         name, None, None,
                         f"is refused: its part '{member.filename}' declares a document type "
@@ -82,23 +91,7 @@ def check_parts(data: bytes, name: str) -> None:
             NotImplementedError) as exc:
         raise _unreadable(name, f"the file is damaged or truncated: {type(exc).__name__}") \
             from None
-
-
-def _has_formulas(data: bytes) -> bool:
-    """Whether any worksheet part holds a formula element (``<f>`` or ``<f ...>``)."""
-    with zipfile.ZipFile(io.BytesIO(data)) as archive:
-        for member in archive.infolist():
-            if member.filename.startswith("xl/worksheets/") and \
-                    member.filename.endswith(".xml"):
-                with archive.open(member) as fh:
-                    tail = b""
-                    while chunk := fh.read(_CHUNK):
-                        window = tail + chunk
-                        if b"<f>" in window or b"<f " in window or b":f>" in window \
-                                or b":f " in window:
-                            return True
-                        tail = window[-3:]
-    return False
+    return formulas
 
 
 _CELL = re.compile(rb"<(?:\w+:)?c\b([^>]*)>(.*?)</(?:\w+:)?c>", re.DOTALL)
@@ -164,7 +157,7 @@ def read_xlsx_records(data: bytes, name: str) -> tuple[list[tuple[int, list[str]
         message = ("reading .xlsx needs openpyxl: pip install 'nmo-timeline[xlsx]' "
                    "(or save the sheet as CSV UTF-8)")
         raise InputError([Problem(name, None, None, message)]) from None
-    check_parts(data, name)
+    formulas = check_parts(data, name)
     try:
         wb = load_workbook(io.BytesIO(data), read_only=True, data_only=True)
     except Exception as exc:  # openpyxl raises many types for broken files
@@ -188,7 +181,7 @@ def read_xlsx_records(data: bytes, name: str) -> tuple[list[tuple[int, list[str]
         raise _unreadable(name, f"the sheet cannot be read: {type(exc).__name__}") from None
     finally:
         wb.close()
-    if _has_formulas(data):
+    if formulas:
         _refuse_formulas_without_values(data, name, records)
     # a sheet has no short rows: empty trailing cells are empty, so pad to the header
     header_width = next((len(c) for _, c, _ in records if any(x.strip() for x in c)), 0)
