@@ -357,7 +357,8 @@ def warning_line(warnings: list[Problem]) -> str | None:
 def print_warnings(file_warnings: list[Problem], analysis: list[str],
                    figure: Sequence[str] = ()) -> None:
     """The file's warnings in one line, the analysis' warnings (at most ten), then every
-    note on what the figure leaves out (never cut: only this run can say it)."""
+    note on what the figure leaves out (never cut: only this run can say it; an empty
+    note, a figure that left nothing out, is not one)."""
     line = warning_line(file_warnings)
     if line:
         err(line)
@@ -367,7 +368,7 @@ def print_warnings(file_warnings: list[Problem], analysis: list[str],
     if len(analysis) > len(shown):
         err(f"... and {len(analysis) - len(shown)} more warnings "
             "(summary --format json lists them all)")
-    for note in figure:
+    for note in filter(None, figure):
         err(f"warning: {note}")
 
 

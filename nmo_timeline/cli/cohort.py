@@ -177,6 +177,5 @@ def occupancy(
 
     fig = render_occupancy(plan, size=canvas, dpi=dpi, theme=theme.value)
     written = _save(fig, path, dpi, transparent)
-    drawn = left_out(fig)
-    print_warnings(table.warnings, plan.warnings, [*plan.notes, *([drawn] if drawn else [])])
+    print_warnings(table.warnings, plan.warnings, [*plan.notes, left_out(fig)])
     typer.echo(f"wrote {written} ({len(plan.occupancy.patients)} patients)")

@@ -93,7 +93,7 @@ def swimmer(
                         min_period_days=min_period_days, max_gap_days=max_gap_days)
     fig = render_swimmer(plan, dpi=dpi, size=canvas, theme=theme.value)
     written = save_figure(fig, output, dpi=dpi, transparent=transparent)
-    print_warnings(table.warnings, plan.warnings, list(filter(None, [left_out(fig)])))
+    print_warnings(table.warnings, plan.warnings, [left_out(fig)])
     if dense_mode(len(plan.rows), canvas, dpi):
         err(f"hint: {len(plan.rows)} patients are too many for labelled rows, so each is one "
             "pixel line; 'nmo-timeline pathways' and 'nmo-timeline occupancy' summarise "
