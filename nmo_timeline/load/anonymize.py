@@ -5,9 +5,10 @@ and the detail text is not drawn.  Names and units are kept (they are what the
 figure is for), but a date can hide in them too (``Rituximab 2008-06-02``, a lab
 named ``IL-6 (10.05.2006)``): :func:`scrub_dates` replaces every date-like piece
 of such text with ``[date]``.  Date-like: full or partial ISO dates (also written
-without separators, ``20190310``), dotted and slash dates, a month and year
-(``12/2019``, ``Mar-2020``), a month name with a day or year, a range of years
-(``2015-2018``), and a year from 1900 to 2100 standing alone.
+without separators, ``20190310``, or with underscores), dotted and slash dates, a month
+and year (``12/2019``, ``Mar-2020``), a month name with a day or year (``10-Mar-2019``),
+a range of years (``2015-2018``), quarters (``Q1-2019``, ``FY2019``), CJK dates, and a
+year from 1900 to 2100 standing alone unless a dose unit follows (``2000 mg``).
 """
 
 from __future__ import annotations
