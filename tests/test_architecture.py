@@ -19,6 +19,7 @@ LAYERS = ["domain", "load", "analysis", "plan", "draw", "output", "cli"]
 BASE = {"errors", "_resources"}
 FIGURE_LAYERS = {"draw", "output"}  # where matplotlib may be imported
 MAX_LINES = 500
+FACADE_ALLOWED = {"nmo_timeline.__version__"}  # the one name the layers take from the facade
 
 
 def layer_of(module: str) -> int:
@@ -45,8 +46,9 @@ def imports(source: str, module: str, is_package: bool) -> list[tuple[int, str]]
                 target = ".".join(base + ([node.module] if node.module else []))
             else:
                 target = node.module or ""
-            out.append((node.lineno, target))
-            if node.module is None:  # "from . import x": x is a module
+            if target != "nmo_timeline":  # from the facade: only the names below count
+                out.append((node.lineno, target))
+            if node.module is None or target == "nmo_timeline":  # "from . import x"
                 out += [(node.lineno, f"{target}.{alias.name}") for alias in node.names]
     return out
 
@@ -64,6 +66,11 @@ def violations(source: str, module: str, is_package: bool = False) -> list[str]:
             parts[1] in LAYERS or parts[1] in BASE)
         if inside and own <= len(LAYERS) and layer_of(target) > own:
             found.append(f"{module}:{line} imports {target} from a higher layer")
+        facade = parts[0] == "nmo_timeline" and (len(parts) == 1 or (
+            parts[1] not in LAYERS and parts[1] not in BASE))
+        if facade and own <= len(LAYERS) and target not in FACADE_ALLOWED:
+            found.append(f"{module}:{line} imports {target} through the package's facade "
+                         "(which imports every layer): import it from its own layer")
         if top == "domain" and target.startswith("nmo_timeline.") \
                 and not target.startswith("nmo_timeline.domain"):
             found.append(f"{module}:{line} domain/ imports {target} (domain has no project "
@@ -105,6 +112,10 @@ def test_imports_only_flow_downward_and_matplotlib_stays_in_draw_and_output():
      "from a higher layer"),
     ("nmo_timeline.plan.timeline", "import matplotlib.pyplot as plt\n", "matplotlib outside"),
     ("nmo_timeline.domain.registry", "from ..errors import Problem\n", "domain has no project"),
+    ("nmo_timeline.load.check", "from .. import plot_timeline\n", "the package's facade"),
+    ("nmo_timeline.analysis.steps", "import nmo_timeline\n", "the package's facade"),
+    ("nmo_timeline.plan.timeline", "from nmo_timeline import load_events\n",
+     "the package's facade"),
 ])
 def test_the_check_catches_a_planted_violation(module, source, expected):
     (problem,) = violations(source, module)
@@ -114,6 +125,7 @@ def test_the_check_catches_a_planted_violation(module, source, expected):
 def test_the_check_allows_downward_imports():
     assert violations("from ..load import EventTable\nfrom ..errors import InputError\n",
                       "nmo_timeline.draw.plot") == []
+    assert violations("from .. import __version__\n", "nmo_timeline.cli.base") == []
 
 
 def test_no_module_is_over_500_lines():

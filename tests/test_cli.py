@@ -316,7 +316,7 @@ def test_the_command_line_defaults_are_the_analysis_defaults():
 
     from nmo_timeline.analysis.periods import MAX_GAP_DAYS, MIN_PERIOD_DAYS
     from nmo_timeline.cli import cohort, plot, stats, summary, swimmer
-    from nmo_timeline.plan.options import FigureOptions
+    from nmo_timeline.plan.options import FigureOptions, parse_size
 
     for fn in (plot.plot, summary.summary, swimmer.swimmer, stats.forest, stats.survival,
                cohort.pathways, cohort.occupancy):
@@ -325,6 +325,13 @@ def test_the_command_line_defaults_are_the_analysis_defaults():
         assert params["min_period_days"].default == MIN_PERIOD_DAYS, fn.__name__
     assert (FigureOptions().min_period_days, FigureOptions().max_gap_days) == (
         MIN_PERIOD_DAYS, MAX_GAP_DAYS)
+    # the plot flags that become FigureOptions start from its defaults
+    params = inspect.signature(plot.plot).parameters
+    defaults = FigureOptions()
+    assert parse_size(params["size"].default) == defaults.size
+    assert params["theme"].default.value == defaults.theme
+    assert params["dpi"].default == defaults.dpi
+    assert params["calendar"].default is defaults.calendar_row
 
 
 def test_a_style_files_therapies_reach_the_roles_and_the_figure(tmp_path):

@@ -37,16 +37,10 @@ from typing import TYPE_CHECKING, NamedTuple
 
 import numpy as np
 
-from ..domain.time import DAYS_PER_YEAR
+from ..domain.time import DAYS_PER_YEAR, MAX_GAP_DAYS, MIN_PERIOD_DAYS
 from ..errors import NmoTimelineError
 from . import steps
-from .steps import (
-    MAX_GAP_DAYS,
-    MIN_PERIOD_DAYS,
-    MIN_RELAPSE_GAP_DAYS,
-    STALE_SINGLE_DOSE_DAYS,
-    UNTREATED,
-)
+from .steps import MIN_RELAPSE_GAP_DAYS, STALE_SINGLE_DOSE_DAYS, UNTREATED
 
 if TYPE_CHECKING:
     from ..load import EventTable

@@ -41,8 +41,6 @@ if TYPE_CHECKING:
 UNTREATED = "untreated"
 STALE_SINGLE_DOSE_DAYS = 365
 MIN_RELAPSE_GAP_DAYS = 30
-MIN_PERIOD_DAYS = 30  # shorter periods report no ARR and stay out of the cohort statistics
-MAX_GAP_DAYS = 30  # untreated gaps up to this long between two therapies are a switch
 EPOCH = date(1970, 1, 1).toordinal()
 
 

@@ -300,8 +300,7 @@ RegistryOpt = Annotated[
                       "added to it, or replacing its entries by key or alias."),
 ]
 PERIODS = "Periods"
-# the defaults of analysis.periods (MIN_PERIOD_DAYS, MAX_GAP_DAYS), written out: --help
-# imports no analysis module; tests/test_cli.py checks they agree
+# the defaults are domain.time's MIN_PERIOD_DAYS and MAX_GAP_DAYS, read by the period rules too
 MinPeriodOpt = Annotated[
     int, typer.Option("--min-period-days", min=0, metavar="N", rich_help_panel=PERIODS,
                       help="Periods shorter than N days report no ARR and are left out of "

@@ -8,8 +8,9 @@ from typing import Annotated, Any, Optional
 
 import typer
 
+from ..domain.time import MAX_GAP_DAYS, MIN_PERIOD_DAYS
 from ..errors import OptionError
-from ..plan.options import DEFAULT_DPI, ThemeName, parse_size
+from ..plan.options import DEFAULT_DPI, DEFAULT_SIZE, DEFAULT_THEME, ThemeName, parse_size
 from .base import (
     OUTPUT,
     CsvArg,
@@ -89,12 +90,12 @@ def pathways(
                           help="Pathways of fewer patients are shown as 'other' "
                                "(5 or more for registries).")
     ] = 1,
-    min_period_days: MinPeriodOpt = 30,
-    max_gap_days: MaxGapOpt = 30,
+    min_period_days: MinPeriodOpt = MIN_PERIOD_DAYS,
+    max_gap_days: MaxGapOpt = MAX_GAP_DAYS,
     title: TitleOpt = None,
     dpi: DpiOpt = DEFAULT_DPI,
-    size: SizeOpt = "slide",
-    theme: ThemeOpt = ThemeName.light,
+    size: SizeOpt = DEFAULT_SIZE,
+    theme: ThemeOpt = DEFAULT_THEME,
     transparent: TransparentOpt = False,
     date_format: DateFormatOpt = None,
     encoding: EncodingOpt = "utf-8",
@@ -144,12 +145,12 @@ def occupancy(
                                "first maintenance therapy, or a THERAPY's first dose.")
     ] = "onset",
     format: FormatOpt = CohortFormat.figure,
-    min_period_days: MinPeriodOpt = 30,
-    max_gap_days: MaxGapOpt = 30,
+    min_period_days: MinPeriodOpt = MIN_PERIOD_DAYS,
+    max_gap_days: MaxGapOpt = MAX_GAP_DAYS,
     title: TitleOpt = None,
     dpi: DpiOpt = DEFAULT_DPI,
-    size: SizeOpt = "slide",
-    theme: ThemeOpt = ThemeName.light,
+    size: SizeOpt = DEFAULT_SIZE,
+    theme: ThemeOpt = DEFAULT_THEME,
     transparent: TransparentOpt = False,
     date_format: DateFormatOpt = None,
     encoding: EncodingOpt = "utf-8",

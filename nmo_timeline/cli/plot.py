@@ -8,8 +8,17 @@ from typing import Annotated, Any, Optional
 import typer
 
 from .._resources import bundled_events_path
+from ..domain.time import MAX_GAP_DAYS, MIN_PERIOD_DAYS
 from ..errors import OptionError, Terminated
-from ..plan.options import DEFAULT_DPI, FigureOptions, ThemeName, TimeUnit, parse_size
+from ..plan.options import (
+    DEFAULT_DPI,
+    DEFAULT_SIZE,
+    DEFAULT_THEME,
+    FigureOptions,
+    ThemeName,
+    TimeUnit,
+    parse_size,
+)
 from .base import (
     OUTPUT,
     CsvArg,
@@ -54,13 +63,13 @@ def plot(
         bool, typer.Option("--arr", rich_help_panel=FIGURE,
                            help="Show each treatment period's annualised relapse rate.")
     ] = False,
-    min_period_days: MinPeriodOpt = 30,
-    max_gap_days: MaxGapOpt = 30,
-    size: SizeOpt = "slide",
+    min_period_days: MinPeriodOpt = MIN_PERIOD_DAYS,
+    max_gap_days: MaxGapOpt = MAX_GAP_DAYS,
+    size: SizeOpt = DEFAULT_SIZE,
     theme: Annotated[
         ThemeName, typer.Option("--theme", rich_help_panel=FIGURE,
                                 help="light, dark or print (greyscale).")
-    ] = ThemeName.light,
+    ] = DEFAULT_THEME,
     transparent: TransparentOpt = False,
     relative: Annotated[
         Optional[str],
@@ -80,7 +89,7 @@ def plot(
     calendar: Annotated[
         bool, typer.Option("--calendar/--no-calendar", rich_help_panel=TIME,
                            help="Calendar years under relative time.")
-    ] = True,
+    ] = FigureOptions.calendar_row,
     anonymize: Annotated[
         bool, typer.Option("--anonymize", rich_help_panel=FIGURE,
                            help="Relative time only, no patient IDs, no free-text details.")

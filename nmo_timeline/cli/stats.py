@@ -7,7 +7,8 @@ from typing import Annotated, Any, Optional
 
 import typer
 
-from ..plan.options import DEFAULT_DPI, ThemeName, parse_size
+from ..domain.time import MAX_GAP_DAYS, MIN_PERIOD_DAYS
+from ..plan.options import DEFAULT_DPI, DEFAULT_SIZE, DEFAULT_THEME, ThemeName, parse_size
 from .base import (
     CsvArg,
     CutoffOpt,
@@ -56,11 +57,11 @@ def forest(
     cluster: ClusterOpt = None,
     cutoff: CutoffOpt = None,
     grace_days: GraceOpt = 0,
-    min_period_days: MinPeriodOpt = 30,
-    max_gap_days: MaxGapOpt = 30,
+    min_period_days: MinPeriodOpt = MIN_PERIOD_DAYS,
+    max_gap_days: MaxGapOpt = MAX_GAP_DAYS,
     dpi: DpiOpt = DEFAULT_DPI,
-    size: SizeOpt = "slide",
-    theme: ThemeOpt = ThemeName.light,
+    size: SizeOpt = DEFAULT_SIZE,
+    theme: ThemeOpt = DEFAULT_THEME,
     transparent: TransparentOpt = False,
     date_format: DateFormatOpt = None,
     encoding: EncodingOpt = "utf-8",
@@ -110,11 +111,11 @@ def survival(
     title: TitleOpt = None,
     cutoff: CutoffOpt = None,
     grace_days: GraceOpt = 0,
-    min_period_days: MinPeriodOpt = 30,
-    max_gap_days: MaxGapOpt = 30,
+    min_period_days: MinPeriodOpt = MIN_PERIOD_DAYS,
+    max_gap_days: MaxGapOpt = MAX_GAP_DAYS,
     dpi: DpiOpt = DEFAULT_DPI,
-    size: SizeOpt = "slide",
-    theme: ThemeOpt = ThemeName.light,
+    size: SizeOpt = DEFAULT_SIZE,
+    theme: ThemeOpt = DEFAULT_THEME,
     transparent: TransparentOpt = False,
     date_format: DateFormatOpt = None,
     encoding: EncodingOpt = "utf-8",

@@ -11,6 +11,7 @@ from typing import Annotated, Optional
 
 import typer
 
+from ..domain.time import MAX_GAP_DAYS, MIN_PERIOD_DAYS
 from .base import (
     CsvArg,
     CutoffOpt,
@@ -107,8 +108,8 @@ def summary(
     cutoff: CutoffOpt = None,
     grace_days: GraceOpt = 0,
     edss_window: EdssWindowOpt = 180,
-    min_period_days: MinPeriodOpt = 30,
-    max_gap_days: MaxGapOpt = 30,
+    min_period_days: MinPeriodOpt = MIN_PERIOD_DAYS,
+    max_gap_days: MaxGapOpt = MAX_GAP_DAYS,
     ci: CiOpt = 0.95,
     model: ModelOpt = None,
     reference: ReferenceOpt = None,

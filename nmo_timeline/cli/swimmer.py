@@ -8,7 +8,8 @@ from typing import Annotated, Optional
 
 import typer
 
-from ..plan.options import DEFAULT_DPI, ThemeName, TimeUnit, parse_size
+from ..domain.time import MAX_GAP_DAYS, MIN_PERIOD_DAYS
+from ..plan.options import DEFAULT_DPI, DEFAULT_SIZE, DEFAULT_THEME, ThemeName, TimeUnit, parse_size
 from .base import (
     CsvArg,
     CutoffOpt,
@@ -59,18 +60,18 @@ def swimmer(
     title: TitleOpt = None,
     dpi: DpiOpt = DEFAULT_DPI,
     cutoff: CutoffOpt = None,
-    min_period_days: MinPeriodOpt = 30,
-    max_gap_days: MaxGapOpt = 30,
+    min_period_days: MinPeriodOpt = MIN_PERIOD_DAYS,
+    max_gap_days: MaxGapOpt = MAX_GAP_DAYS,
     edss: Annotated[
         bool, typer.Option("--edss/--no-edss", help="Label each row with the last EDSS.")
     ] = True,
     anonymize: Annotated[
         bool, typer.Option("--anonymize", help="Number the rows instead of patient IDs.")
     ] = False,
-    size: SizeOpt = "slide",
+    size: SizeOpt = DEFAULT_SIZE,
     theme: Annotated[
         ThemeName, typer.Option("--theme", help="light, dark or print (greyscale).")
-    ] = ThemeName.light,
+    ] = DEFAULT_THEME,
     transparent: TransparentOpt = False,
     date_format: DateFormatOpt = None,
     encoding: EncodingOpt = "utf-8",

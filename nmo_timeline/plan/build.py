@@ -6,6 +6,7 @@ from dataclasses import replace
 from datetime import date, timedelta
 from typing import TYPE_CHECKING
 
+from ..domain.time import MAX_GAP_DAYS
 from .timeline import TimelinePlan
 
 if TYPE_CHECKING:
@@ -42,7 +43,7 @@ def reveal(plan: TimelinePlan, until: date) -> TimelinePlan:
     )
 
 
-def build_steps(table: EventTable, max_gap_days: int = 30) -> list[date]:
+def build_steps(table: EventTable, max_gap_days: int = MAX_GAP_DAYS) -> list[date]:
     """The last day of each maintenance-therapy period: one frame each for ``--build``
     (``max_gap_days``: the switch gap of the period rules)."""
     from ..analysis.periods import UNTREATED, patient_periods

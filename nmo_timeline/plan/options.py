@@ -12,6 +12,7 @@ from dataclasses import dataclass, fields, replace
 from enum import Enum
 from typing import TYPE_CHECKING, Any
 
+from ..domain.time import MAX_GAP_DAYS, MIN_PERIOD_DAYS
 from ..errors import OptionError
 
 if TYPE_CHECKING:
@@ -29,12 +30,18 @@ SIZES: dict[str, tuple[float, float]] = {
 }
 
 
+DEFAULT_SIZE = "slide"
+
+
 class ThemeName(str, Enum):
     """Colour themes (:mod:`nmo_timeline.draw.themes`)."""
 
     light = "light"
     dark = "dark"
     print = "print"
+
+
+DEFAULT_THEME = ThemeName.light
 
 
 class TimeUnit(str, Enum):
@@ -114,9 +121,9 @@ class FigureOptions:
     """
 
     title: str = ""
-    size: tuple[float, float] = SLIDE_SIZE
+    size: tuple[float, float] = SIZES[DEFAULT_SIZE]
     dpi: int = DEFAULT_DPI
-    theme: str = ThemeName.light.value
+    theme: str = DEFAULT_THEME.value
     transparent: bool = False
     arr: bool = False
     relative: str | None = None
@@ -129,8 +136,8 @@ class FigureOptions:
     show_details: bool = True
     cutoff: Any = None  # datetime.date
     grace_days: int = 0
-    min_period_days: int = 30  # analysis.periods.MIN_PERIOD_DAYS (not imported: --help)
-    max_gap_days: int = 30  # analysis.periods.MAX_GAP_DAYS
+    min_period_days: int = MIN_PERIOD_DAYS
+    max_gap_days: int = MAX_GAP_DAYS
 
     def __post_init__(self) -> None:
         theme = self.theme.value if isinstance(self.theme, Enum) else str(self.theme)
