@@ -63,6 +63,9 @@ def test_survival_writes_a_figure(tmp_path):
     (["summary", SERIES, "--model", "negbin", "--format", "csv"],
      "error: --model: the csv format has one row per period; the model is reported in the "
      "table, markdown and json formats\n"),
+    (["summary", SERIES, "--compare", "tocilizumab", "--format", "csv"],
+     "error: --compare: the csv format has one row per period; the comparison is reported "
+     "in the table, markdown and json formats\n"),
     (["summary", SERIES, "--before", "12m"],
      "error: --before and --on need --compare THERAPY\n"),
     (["summary", SERIES, "--compare", "tcz", "--on", "5q"],

@@ -139,6 +139,25 @@ def test_negbin_regimen_without_relapses_warns_and_does_not_leak_warnings():
             ) in m.warnings
 
 
+@pytest.mark.parametrize("cluster", [False, True])
+def test_a_regimen_without_relapses_is_left_out_of_the_fit_so_it_converges(cluster):
+    # its coefficient would run to -inf: the full fit never converges, and the others'
+    # estimates are the limit, the fit without its periods
+    c, y, r, p = _cohort(seed=9, patients=100)
+    c = [0 if g == "Rituximab" else k for k, g in zip(c, r, strict=True)]
+    m = negbin_rate_ratios(c, y, r, p, reference="untreated", cluster=cluster)
+    assert m.converged
+    assert "the model did not converge: its estimates are not reliable" not in m.warnings
+    keep = [i for i, g in enumerate(r) if g != "Rituximab"]
+    codes = {q: i for i, q in enumerate(sorted(set(p)))}
+    res = _direct_fit([c[i] for i in keep], [y[i] for i in keep], [r[i] for i in keep],
+                      groups=np.array([codes[p[i]] for i in keep]) if cluster else None)
+    (aza,) = [t for t in m.terms if t.regimen == "Azathioprine"]
+    assert aza.rate_ratio == pytest.approx(math.exp(res.params[1]), rel=1e-9)
+    assert aza.ci_high == pytest.approx(math.exp(res.conf_int(alpha=0.05)[1, 1]), rel=1e-9)
+    assert m.n_periods == len(c) and m.n_patients == 100  # the data, not only the fit
+
+
 def test_negbin_reference_without_relapses_warns():
     c = [0, 0, 0, 0, 0, 3, 1, 4, 2, 0, 5]
     y = [1.0] * 11

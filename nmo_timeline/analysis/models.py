@@ -160,8 +160,10 @@ def negbin_rate_ratios(
     Periods of zero length are left out (counted in ``n_dropped``; a warning says how many
     and any relapses in them).  Other warnings (plain strings, never Python warnings): the
     fit did not converge; fewer than 10 events per term (all relapses / number of
-    non-reference regimens); a regimen without relapses, whose rate ratio is then near 0
-    with a meaningless CI (or the reference without relapses: every ratio unbounded);
+    non-reference regimens); a regimen without relapses, which has no estimate (its term
+    is NaN, and its periods are left out of the fit: its coefficient would run to -inf,
+    and without it the fit is that limit and converges), or the reference without
+    relapses (every ratio unbounded);
     standard errors not computable; whatever statsmodels or numpy warned during the fit.
 
     Parameters
@@ -267,20 +269,25 @@ def negbin_rate_ratios(
 
     import numpy as np
 
-    y_arr = np.array([k for k, _, _, _ in rows], dtype=float)
-    t_arr = np.array([t for _, t, _, _ in rows], dtype=float)
-    x_arr = np.column_stack([np.ones(len(rows))]
-                            + [np.array([r == o for _, _, r, _ in rows], dtype=float)
-                               for o in others])
+    # A regimen without relapses has no estimate: its coefficient runs to -inf, and the fit
+    # would never converge.  Its periods then add nothing to the likelihood (nor to the
+    # cluster scores) of the others, so the fit leaves them out: the limit of the full fit.
+    fitted = [o for o in others if events_by[o]]
+    fit_rows = [row for row in rows if row[2] == reference or events_by[row[2]]]
+    y_arr = np.array([k for k, _, _, _ in fit_rows], dtype=float)
+    t_arr = np.array([t for _, t, _, _ in fit_rows], dtype=float)
+    x_arr = np.column_stack([np.ones(len(fit_rows))]
+                            + [np.array([r == o for _, _, r, _ in fit_rows], dtype=float)
+                               for o in fitted])
     patient_ids = sorted({p for _, _, _, p in rows})
     codes = {p: i for i, p in enumerate(patient_ids)}
-    groups = np.array([codes[p] for _, _, _, p in rows])
+    groups = np.array([codes[p] for _, _, _, p in fit_rows])
 
     family = _NB_FAMILY
     fit = _fit_count_model(y_arr, x_arr, t_arr, groups, cluster, lev, poisson=False)
     params, conf, pvalues, converged, fit_notes = fit
     alpha = float(params[-1])
-    n_coef = len(others) + 1
+    n_coef = len(fitted) + 1
     # singular: no standard errors, or none but the cluster-robust ones (the information
     # matrix could not be inverted, as at the Poisson boundary)
     singular = not np.all(np.isfinite(conf[1:n_coef])) or any(
@@ -306,14 +313,17 @@ def negbin_rate_ratios(
         notes.append("standard errors could not be computed for every term (singular "
                      "information matrix): those CIs and p values are NaN")
 
-    # a regimen without relapses has no estimate (its coefficient runs to -inf): NaN, as
-    # for any value the model cannot compute, so no report shows the optimiser's numbers
-    def term(i: int, o: str) -> ModelTerm:
+    # a regimen without relapses has no estimate: NaN, as for any value the model cannot
+    # compute
+    column = {o: i for i, o in enumerate(fitted, start=1)}
+
+    def term(o: str) -> ModelTerm:
+        i = column.get(o)
         values = ((_exp(params[i]), _exp(conf[i, 0]), _exp(conf[i, 1]), float(pvalues[i]))
-                  if events_by[o] else (math.nan,) * 4)
+                  if i is not None else (math.nan,) * 4)
         return ModelTerm(o, *values, events=events_by[o], years=years_by[o])
 
-    terms = tuple(term(i, o) for i, o in enumerate(others, start=1))
+    terms = tuple(term(o) for o in others)
     return NegBinModel(
         family=family, reference=reference, terms=terms, alpha=alpha,
         n_periods=len(rows), n_patients=len(patient_ids), n_dropped=dropped, events=total,

@@ -132,8 +132,10 @@ def summary(
     from ..errors import OptionError
     from ..output.report import FORMATTERS
 
-    if format is SummaryFormat.csv and model is not None:
-        raise OptionError("--model: the csv format has one row per period; the model is "
+    if format is SummaryFormat.csv and (model is not None or compare is not None):
+        flag, what = ("--model", "the model") if model is not None else (
+            "--compare", "the comparison")
+        raise OptionError(f"{flag}: the csv format has one row per period; {what} is "
                           "reported in the table, markdown and json formats")
     cut = parse_cutoff(cutoff)
     table = load(csv, date_format, encoding, strict, registry)
