@@ -226,6 +226,27 @@ def test_an_entry_changes_a_known_therapy_and_an_alias_moves_to_its_new_owner():
     assert base.lookup("PE").key == "plasma-exchange"  # the shipped one is unchanged
 
 
+def test_an_acute_agent_given_as_maintenance_takes_its_maintenance_colour(tmp_path):
+    from nmo_timeline.domain.colours import Palette
+    from nmo_timeline.load import read_registry
+
+    r = default_registry()
+    ivig = r.lookup("Privigen")
+    # not the greys of attack treatments (nor the untreated grey) when it is maintenance
+    assert (r.colour_of(ivig), r.colour_of(ivig, "maintenance")) == ("#C4C4C4", "#F0E442")
+    assert Palette(r).colour("IVIG", "maintenance") == "#F0E442"
+    assert r.colour_of(r.lookup("Rituximab"), "maintenance") == r.colour_of(r.lookup("RTX"))
+    path = tmp_path / "clinic.toml"
+    path.write_text('[therapies.ivig]\nmaintenance_colour = "#123"\n')
+    clinic = read_registry(path)
+    assert clinic.colour_of(clinic.lookup("IVIG"), "maintenance") == "#112233"
+    path.write_text('[therapies.ivig]\nmaintenance_colour = "yellow"\n')
+    with pytest.raises(InputError) as info:
+        read_registry(path)
+    assert [str(p) for p in info.value.problems] == [
+        f"{path}:2: therapies.ivig.maintenance_colour: 'yellow' is not a colour; use #RRGGBB"]
+
+
 def test_a_registry_file_is_checked_with_its_lines(tmp_path):
     text = ('[therapies.rituximab]\n'          # 1
             'role = "sometimes"\n'              # 2
@@ -254,7 +275,7 @@ def test_a_registry_file_is_checked_with_its_lines(tmp_path):
         "is changed by its key)",
         f"{path}:6: therapies.study-drug.colour: 'blue' is not a colour; use #RRGGBB",
         f"{path}:8: therapies.study-drug.dose: unknown key; use label, class, role, "
-        "long_acting, colour, aliases",
+        "long_acting, colour, maintenance_colour, aliases",
         f"{path}:10: therapies.Bad_Key: a therapy key is lower-case letters, digits and "
         "hyphens, e.g. 'rituximab' or 'oral-steroids'",
         f"{path}:13: therapies.other: a new therapy needs role (a therapy of the registry is "

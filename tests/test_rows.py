@@ -265,6 +265,23 @@ def test_role_other_is_drawn_but_never_opens_a_period():
     assert list(therapy_colours(t).legend) == ["Azathioprine"]  # cohort legends: periods only
 
 
+def test_maintenance_ivig_is_drawn_in_its_maintenance_colour_not_the_acute_grey():
+    from nmo_timeline.plan.colours import therapy_colours
+    from nmo_timeline.plan.timeline import plan_timeline
+
+    text = ("patient,kind,name,start,end,value,unit,role\n"
+            "A,therapy,IVIG,2016-10-09,2016-10-13,2,g/kg,\n"       # an induction: acute
+            "A,therapy,IVIG,2016-11-07,2019-10-31,1,g/kg,maintenance\n"
+            "B,therapy,Privigen,2017-01-02,2017-01-06,2,g/kg,\n")  # acute only
+    t = read_events_text(text, "mog.csv")
+    (lane,) = plan_timeline(t.for_patient("A")).lanes
+    assert lane.colour == "#F0E442" and not lane.acute
+    (only_acute,) = plan_timeline(t.for_patient("B")).lanes
+    assert only_acute.colour == "#C4C4C4" and only_acute.acute
+    colours = therapy_colours(t)
+    assert colours.by_key["ivig"] == "#F0E442" and colours.legend == {"IVIG": "#F0E442"}
+
+
 def test_a_role_cell_must_be_one_of_the_three():
     with pytest.raises(InputError) as e:
         read_events_text(H + "therapy,Baclofen,2010-01-01,,,,comedication\n", "r.csv")

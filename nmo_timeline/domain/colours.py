@@ -40,7 +40,7 @@ class Palette:
     def colour(self, name: str, role: str) -> str:
         info = self.registry.lookup(name)
         if info is not None:
-            fixed = self.registry.colour_of(info)
+            fixed = self.registry.colour_of(info, role)
             if fixed is not None:
                 return fixed
         key = " ".join(name.casefold().split())

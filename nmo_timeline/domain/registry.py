@@ -49,6 +49,8 @@ class TherapyInfo:
     course or monthly is maintenance (the schedule rule, ``load.rows.role_by_schedule``).
     ``long_acting``: a depleting or cytotoxic agent whose effect outlasts the infusions.
     ``colour``: its fixed colour (``None``: its class's, else the next free one).
+    ``maintenance_colour``: an acute agent's colour when it is given as maintenance (a
+    monthly or long course), so it is not drawn in the greys of attack treatments.
     """
 
     key: str
@@ -57,6 +59,7 @@ class TherapyInfo:
     role: str
     long_acting: bool = False
     colour: str | None = None
+    maintenance_colour: str | None = None
 
 
 @dataclass(frozen=True)
@@ -71,6 +74,7 @@ class Entry:
     colour: str | None = None
     aliases: tuple[str, ...] = ()
     line: int | None = None
+    maintenance_colour: str | None = None
 
 
 def fold(text: str) -> str:
@@ -177,8 +181,11 @@ class Registry:
             return info.key, info.label
         return name_key(name), " ".join(name.split())
 
-    def colour_of(self, info: TherapyInfo) -> str | None:
-        """A known therapy's fixed colour: its own, else its class's, else ``None``."""
+    def colour_of(self, info: TherapyInfo, role: str | None = None) -> str | None:
+        """A known therapy's fixed colour: its own, else its class's, else ``None``;
+        given as maintenance (``role``), its ``maintenance_colour`` if it has one."""
+        if role == MAINTENANCE and info.maintenance_colour:
+            return info.maintenance_colour
         return info.colour or self.class_colours.get(info.therapy_class)
 
     def known(self) -> list[TherapyInfo]:
@@ -229,10 +236,13 @@ class Registry:
                     e.therapy_class if e.therapy_class is not None else old.therapy_class,
                     e.role if e.role is not None else old.role,
                     e.long_acting if e.long_acting is not None else old.long_acting,
-                    e.colour if e.colour is not None else old.colour)
+                    e.colour if e.colour is not None else old.colour,
+                    e.maintenance_colour if e.maintenance_colour is not None
+                    else old.maintenance_colour)
             else:
                 info = TherapyInfo(e.key, e.label or e.key, e.therapy_class or OTHER_CLASS,
-                                   e.role or MAINTENANCE, bool(e.long_acting), e.colour)
+                                   e.role or MAINTENANCE, bool(e.long_acting), e.colour,
+                                   e.maintenance_colour)
             therapies[e.key] = info
             for alias in (info.label, *e.aliases):  # a label names its therapy too
                 ws = words(alias)

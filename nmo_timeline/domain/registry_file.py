@@ -18,7 +18,7 @@ from typing import Any, NamedTuple
 from .registry import ROLES, Entry, Registry, words
 
 SHIPPED = Path(__file__).with_name("therapies.toml")
-FIELDS = ("label", "class", "role", "long_acting", "colour", "aliases")
+FIELDS = ("label", "class", "role", "long_acting", "colour", "maintenance_colour", "aliases")
 _KEY = re.compile(r"^[a-z0-9][a-z0-9-]*$")
 _LANGUAGE = re.compile(r"^[a-z]{2,3}$")
 ALIAS_GROUPS = ("brands", "other")  # besides two- or three-letter language codes
@@ -169,10 +169,13 @@ def parse_therapies(table: Any, lines: Mapping[tuple[str, ...], int], *,
         if long_acting is not None and not isinstance(long_acting, bool):
             check.bad((*path, "long_acting"), f"{_what(long_acting)} is not true or false")
             long_acting = None
-        colour = spec.get("colour")
-        if colour is not None and not (isinstance(colour, str) and _HEX.match(colour)):
-            check.bad((*path, "colour"), f"{_what(colour)} is not a colour; use #RRGGBB")
-            colour = None
+        colours: dict[str, str | None] = {}
+        for name in ("colour", "maintenance_colour"):
+            colour = spec.get(name)
+            if colour is not None and not (isinstance(colour, str) and _HEX.match(colour)):
+                check.bad((*path, name), f"{_what(colour)} is not a colour; use #RRGGBB")
+                colour = None
+            colours[name] = _six_digits(colour) if colour else None
         if key not in existing:
             missing = [f for f in ("label", "role") if spec.get(f) is None]
             if missing:
@@ -188,8 +191,8 @@ def parse_therapies(table: Any, lines: Mapping[tuple[str, ...], int], *,
                 check.bad((*path, "aliases"), f"{alias!r} already names therapies.{other}{at}; "
                                               "an alias names one therapy")
         entries.append(Entry(key, texts["label"], texts["class"], role, long_acting,
-                             _six_digits(colour) if colour else None, tuple(aliases),
-                             lines.get(path)))
+                             colours["colour"], tuple(aliases), lines.get(path),
+                             colours["maintenance_colour"]))
     return entries, check.problems
 
 

@@ -68,17 +68,21 @@ def therapy_colours(table: EventTable) -> TherapyColours:
     keyed = [table.registry.therapy_key(str(n)) for n in uniques]
     key_codes, keys = pd.factorize(np.array([k for k, _ in keyed], dtype=object))
     row_keys = key_codes[name_codes]
-    firsts = np.unique(patient_codes[rows] * (len(keys) + 1) + row_keys, return_index=True)[1]
+    # each patient's first row of each therapy, and its first maintenance row of it
+    maintenance = (roles == MAINTENANCE).astype(np.int64)
+    firsts = np.unique((patient_codes[rows] * (len(keys) + 1) + row_keys) * 2 + maintenance,
+                       return_index=True)[1]
     palette = Palette(table.registry)
     by_key: dict[str, str] = {}
     legend: dict[str, str] = {}
     patients: Counter[str] = Counter()
     labels: dict[str, str] = {}
-    for i in np.sort(firsts).tolist():  # each patient's first row of each therapy
+    for i in np.sort(firsts).tolist():
         key = str(keys[row_keys[i]])
         if key not in by_key:
             by_key[key] = palette.colour(str(names[i]), str(roles[i]))
-        if roles[i] == MAINTENANCE:
+        if roles[i] == MAINTENANCE:  # given as maintenance anywhere: that colour (IVIG)
+            by_key[key] = palette.colour(str(names[i]), MAINTENANCE)
             label = keyed[name_codes[i]][1]
             legend.setdefault(label, by_key[key])
             labels.setdefault(key, label)

@@ -18,7 +18,7 @@ from enum import Enum
 from typing import TYPE_CHECKING, Any
 
 from ..domain.colours import Palette
-from ..domain.registry import ACUTE, Registry
+from ..domain.registry import ACUTE, MAINTENANCE, Registry
 from ..domain.syndromes import SYNDROMES, syndrome_of
 from ..errors import NmoTimelineError, OptionError
 from .options import FigureOptions
@@ -358,11 +358,12 @@ def plan_timeline(table: EventTable, options: FigureOptions | None = None,
     palette = Palette(registry)
     therapy_rows = sorted((r for r in rows if r.kind == "therapy"),
                           key=lambda r: (r.start, r.line))
+    kept = {r.name_key for r in therapy_rows if r.role == MAINTENANCE}  # maintenance colour
     for r in therapy_rows:
         lane = lanes.get(r.name_key)
         if lane is None:
             colour = (style.colour_for(r.name, registry) if style else None) or palette.colour(
-                r.name, r.role)
+                r.name, MAINTENANCE if r.name_key in kept else r.role)
             label = (style.label_for(r.name) if style else None) or r.name
             lane = lanes[r.name_key] = Lane(label=label, key=r.name_key, role=r.role,
                                             colour=colour)
