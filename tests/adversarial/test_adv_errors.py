@@ -177,6 +177,22 @@ def test_stdout_closed_by_the_reader_is_quiet():
     assert big.returncode in (0, 1) and b"Traceback" not in big.stderr.read()
 
 
+def test_a_reader_that_stops_early_leaves_output_unwritten_status_1(tmp_path):
+    # more JSON than a pipe holds: the run cannot finish writing, so it does not claim to
+    # have (validate's 0 would read as "valid and delivered"); quietly, no message
+    rows = "".join(f"edss,,{2000 + i // 300}-{1 + i // 25 % 12:02d}-{1 + i % 25:02d},,3,,\n"
+                   for i in range(6000))
+    many = tmp_path / "many.csv"
+    many.write_text("kind,name,start,end,value,unit,detail\n" + rows)
+    proc = subprocess.run(f"set -o pipefail; '{EXE}' validate '{many}' --format json | head -1",
+                          shell=True, executable="/bin/bash", capture_output=True, text=True,
+                          timeout=120)
+    assert (proc.returncode, proc.stdout, proc.stderr) == (1, "{\n", "")
+    whole = subprocess.run([EXE, "validate", str(many), "--format", "json"],
+                           stdout=subprocess.DEVNULL, stderr=subprocess.PIPE, timeout=120)
+    assert whole.returncode == 0
+
+
 @pytest.mark.skipif(not Path("/dev/full").exists(), reason="needs /dev/full")
 @pytest.mark.parametrize("command", [["validate"], ["validate", "--format", "json"],
                                      ["summary"], ["summary", "--format", "json"]])
