@@ -49,12 +49,16 @@ def measure(fig: Figure) -> Measure:
     boxes = drawn_boxes(fig)
     r = fig.canvas.get_renderer()
     w, h = fig.bbox.width, fig.bbox.height
-    clipped = [s for s, b in boxes if b.x0 < -1 or b.y0 < -1 or b.x1 > w + 1 or b.y1 > h + 1]
+    # layout_check's tolerances are pixels at the default 200 dpi: the same lengths at any dpi
+    px = fig.dpi / 200
+    edge, tol = 1 * px, 1.5 * px
+    clipped = [s for s, b in boxes
+               if b.x0 < -edge or b.y0 < -edge or b.x1 > w + edge or b.y1 > h + edge]
     overlaps = []
     for (s1, b1), (s2, b2) in itertools.combinations(boxes, 2):
         ox = min(b1.x1, b2.x1) - max(b1.x0, b2.x0)
         oy = min(b1.y1, b2.y1) - max(b1.y0, b2.y0)
-        if ox > 1.5 and oy > 1.5:  # more than a pixel and a half both ways
+        if ox > tol and oy > tol:  # more than a pixel and a half (at 200 dpi) both ways
             overlaps.append((s1, s2))
     axes = [a for a in fig.axes if a.get_visible()]
     top = max(a.get_window_extent(r).y1 for a in axes)

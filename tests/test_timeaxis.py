@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import re
+import warnings
 from datetime import date
 
 import pytest
@@ -97,6 +98,28 @@ def test_a_window_ending_on_a_tick_keeps_every_tick_label_on_the_canvas(table, w
     fig = plot_timeline(table, window=window, size=size, dpi=60)
     m = measure(fig)
     assert m.clipped == [] and m.overlaps == []
+
+@pytest.mark.parametrize(("name", "window"), [
+    ("german_excel_export", "2007-03-12:2011-06-13"),  # no room over the 5: "Apr 2007" moves
+    ("span_50y", "1984-01-01:2009-08-20"),  # a log2 titre axis: 1:5 is lifted
+    ("unicode_names", "2015-12-03:2018-06-04"), ("labs_two_analytes", "2020-01-01:2022-01-06"),
+])
+@pytest.mark.parametrize("size", [(13.333, 7.5), (7.2, 4.5), (3.5, 3.2)])
+def test_a_windows_first_date_label_clears_the_lowest_value_label(name, window, size):
+    from pathlib import Path
+
+    from layout_measure import measure
+
+    corpus = Path(__file__).parent / "corpus"
+    with warnings.catch_warnings(record=True) as caught:
+        warnings.simplefilter("always")
+        fig = plot_timeline(load_events(corpus / f"{name}.csv"), window=window, size=size,
+                            dpi=60)
+        m = measure(fig)
+    assert m.overlaps == [] and m.clipped == []
+    # two-line date labels are measured line by line: no "missing glyph" for the newline
+    assert not [w for w in caught if "Glyph 10 " in str(w.message)]
+
 
 @pytest.mark.parametrize(("kw", "message"), [
     ({"window": "2"}, "use FROM:TO"),

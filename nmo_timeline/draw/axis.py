@@ -134,3 +134,44 @@ def calendar_row(bottom: Axes, lo: float, hi: float, n_ticks: int, style: Style,
     else:  # no new year inside a short axis: its year, in the middle
         sec.set_xticks([(lo + hi) / 2], [str(num2date((lo + hi) / 2).year)])
     sec.tick_params(axis="x", length=0, labelsize=style.text(0.75), labelcolor=colour)
+
+
+
+
+
+
+def clear_the_first_time_label(ax: Axes) -> None:
+    """Under a window the first time tick sits on the axis' start, and its centred label
+    reaches left under the panel's lowest value label.  That value label is set above its
+    tick (its bottom on the spine) where the next value label leaves room; else the time
+    label starts at its tick where the next time label leaves room.  Ticks and labels pair
+    in order (``Axis._update_ticks``)."""
+    def px(axis: str, value: float) -> float:
+        return float(ax.transData.transform((value, value))[0 if axis == "x" else 1])
+
+    low, high = sorted(ax.get_ylim())
+    locs = list(ax.yaxis.get_majorticklocs())
+    ys = sorted(y for y in locs if low <= y <= high)
+    if not ys or ys[0] > low + (high - low) * 1e-6:
+        return
+    label = ax.yaxis.get_major_ticks(len(locs))[locs.index(ys[0])].label1
+    tall = label.get_fontproperties().get_size_in_points() / 72 * ax.figure.dpi  # its box
+    if len(ys) > 1 and px("y", ys[1]) - px("y", ys[0]) >= 1.5 * tall + 1:
+        label.set_verticalalignment("bottom")  # the next label, centred, stays clear
+        return
+    xs = list(ax.xaxis.get_majorticklocs())
+    if len(xs) < 2:
+        return
+    first, second = sorted(range(len(xs)), key=xs.__getitem__)[:2]
+    texts = ax.xaxis.get_major_formatter().format_ticks(xs)
+    time_label = ax.xaxis.get_major_ticks(len(xs))[first].label1
+    renderer = ax.figure.canvas.get_renderer()  # type: ignore[attr-defined]
+
+    def wide(text: str) -> float:  # the widest line of a label
+        return max(float(renderer.get_text_width_height_descent(
+            line, time_label.get_fontproperties(), ismath=False)[0])
+                   for line in text.split("\n"))
+
+    if px("x", xs[second]) - px("x", xs[first]) >= wide(texts[first]) + wide(
+            texts[second]) / 2 + tall / 2:
+        time_label.set_horizontalalignment("left")

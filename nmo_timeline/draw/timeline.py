@@ -26,7 +26,7 @@ from ..errors import OptionError
 from ..plan.options import FigureOptions
 from ..plan.timeline import Panel, PanelKey, TimelinePlan
 from . import labels, stack
-from .axis import calendar_row, date_ticks, relative_ticks
+from .axis import calendar_row, clear_the_first_time_label, date_ticks, relative_ticks
 from .figure import MIN_TEXT_PT, Style, note_left_out, num, styled_figure
 from .fit import fit_text_width, resolve_collisions, wrap_to_width
 from .labels import LAB_KEY_TITLE, TICK_PAD_PT, fit_label, lab_key, left_out_note, mark
@@ -442,6 +442,8 @@ class _Timeline:
         bottom.xaxis.set_major_locator(FixedLocator(positions))
         bottom.set_xticklabels(labels)
         axis = self.plan.axis
+        if self.plan.windowed and not axis.relative:
+            clear_the_first_time_label(bottom)
         if axis.relative:
             assert axis.anchor is not None
             bottom.set_xlabel(axis.label)
