@@ -263,7 +263,8 @@ class Panels:
                     placed.append(span)
                     break
             if text is None:
-                self.left_out.append(("period ARR", band.regimen))
+                if band.arr is not None:  # a period too short for an ARR loses only a dash
+                    self.left_out.append(("period ARR", band.regimen))
                 continue
             ax.text((num(start) + num(stop)) / 2, 0, text, ha="center",
                     va="center", fontsize=size, gid="period-arr")
