@@ -24,6 +24,7 @@ def test_pptx_is_created_then_appended(tmp_path):
     prs = pptx.Presentation(str(deck))
     assert (prs.slide_width, prs.slide_height) == (pptx.util.Inches(13.333),
                                                    pptx.util.Inches(7.5))
+    assert "type" not in prs.element.sldSz.attrib  # not the template's "screen4x3"
     (slide,) = prs.slides
     assert slide.shapes.title.text == "Case 1"
     pictures = [s for s in slide.shapes if s.shape_type == pptx.enum.shapes.MSO_SHAPE_TYPE.PICTURE]

@@ -63,6 +63,7 @@ def _open_deck(deck: str | Path) -> Any:
         prs = Presentation()
         prs.slide_width = Inches(SLIDE_W_IN)
         prs.slide_height = Inches(SLIDE_H_IN)
+        prs.element.sldSz.attrib.pop("type", None)  # the template's "screen4x3": now 16:9
         _neutral_metadata(prs)  # the template's author and dates are python-pptx's own
         return prs
     try:
