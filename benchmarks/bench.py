@@ -1,6 +1,6 @@
 """Speed benchmarks, measured side by side in one run and printed as ratios.
 
-Run:  python benchmarks/bench.py [--repeat N] [--quick]
+Run:  python benchmarks/bench.py [--repeat N] [--quick] [--only TEXT]
 
 Each command runs as a fresh process (what a user waits for), N times,
 alternating with its baseline ("floor") so that both see the same machine
@@ -12,7 +12,10 @@ resident memory.  The floors:
 * help floor: ``--help`` of a bare two-command Typer app;
 * read floor: a Python process that runs ``pandas.read_csv`` on the same file.
 
-Cohorts are synthetic (``tests/cohort.py``, shared with the tests).  This is not a test: it
+Cohorts are synthetic (``tests/cohort.py``, shared with the tests); ``pathways`` and
+``occupancy`` are also timed on registries of 1,000, 10,000 and 100,000 patients
+(``tests/registry.py``: add-on combinations, gaps, resumed regimens), where time must grow
+linearly with the events.  This is not a test: it
 prints numbers and the targets next to them, so regressions are visible.
 """
 
@@ -31,6 +34,7 @@ from pathlib import Path
 HERE = Path(__file__).resolve().parent
 sys.path.insert(0, str(HERE.parent / "tests"))
 from cohort import write_cohort  # noqa: E402
+from registry import write_registry  # noqa: E402
 
 PY = sys.executable
 CLI = [PY, "-m", "nmo_timeline"]
@@ -83,7 +87,9 @@ def paired(cmd: list[str], floor: list[str], cwd: Path, repeat: int) -> tuple[fl
 def main() -> None:
     ap = argparse.ArgumentParser()
     ap.add_argument("--repeat", type=int, default=5)
-    ap.add_argument("--quick", action="store_true", help="skip the 100,000-event runs")
+    ap.add_argument("--quick", action="store_true",
+                    help="skip the 100,000-event and 100,000-patient runs")
+    ap.add_argument("--only", default="", help="run only the rows whose name holds TEXT")
     args = ap.parse_args()
     r = args.repeat
     # measure the package as pip installs it, with its bytecode compiled (pip compiles at
@@ -109,6 +115,8 @@ def main() -> None:
 
         def record(name: str, cmd: list[str], floor: list[str], floor_name: str,
                    target: str, reps: int = r) -> None:
+            if args.only not in name:
+                return
             t, f, mem = paired(cmd, floor, work, reps)
             rows.append((name, t, f, floor_name, mem, target))
 
@@ -132,6 +140,18 @@ def main() -> None:
                 record(f"{command} ({n:,} events)",
                        [*CLI, command, str(files[n]), "-o", f"{command}.png"], plot_floor,
                        "plot", "<= 4, < 500 MiB" if n == big else "", reps=max(1, r // 2))
+        patients = [1_000, 10_000] + ([] if args.quick else [100_000])
+        if "registry" in args.only or not args.only:
+            registries = {}
+            for n in patients:
+                registries[n] = work / f"registry_{n}.csv"
+                events = write_registry(registries[n], n)
+                print(f"registry of {n:,} patients: {events:,} events", flush=True)
+        for command in ("pathways", "occupancy"):
+            for n in patients:
+                record(f"{command} (registry, {n:,} patients)",
+                       [*CLI, command, str(registries[n]), "-o", f"{command}.png"], plot_floor,
+                       "plot", "<= 4, < 500 MiB" if n == 10_000 else "", reps=max(1, r // 2))
 
     print(f"machine: {os.cpu_count()} cores, Python {sys.version.split()[0]}; each command "
           f"alternates with its floor, median of {r} runs each (plot and --help: {3 * r}; "
