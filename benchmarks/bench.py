@@ -32,9 +32,7 @@ import time
 from pathlib import Path
 
 HERE = Path(__file__).resolve().parent
-sys.path.insert(0, str(HERE.parent / "tests"))
-from cohort import write_cohort  # noqa: E402
-from registry import write_registry  # noqa: E402
+TESTS = HERE.parent / "tests"
 
 PY = sys.executable
 CLI = [PY, "-m", "nmo_timeline"]
@@ -58,6 +56,21 @@ BARE_TYPER = (
     "def validate(csv: str = ''):\n    'Check.'\n"
     "app()\n"
 )
+
+
+def write_input(kind: str, path: Path, n: int) -> int:
+    """Write a synthetic cohort (``tests/cohort.py``, ``n`` events) or registry
+    (``tests/registry.py``, ``n`` patients) in a child process; returns its events.
+
+    Not in this process: a child's peak RSS as Linux reports it (``ru_maxrss``) includes
+    the RSS of the process that started it, which building a million events would swell.
+    """
+    module, writer = {"cohort": ("cohort", "write_cohort"),
+                      "registry": ("registry", "write_registry")}[kind]
+    code = (f"import sys; sys.path.insert(0, {str(TESTS)!r}); from pathlib import Path; "
+            f"from {module} import {writer}; print({writer}(Path({str(path)!r}), {n}))")
+    return int(subprocess.run([PY, "-c", code], check=True, capture_output=True,
+                              text=True).stdout.split()[-1])
 
 
 def run_once(cmd: list[str], cwd: Path) -> tuple[float, float]:
@@ -105,7 +118,7 @@ def main() -> None:
         files = {}
         for n in sizes:
             files[n] = work / f"cohort_{n}.csv"
-            write_cohort(files[n], n)
+            write_input("cohort", files[n], n)
         big = max(sizes)
         plot_floor = [PY, "-c", FLOOR_PLOT]
         help_floor = [PY, "bare.py", "--help"]
@@ -145,7 +158,7 @@ def main() -> None:
             registries = {}
             for n in patients:
                 registries[n] = work / f"registry_{n}.csv"
-                events = write_registry(registries[n], n)
+                events = write_input("registry", registries[n], n)
                 print(f"registry of {n:,} patients: {events:,} events", flush=True)
         for command in ("pathways", "occupancy"):
             for n in patients:
