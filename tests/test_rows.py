@@ -410,3 +410,91 @@ def test_each_patient_keeps_the_unit_of_their_own_first_row():
 def test_excel_trailing_delimiters_are_counted_by_row(rows, note):
     body = "".join(f"relapse,ON,2011-0{i + 1}-01,\n" for i in range(rows))
     assert read_events_text("kind,name,start\n" + body, "t.csv").notes == [note]
+
+
+# -- rules a mutation run (load/contract, load/rows, load/vocabulary) found unpinned -------
+
+
+def _problems(text: str) -> list[str]:
+    with pytest.raises(InputError) as e:
+        read_events_text(text, "f.csv")
+    return [str(p) for p in e.value.problems]
+
+
+def test_cell_notes_count_missing_tokens_and_decimal_commas_even_on_warned_cells():
+    t = read_events_text("kind,name,start,end\ntherapy,Rituximab,2011-01-01,n/a\n", "f.csv")
+    assert t.notes == ["missing-value tokens read as empty (1 cell)"]
+    # EDSS 0.5 is warned about, and still drawn as given, from a decimal comma too
+    t = read_events_text("kind;start;value\nedss;01.01.2011;0,5\n", "f.csv")
+    assert t.notes == ["semicolon-separated", "decimal commas read as points (1 cell)"]
+    assert list(t.events["value"]) == [0.5]
+    assert [str(w) for w in t.warnings] == [
+        "f.csv:2:value: EDSS 0.5 is not a step of the Kurtzke scale (0, then 1.0 to 10); "
+        "drawn as given"]
+
+
+def test_one_date_style_names_each_odd_date_at_its_own_cell_in_file_order():
+    # a tie (one ISO start, one dotted end) goes to ISO: the dotted end is the odd one
+    assert _problems("kind,name,start,end\ntherapy,Rituximab,2011-01-01,01.02.2011\n") == [
+        "f.csv:2:end: '01.02.2011' is written DD.MM.YYYY, but this file writes dates "
+        "YYYY-MM-DD (1 of 2 dates); use one date style throughout"]
+    odd = _problems("kind,name,start,end\ntherapy,Rituximab,2011-01-01,2011-02-01\n"
+                    "therapy,Azathioprine,2011-03-01,2011-04-01\n"
+                    "therapy,Tocilizumab,01.05.2011,01.06.2011\n")
+    assert [p.split(": '")[0] for p in odd] == ["f.csv:4:start", "f.csv:4:end"]
+
+
+def test_every_exact_repeat_is_named_and_the_first_row_kept():
+    t = read_events_text("kind,name,start\nrelapse,ON,2011-01-01\nrelapse,ON,2011-01-01\n"
+                         "relapse,ON,2011-01-01\n", "f.csv")
+    assert [str(w) for w in t.warnings] == ["f.csv:3: repeats line 2 exactly; counted once",
+                                            "f.csv:4: repeats line 2 exactly; counted once"]
+    assert list(t.events["line"]) == [2]
+    vague = _problems("kind,name,start\nrelapse,ON,2011-03\nrelapse,ON,2011-03\n"
+                      "relapse,ON,2011-03\n")
+    assert [p.split(": ")[0] for p in vague] == ["f.csv:3:start", "f.csv:4:start"]
+
+
+def test_a_cross_row_error_names_the_column_as_the_header_writes_it():
+    assert _problems("Kind,Name,Start,End\ntherapy,Rituximab,2011-02-01,2011-01-01\n") == [
+        "f.csv:2:End: end 2011-01-01 is before start 2011-02-01"]
+
+
+@pytest.mark.parametrize("first", ["patient,kind,name,start\nA,therapy,IVIG,2011-01-01\n",
+                                   "patient,kind,name,start\nB,therapy,IVMP,2011-12-01\n"])
+def test_a_monthly_series_is_read_within_one_patient_and_one_agent(first):
+    # the row before the series (another patient's, or another agent's) is not part of it
+    text = first + "".join(f"B,therapy,IVIG,2012-0{m}-01\n" for m in (1, 2, 3))
+    roles = list(read_events_text(text, "f.csv").events["role"])
+    assert roles == ["acute", "maintenance", "maintenance", "maintenance"]
+
+
+def test_a_registry_agent_of_role_other_stays_other_when_ongoing(tmp_path):
+    from nmo_timeline.load import load_events
+
+    registry = tmp_path / "clinic.toml"
+    registry.write_text('[therapies.flu-vaccine]\nlabel = "Flu vaccine"\nrole = "other"\n')
+    csv = tmp_path / "f.csv"
+    csv.write_text("kind,name,start,end\ntherapy,Flu vaccine,2011-01-01,ongoing\n")
+    from nmo_timeline.load import read_registry
+
+    t = load_events(csv, registry=read_registry(registry))
+    assert list(t.events["role"]) == ["other"] and t.notes == []
+
+
+def test_a_registry_file_that_cannot_be_read_is_one_line(tmp_path, monkeypatch):
+    from pathlib import Path
+
+    from nmo_timeline.load import read_registry
+
+    registry = tmp_path / "clinic.toml"
+    registry.write_text("")
+
+    def denied(self, *args, **kwargs):
+        raise PermissionError(13, "Permission denied")
+
+    monkeypatch.setattr(Path, "read_text", denied)
+    with pytest.raises(InputError) as e:
+        read_registry(registry)
+    assert [str(p) for p in e.value.problems] == [
+        f"{registry}: cannot be read (Permission denied)"]
