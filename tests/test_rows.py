@@ -498,3 +498,24 @@ def test_a_registry_file_that_cannot_be_read_is_one_line(tmp_path, monkeypatch):
         read_registry(registry)
     assert [str(p) for p in e.value.problems] == [
         f"{registry}: cannot be read (Permission denied)"]
+
+
+@pytest.mark.parametrize(("text", "message"), [
+    ("patient,kind,start\nA,relapse,2011-01-01\n,relapse,2011-02-01\n",
+     "f.csv:3:patient: patient is empty, but other rows name a patient"),
+    ('kind,start,value\nedss,2011-01-01,"4,5"\n',
+     "f.csv:2:value: '4,5' has a decimal comma, which is only read in semicolon- or "
+     "tab-separated files; write it with a point (e.g. 3.5)"),
+    ("kind,start\nlab test,2011-01-01\n",
+     "f.csv:2:kind: 'lab test' is not a kind; expected one of therapy, relapse, edss, mri, lab "
+     "(did you mean 'lab'?)"),
+    # milli vs gram is another unit, not a case variant: no "differ in case" note
+    ("kind,name,start,value,unit\nlab,CRP,2011-01-01,3,mg/L\nlab,CRP,2011-02-01,3,g/L\n",
+     "f.csv:3:unit: CRP is in 'g/L' here but in 'mg/L' on line 2; use one unit per analyte"),
+    ("kind,name,start,value,role\ntherapy,Rituximab,2011-01-01,1000,maintenance\n"
+     "therapy,Rituximab,2011-01-01,1000,other\n",
+     "f.csv:3:role: conflicts with line 2: same patient, kind, name and date but a different "
+     "role; keep one"),
+])
+def test_messages_word_for_word(text, message):
+    assert _problems(text) == [message]
