@@ -136,10 +136,6 @@ def calendar_row(bottom: Axes, lo: float, hi: float, n_ticks: int, style: Style,
     sec.tick_params(axis="x", length=0, labelsize=style.text(0.75), labelcolor=colour)
 
 
-
-
-
-
 def clear_the_first_time_label(ax: Axes) -> None:
     """Under a window the first time tick sits on the axis' start, and its centred label
     reaches left under the panel's lowest value label.  That value label is set above its

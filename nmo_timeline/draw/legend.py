@@ -44,7 +44,6 @@ def legend_handle(entry: LegendEntry, style: Style) -> Artist:
     if kind == "relapse":
         return Line2D([], [], linestyle="none", marker=entry.marker, markersize=ms,
                       color=t.relapse, markeredgecolor=t.ink, label=entry.label)
-    colour, face = {"active": (t.ink, t.ink), "quiet": (t.ink, t.paper),
-                    "unknown": (t.unknown_edge, t.unknown_face)}[group]
+    colour, face = t.mri_paint(group)
     return Line2D([], [], linestyle="none", marker=entry.marker, markersize=ms,
                   color=colour, markerfacecolor=face, label=entry.label)

@@ -218,19 +218,13 @@ class Panels:
             pts = [m for m in self.plan.mri if m.group == group]
             if kind != "mri" or not pts:
                 continue
-            colour, face = self.mri_colours(group)
+            colour, face = self.theme.mri_paint(group)
             edge = self.style.font / 8 if group == "quiet" else None
             ax.plot([num(m.day) for m in pts], [rows[id(m)] for m in pts], linestyle="none",
                     marker=entry.marker, markersize=ms, color=colour, markerfacecolor=face,
                     markeredgewidth=edge, gid=f"mri:{group}", clip_on=self.plan.windowed)
         self.known_until(ax, self.plan.mri, rows, self.theme.ink, "mri")
         self.row_axis(ax, "MRI")
-
-    def mri_colours(self, group: str) -> tuple[str, str]:
-        """(edge, face) of an MRI marker: filled ink, open paper, or grey when unknown."""
-        t = self.theme
-        return {"active": (t.ink, t.ink), "quiet": (t.ink, t.paper),
-                "unknown": (t.unknown_edge, t.unknown_face)}[group]
 
     def periods(self, ax: Axes, key: PanelKey, height_in: float) -> None:
         size = self.style.text(0.72)

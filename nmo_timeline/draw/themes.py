@@ -41,6 +41,12 @@ class Theme:
     def guide_colour(self) -> str:
         return self.guide or self.relapse
 
+    def mri_paint(self, group: str) -> tuple[str, str]:
+        """(edge, face) of an MRI mark: filled ink (active), open paper (quiet), or the
+        unknown greys."""
+        return {"active": (self.ink, self.ink), "quiet": (self.ink, self.paper),
+                "unknown": (self.unknown_edge, self.unknown_face)}[group]
+
     def therapy(self, colour: str, index: int = -1, count: int = 0) -> str:
         """The colour a therapy is drawn in under this theme.
 
