@@ -51,5 +51,7 @@ def write_cohort(path: Path, n_events: int, seed: int = 1) -> int:
 
 
 if __name__ == "__main__":
+    if len(sys.argv) < 2 or sys.argv[1].startswith("-"):  # not a file named --help
+        sys.exit(f"usage: python {sys.argv[0]} OUT.csv [N]")
     n = int(sys.argv[2]) if len(sys.argv) > 2 else 100_000
     print(write_cohort(Path(sys.argv[1]), n))

@@ -70,4 +70,6 @@ def write_registry(path: Path, n_patients: int, seed: int = 7) -> int:
 
 
 if __name__ == "__main__":
+    if len(sys.argv) < 2 or sys.argv[1].startswith("-"):  # not a file named --help
+        sys.exit(f"usage: python {sys.argv[0]} OUT.csv [N]")
     print(write_registry(Path(sys.argv[1]), int(sys.argv[2]) if len(sys.argv) > 2 else 300))
